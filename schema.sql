@@ -1,0 +1,53 @@
+-- The whole schema of a new database (user_version 1). Later changes are numbered
+-- migrations in src/db/migrate.rs. Times are Unix milliseconds (UTC).
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,          -- trimmed and case-folded
+    password_hash TEXT,                          -- NULL: set through a reset link
+    display_name  TEXT NOT NULL DEFAULT '',
+    bio           TEXT NOT NULL DEFAULT '',
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'author', 'reader')),
+    is_active     INTEGER NOT NULL DEFAULT 1,
+    created_at    INTEGER NOT NULL
+);
+
+-- A row per signed-in browser; the cookie holds a token, the row its SHA-256.
+CREATE TABLE sessions (
+    token_hash BLOB PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- One-time password reset links, stored hashed like sessions.
+CREATE TABLE password_resets (
+    token_hash BLOB PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Failed logins, for throttling per account and per client address.
+CREATE TABLE login_failures (
+    id     INTEGER PRIMARY KEY,
+    email  TEXT NOT NULL,
+    client TEXT NOT NULL,
+    at     INTEGER NOT NULL
+);
+CREATE INDEX login_failures_email ON login_failures(email, at);
+CREATE INDEX login_failures_client ON login_failures(client, at);
+
+CREATE TABLE posts (
+    id           INTEGER PRIMARY KEY,
+    author_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    title        TEXT NOT NULL,
+    slug         TEXT NOT NULL UNIQUE,
+    body         TEXT NOT NULL,                  -- sanitized HTML
+    excerpt      TEXT NOT NULL,                  -- plain text
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    published_at INTEGER                         -- NULL: a draft
+);
+CREATE INDEX posts_published ON posts(published_at DESC, id DESC) WHERE published_at IS NOT NULL;
+CREATE INDEX posts_author ON posts(author_id, published_at);

@@ -1,0 +1,11 @@
+//! Who is asking and what they may do: passwords, sessions, CSRF tokens, login
+//! throttling and permissions. No HTTP here: the web layer passes plain values in.
+
+pub mod csrf;
+pub mod password;
+pub mod permissions;
+pub mod session;
+pub mod throttle;
+pub mod token;
+
+pub use token::Token;

@@ -1,0 +1,66 @@
+//! The command line, as clap types only; `commands` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Bind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "blog",
+    version,
+    about = "A multi-author blog in one executable"
+)]
+pub struct Cli {
+    /// Config file to read (default: ./blog.toml when it exists).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        /// Listen here instead of [server] bind ("host:port" or "unix:/path").
+        #[arg(long, value_name = "ADDRESS")]
+        bind: Option<Bind>,
+    },
+    /// Write blog.toml (every key, with its default) and create the data folder.
+    Init {
+        /// Overwrite an existing blog.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create an admin account.
+    Createsuperuser {
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Manage accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Check the configuration, the data folder and the database.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List every account with its role.
+    List,
+    /// Change an account's role (admin, author or reader); open sessions follow at
+    /// their next request.
+    SetRole { email: String, role: String },
+    /// Stop an account from logging in and end its sessions.
+    Deactivate { email: String },
+    /// Print a one-time password-reset URL for an account (valid for 24 hours).
+    ResetLink { email: String },
+}

@@ -1,0 +1,58 @@
+//! `blog createsuperuser --email E`: the first account, an admin.
+
+use std::io::BufRead;
+
+use anyhow::{bail, Context};
+
+use crate::auth::password;
+use crate::config::Config;
+use crate::content::{Email, Role};
+use crate::db::{self, users::NewUser};
+
+pub fn run(config: &Config, email: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let email: Email = email
+        .parse()
+        .with_context(|| format!("{email:?} is not an email address"))?;
+    let db = super::open_db(config)?;
+    let existing = db.read_now(|conn| db::users::by_email(conn, &email))?;
+    if existing.is_some() {
+        bail!("an account with the email {email} exists already: use `blog users set-role {email} admin`");
+    }
+    let password = if password_stdin {
+        read_stdin()?
+    } else {
+        prompt()?
+    };
+    if let Some(problem) = password::problem(&password, &email) {
+        bail!("password refused: {problem}");
+    }
+    let hash = password::hash(&password, config.accounts.bcrypt_cost.0)?;
+    let user = NewUser {
+        email: &email,
+        password_hash: Some(&hash),
+        display_name: "",
+        role: Role::Admin,
+    };
+    db.write_now(|tx| db::users::insert(tx, &user, db::now_ms()))?;
+    println!("created admin {email}");
+    Ok(())
+}
+
+fn read_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+fn prompt() -> anyhow::Result<String> {
+    let first = rpassword::prompt_password("Password: ")
+        .context("cannot read a password from the terminal (use --password-stdin in scripts)")?;
+    let again = rpassword::prompt_password("Password (again): ")?;
+    if first != again {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}

@@ -1,0 +1,46 @@
+//! One file per subcommand, each with one `run`. Errors carry context for the user;
+//! `main` prints them as one `error: …` line.
+
+pub mod check;
+pub mod createsuperuser;
+pub mod init;
+pub mod serve;
+pub mod users;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::db::Db;
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::Serve { bind } => serve::run(load_config(file)?, bind),
+        Command::Init { force } => init::run(file, force),
+        Command::Createsuperuser {
+            email,
+            password_stdin,
+        } => createsuperuser::run(&load_config(file)?, &email, password_stdin),
+        Command::Users { command } => users::run(&load_config(file)?, command),
+        Command::Check => check::run(&load_config(file)?),
+    }
+}
+
+fn load_config(file: Option<&Path>) -> anyhow::Result<Config> {
+    Ok(Config::load(file, std::env::vars())?)
+}
+
+/// Creates the data folder if needed and opens the database in it.
+fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let storage = &config.storage;
+    std::fs::create_dir_all(storage.media_dir()).with_context(|| {
+        format!(
+            "cannot create the data folder {}: create it yourself, or set [storage] data_dir to a writable folder",
+            storage.data_dir.display()
+        )
+    })?;
+    Db::open(&storage.database())
+}

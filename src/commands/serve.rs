@@ -1,0 +1,84 @@
+//! `blog serve`: open the data, bind, print where, serve until SIGTERM or SIGINT.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::app::App;
+use crate::config::{Bind, Config, LogFormat, SecretKey};
+use crate::server::{self, Listener};
+
+pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        config.server.bind = bind;
+    }
+    init_logging(&config);
+    let db = super::open_db(&config)?;
+    let (key, _) = SecretKey::load(&config.storage)?;
+    let bind = config.server.bind.clone();
+    let app = Arc::new(App::new(config, db.clone(), key)?);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let (listener, shown) = listen(&bind).await?;
+        // The first line on stdout says where we are; scripts and tests read it.
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "listening on {shown}")?;
+        stdout.flush()?;
+        tracing::info!("listening on {shown}");
+        server::run(listener, app, server::shutdown_signal()).await;
+        anyhow::Ok(())
+    })?;
+    db.checkpoint()
+        .context("cannot checkpoint the database at shutdown")?;
+    if let Bind::Unix(path) = &bind {
+        let _ = std::fs::remove_file(path);
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn listen(bind: &Bind) -> anyhow::Result<(Listener, String)> {
+    let hint = "choose another address with --bind or [server] bind";
+    match bind {
+        Bind::Tcp(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}: {hint}"))?;
+            let local = listener.local_addr()?;
+            Ok((Listener::Tcp(listener), format!("http://{local}")))
+        }
+        Bind::Unix(path) => {
+            // A socket file left by a previous run would make bind fail.
+            if path.exists() {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("cannot replace the socket {}", path.display()))?;
+            }
+            let listener = tokio::net::UnixListener::bind(path)
+                .with_context(|| format!("cannot listen on unix:{}: {hint}", path.display()))?;
+            Ok((Listener::Unix(listener), format!("unix:{}", path.display())))
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let level: tracing::Level = config
+        .log
+        .level
+        .as_str()
+        .parse()
+        .unwrap_or(tracing::Level::INFO);
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

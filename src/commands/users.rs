@@ -1,0 +1,77 @@
+//! `blog users list|set-role|deactivate|reset-link`.
+
+use anyhow::{bail, Context};
+
+use crate::auth::Token;
+use crate::cli::UsersCommand;
+use crate::config::Config;
+use crate::content::{Email, Role};
+use crate::db;
+use crate::urls;
+
+/// How long a reset link works.
+const RESET_LINK_HOURS: i64 = 24;
+
+pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
+    let db = super::open_db(config)?;
+    match command {
+        UsersCommand::List => {
+            let users = db.read_now(db::users::all)?;
+            if users.is_empty() {
+                println!("no accounts yet: create one with `blog createsuperuser --email you@example.com`");
+            }
+            for user in users {
+                let state = if user.is_active { "active" } else { "inactive" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.id,
+                    user.email,
+                    user.role,
+                    state,
+                    user.name()
+                );
+            }
+        }
+        UsersCommand::SetRole { email, role } => {
+            let email = parse_email(&email)?;
+            let role: Role = role.parse()?;
+            if !db.write_now(|tx| db::users::set_role(tx, &email, role))? {
+                bail!("no account has the email {email}");
+            }
+            println!("{email} is now {role}");
+        }
+        UsersCommand::Deactivate { email } => {
+            let email = parse_email(&email)?;
+            if !db.write_now(|tx| db::users::deactivate(tx, &email))? {
+                bail!("no account has the email {email}");
+            }
+            println!("{email} is deactivated and signed out everywhere");
+        }
+        UsersCommand::ResetLink { email } => {
+            let email = parse_email(&email)?;
+            let token = Token::generate()?;
+            let hash = token.hash();
+            let expires = db::now_ms() + RESET_LINK_HOURS * 3600 * 1000;
+            let found = db.write_now(|tx| {
+                let Some(user) = db::users::by_email(tx, &email)? else {
+                    return Ok(false);
+                };
+                db::password_resets::insert(tx, &hash, user.id, expires)?;
+                Ok(true)
+            })?;
+            if !found {
+                bail!("no account has the email {email}");
+            }
+            println!(
+                "{}",
+                config.site.base_url.join(&urls::reset(token.as_str()))
+            );
+        }
+    }
+    Ok(())
+}
+
+fn parse_email(text: &str) -> anyhow::Result<Email> {
+    text.parse()
+        .with_context(|| format!("{text:?} is not an email address"))
+}

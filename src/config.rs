@@ -1,0 +1,672 @@
+//! Configuration: built-in defaults, then `blog.toml`, then `BLOG_<SECTION>_<KEY>`
+//! environment variables. Every section rejects unknown keys, and every error names the
+//! key and where it came from, in one line.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The example file doubles as the documentation of every key; `blog init` writes it.
+pub const EXAMPLE: &str = include_str!("../blog.example.toml");
+
+/// The file read when no `--config` is given, if it exists.
+pub const DEFAULT_FILE: &str = "blog.toml";
+
+/// Environment variables with this prefix override the file; `BLOG_SECRET_KEY` is not
+/// configuration but the secret, and is read by `SecretKey`.
+const ENV_PREFIX: &str = "BLOG_";
+const SECRET_ENV: &str = "BLOG_SECRET_KEY";
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub site: Site,
+    pub server: Server,
+    pub storage: Storage,
+    pub accounts: Accounts,
+    pub media: Media,
+    pub comments: Comments,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Site {
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    pub language: Language,
+    pub timezone: TimeZoneName,
+    pub posts_per_page: PerPage,
+    pub infinite_scroll: bool,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Self {
+            title: "My blog".into(),
+            description: "A blog".into(),
+            base_url: BaseUrl("http://127.0.0.1:8000".into()),
+            language: Language::En,
+            timezone: TimeZoneName("UTC".into()),
+            posts_per_page: PerPage(10),
+            infinite_scroll: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    pub bind: Bind,
+    pub trusted_proxies: Vec<IpNet>,
+    pub max_upload_bytes: u64,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            bind: Bind::Tcp(SocketAddr::from(([127, 0, 0, 1], 8000))),
+            trusted_proxies: vec![
+                IpNet::from_str("127.0.0.1/32").expect("a valid literal CIDR"),
+                IpNet::from_str("::1/128").expect("a valid literal CIDR"),
+            ],
+            max_upload_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Storage {
+    pub data_dir: PathBuf,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("blog-data"),
+        }
+    }
+}
+
+impl Storage {
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("blog.sqlite3")
+    }
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+    pub fn secret_key_file(&self) -> PathBuf {
+        self.data_dir.join("secret.key")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Accounts {
+    pub open_registration: bool,
+    pub bcrypt_cost: BcryptCost,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Self {
+            open_registration: false,
+            bcrypt_cost: BcryptCost(12),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Media {
+    #[serde(with = "duration_text")]
+    pub gc_interval: Duration,
+    #[serde(with = "duration_text")]
+    pub gc_grace: Duration,
+}
+
+impl Default for Media {
+    fn default() -> Self {
+        Self {
+            gc_interval: Duration::from_secs(3600),
+            gc_grace: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Comments {
+    pub enabled: bool,
+    pub moderation: bool,
+    pub anonymous: bool,
+}
+
+impl Default for Comments {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            moderation: false,
+            anonymous: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    pub format: LogFormat,
+    pub level: LogLevel,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: LogLevel::Info,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warn => "warn",
+            Self::Info => "info",
+            Self::Debug => "debug",
+            Self::Trace => "trace",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    Ko,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ko => "ko",
+        }
+    }
+}
+
+/// Where the server listens: a TCP address or a Unix socket path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bind {
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+impl FromStr for Bind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(path) = s.strip_prefix("unix:") {
+            if path.is_empty() {
+                return Err("a unix socket needs a path, as in \"unix:/run/blog.sock\"".into());
+            }
+            return Ok(Self::Unix(PathBuf::from(path)));
+        }
+        s.parse::<SocketAddr>().map(Self::Tcp).map_err(|_| {
+            format!("{s:?} is not an address: write \"host:port\" (like \"127.0.0.1:8000\") or \"unix:/path\"")
+        })
+    }
+}
+
+impl fmt::Display for Bind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tcp(addr) => write!(f, "{addr}"),
+            Self::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// Types that live in the file as strings and are checked when read.
+macro_rules! string_typed {
+    ($ty:ty) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    };
+}
+string_typed!(Bind);
+string_typed!(BaseUrl);
+string_typed!(TimeZoneName);
+
+/// The public address of the site, without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+    /// An absolute URL for a local path such as `/posts/hello`.
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
+impl FromStr for BaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let trimmed = s.trim_end_matches('/');
+        let uri: http::Uri = trimmed.parse().map_err(|_| format!("{s:?} is not a URL"))?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        if !scheme_ok || uri.host().is_none() || uri.query().is_some() {
+            return Err(format!(
+                "{s:?} must be an http or https URL such as \"https://blog.example.com\""
+            ));
+        }
+        Ok(Self(trimmed.to_string()))
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An IANA time zone name that the bundled database knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for TimeZoneName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        jiff::tz::TimeZone::get(s)
+            .map(|_| Self(s.to_string()))
+            .map_err(|_| format!("{s:?} is not an IANA time zone name such as \"Asia/Seoul\""))
+    }
+}
+
+impl fmt::Display for TimeZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Posts on one page: at least 1, at most 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PerPage(pub u32);
+
+impl<'de> Deserialize<'de> for PerPage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u32::deserialize(d)? {
+            n @ 1..=100 => Ok(Self(n)),
+            n => Err(serde::de::Error::custom(format!(
+                "{n} posts per page: choose from 1 to 100"
+            ))),
+        }
+    }
+}
+
+/// bcrypt's work factor, in the range the bcrypt crate accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct BcryptCost(pub u32);
+
+impl<'de> Deserialize<'de> for BcryptCost {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u32::deserialize(d)? {
+            n @ 4..=31 => Ok(Self(n)),
+            n => Err(serde::de::Error::custom(format!(
+                "bcrypt cost {n}: choose from 4 to 31 (12 is a good default)"
+            ))),
+        }
+    }
+}
+
+/// Durations are written as text: "24h", "10m", "30s".
+mod duration_text {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_duration(*d))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not a duration: write it like \"24h\", \"10m\" or \"30s\""
+            ))
+        })
+    }
+}
+
+/// A configuration problem, in one line naming the key and where it was set.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Parses the text of a config file; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|err| ConfigError(describe_toml_error(&err, text, origin)))
+    }
+
+    /// Loads the configuration: defaults, then the file (the given one, which must
+    /// exist, or `blog.toml` if present), then the environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let (mut table, origin) = match file {
+            Some(path) => (read_table(path)?, path.display().to_string()),
+            None if Path::new(DEFAULT_FILE).exists() => (
+                read_table(Path::new(DEFAULT_FILE))?,
+                DEFAULT_FILE.to_string(),
+            ),
+            None => (toml::Table::new(), "built-in defaults".to_string()),
+        };
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            if name == SECRET_ENV {
+                continue;
+            }
+            let (section, key, value) = env_override(&name, rest, &value)?;
+            let section_table = table
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = section_table {
+                t.insert(key, value);
+            }
+        }
+        Config::deserialize(toml::Value::Table(table))
+            .map_err(|err| ConfigError(format!("{origin}: {}", err.message())))
+    }
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| ConfigError(format!("{origin}: cannot read the config file: {err}")))?;
+    // Parse into the typed config first, so errors carry the line and the key.
+    Config::parse(&text, &origin)?;
+    toml::from_str(&text).map_err(|err| ConfigError(describe_toml_error(&err, &text, &origin)))
+}
+
+/// Turns `BLOG_SITE_POSTS_PER_PAGE=5` into (`site`, `posts_per_page`, 5), typed like the
+/// default value of that key, and checks it on its own so the error names the variable.
+fn env_override(
+    name: &str,
+    rest: &str,
+    raw: &str,
+) -> Result<(String, String, toml::Value), ConfigError> {
+    let lower = rest.to_ascii_lowercase();
+    let defaults = toml::Table::try_from(Config::default())
+        .map_err(|err| ConfigError(format!("internal: defaults do not serialize: {err}")))?;
+    let found = defaults.iter().find_map(|(section, keys)| {
+        let key = lower.strip_prefix(section.as_str())?.strip_prefix('_')?;
+        let default = keys.as_table()?.get(key)?;
+        Some((section.clone(), key.to_string(), default.clone()))
+    });
+    let Some((section, key, default)) = found else {
+        return Err(ConfigError(format!(
+            "environment variable {name}: no such setting (expected BLOG_<SECTION>_<KEY>, like BLOG_SERVER_BIND)"
+        )));
+    };
+    let bad = |what: &str| {
+        ConfigError(format!(
+            "environment variable {name}: {raw:?} is not {what}"
+        ))
+    };
+    let value = match default {
+        toml::Value::Boolean(_) => match raw.trim() {
+            "true" | "1" | "yes" | "on" => toml::Value::Boolean(true),
+            "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
+            _ => return Err(bad("true or false")),
+        },
+        toml::Value::Integer(_) => {
+            toml::Value::Integer(raw.trim().parse().map_err(|_| bad("a whole number"))?)
+        }
+        toml::Value::Array(_) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
+        _ => toml::Value::String(raw.to_string()),
+    };
+    // Check this one value alone, so a bad one is blamed on its variable.
+    let mut probe = toml::Table::new();
+    let mut inner = toml::Table::new();
+    inner.insert(key.clone(), value.clone());
+    probe.insert(section.clone(), toml::Value::Table(inner));
+    Config::deserialize(toml::Value::Table(probe))
+        .map_err(|err| ConfigError(format!("environment variable {name}: {}", err.message())))?;
+    Ok((section, key, value))
+}
+
+/// One line: file, line number, `[section] key`, and what is wrong.
+fn describe_toml_error(err: &toml::de::Error, text: &str, origin: &str) -> String {
+    let message = err.message().trim().replace('\n', " ");
+    let Some(span) = err.span() else {
+        return format!("{origin}: {message}");
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line_no = before.matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    let section = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'));
+    let key = line.split('=').next().unwrap_or("").trim();
+    let place = match (section, line.contains('=')) {
+        (Some(section), true) => format!("{section} {key}: "),
+        (None, true) => format!("{key}: "),
+        _ => String::new(),
+    };
+    format!("{origin}, line {line_no}: {place}{message}")
+}
+
+/// The key that signs sessions and CSRF tokens; never in the config file.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+/// Where the secret key came from, for `blog check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSource {
+    Environment,
+    File,
+}
+
+impl SecretKey {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// From `BLOG_SECRET_KEY`, else from `<data_dir>/secret.key`, which is created with
+    /// mode 0600 on first use. The data folder must exist.
+    pub fn load(storage: &Storage) -> anyhow::Result<(Self, SecretSource)> {
+        use anyhow::Context;
+        if let Ok(value) = std::env::var(SECRET_ENV) {
+            if value.trim().len() < 32 {
+                anyhow::bail!("{SECRET_ENV} is too short: use at least 32 random characters (for example `openssl rand -hex 32`)");
+            }
+            return Ok((
+                Self(value.trim().as_bytes().to_vec()),
+                SecretSource::Environment,
+            ));
+        }
+        let path = storage.secret_key_file();
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text.trim().len() >= 32 => {
+                Ok((Self(text.trim().as_bytes().to_vec()), SecretSource::File))
+            }
+            Ok(_) => anyhow::bail!(
+                "{} is too short: delete it to have a new one made, or set {SECRET_ENV}",
+                path.display()
+            ),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes)
+                    .map_err(|err| anyhow::anyhow!("no randomness for the secret key: {err}"))?;
+                let text = hex::encode(bytes);
+                write_private(&path, &text)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                Ok((Self(text.into_bytes()), SecretSource::File))
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+}
+
+/// Writes a file readable by its owner only (0600), failing if it exists.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_matches_defaults() {
+        assert_eq!(
+            Config::parse(EXAMPLE, "example").unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line_and_file() {
+        let err = Config::parse("[site]\npost_per_page = 5\n", "blog.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("blog.toml, line 2: [site] post_per_page:"),
+            "{text}"
+        );
+        assert!(!text.contains('\n'));
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = Config::parse("[site]\nposts_per_page = \"ten\"\n", "blog.toml").unwrap_err();
+        assert!(err.to_string().contains("posts_per_page"), "{err}");
+    }
+
+    #[test]
+    fn bad_bind_and_cidr_are_refused() {
+        assert!(Config::parse("[server]\nbind = \"nowhere\"\n", "f").is_err());
+        assert!(Config::parse("[server]\ntrusted_proxies = [\"10.0.0.0/99\"]\n", "f").is_err());
+        let unix = Config::parse("[server]\nbind = \"unix:/run/blog.sock\"\n", "f").unwrap();
+        assert_eq!(
+            unix.server.bind,
+            Bind::Unix(PathBuf::from("/run/blog.sock"))
+        );
+    }
+
+    #[test]
+    fn environment_overrides_the_file_with_typed_values() {
+        let env = [
+            ("BLOG_SERVER_BIND".to_string(), "0.0.0.0:9000".to_string()),
+            ("BLOG_SITE_POSTS_PER_PAGE".into(), "5".into()),
+            ("BLOG_ACCOUNTS_OPEN_REGISTRATION".into(), "true".into()),
+            (
+                "BLOG_SERVER_TRUSTED_PROXIES".into(),
+                "10.0.0.0/8,::1/128".into(),
+            ),
+            ("BLOG_MEDIA_GC_GRACE".into(), "10m".into()),
+            ("BLOG_SECRET_KEY".into(), "not configuration".into()),
+            ("HOME".into(), "/root".into()),
+        ];
+        let config = Config::load(Some(Path::new("/dev/null")), env).unwrap();
+        assert_eq!(config.server.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.site.posts_per_page, PerPage(5));
+        assert!(config.accounts.open_registration);
+        assert_eq!(config.server.trusted_proxies.len(), 2);
+        assert_eq!(config.media.gc_grace, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn bad_environment_value_names_the_variable() {
+        let env = [("BLOG_SITE_POSTS_PER_PAGE".to_string(), "many".to_string())];
+        let err = Config::load(Some(Path::new("/dev/null")), env).unwrap_err();
+        assert!(
+            err.to_string().contains("BLOG_SITE_POSTS_PER_PAGE"),
+            "{err}"
+        );
+        let env = [("BLOG_SITE_COLOUR".to_string(), "red".to_string())];
+        let err = Config::load(Some(Path::new("/dev/null")), env).unwrap_err();
+        assert!(err.to_string().contains("BLOG_SITE_COLOUR"), "{err}");
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash() {
+        let url: BaseUrl = "https://blog.example.com/".parse().unwrap();
+        assert_eq!(url.join("/posts/a"), "https://blog.example.com/posts/a");
+        assert!(url.is_https());
+        assert!("ftp://x".parse::<BaseUrl>().is_err());
+    }
+}

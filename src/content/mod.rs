@@ -1,0 +1,23 @@
+//! The blog's vocabulary as types, parsed once at the edge and carried after: email
+//! addresses, slugs, roles, sanitized HTML, pages of a list. Pure: no I/O here.
+
+pub mod email;
+pub mod excerpt;
+pub mod html;
+pub mod ids;
+pub mod pagination;
+pub mod post;
+pub mod problems;
+pub mod role;
+pub mod slug;
+pub mod user;
+
+pub use email::Email;
+pub use html::SanitizedHtml;
+pub use ids::{PostId, UserId};
+pub use pagination::{PageNumber, Pagination};
+pub use post::Post;
+pub use problems::Problems;
+pub use role::Role;
+pub use slug::Slug;
+pub use user::User;

@@ -1,0 +1,159 @@
+//! The database: one SQLite file in WAL mode. Reads come from a small pool of
+//! connections and run beside writes; all writes share one connection, so they queue
+//! in our process instead of failing with "database is locked". Every call runs on a
+//! blocking thread, never on the async reactor.
+
+pub mod login_failures;
+pub mod migrate;
+pub mod password_resets;
+pub mod posts;
+pub mod sessions;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+/// Readers kept open for reuse; more are opened under load and closed after.
+const IDLE_READERS: usize = 8;
+
+/// How long a connection waits for another process (a CLI command, a backup) to
+/// release the file before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct Db {
+    path: Arc<PathBuf>,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let mut writer = connect(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let check: String = writer
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .with_context(|| format!("{} is not a readable SQLite database", path.display()))?;
+        if check != "ok" {
+            anyhow::bail!(
+                "the database {} is damaged ({check}): restore it from a backup",
+                path.display()
+            );
+        }
+        migrate::run(&mut writer)
+            .with_context(|| format!("cannot prepare the database {}", path.display()))?;
+        Ok(Self {
+            path: Arc::new(path.to_path_buf()),
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// Runs `f` on a reader, off the reactor.
+    pub async fn read<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_now(f)).await?
+    }
+
+    /// Runs `f` in one write transaction, off the reactor; it commits if `f` succeeds.
+    pub async fn write<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_now(f)).await?
+    }
+
+    /// `read` for code that is already on a blocking thread (commands, tests).
+    pub fn read_now<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> anyhow::Result<T> {
+        let conn = self.take_reader()?;
+        let out = f(&conn);
+        if let Ok(mut idle) = self.readers.lock() {
+            if idle.len() < IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        Ok(out?)
+    }
+
+    /// `write` for code that is already on a blocking thread (commands, tests).
+    pub fn write_now<T>(
+        &self,
+        f: impl FnOnce(&Transaction) -> rusqlite::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut conn = self
+            .writer
+            .lock()
+            .map_err(|_| anyhow!("the database writer panicked earlier"))?;
+        // IMMEDIATE takes the write lock up front, so no statement inside fails
+        // half-way with "database is locked".
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn take_reader(&self) -> anyhow::Result<Connection> {
+        let pooled = self.readers.lock().ok().and_then(|mut idle| idle.pop());
+        match pooled {
+            Some(conn) => Ok(conn),
+            None => connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .with_context(|| format!("cannot open the database {}", self.path.display())),
+        }
+    }
+
+    /// Writes the WAL back into the main file; done at shutdown so the file alone is
+    /// a complete copy.
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        let conn = self
+            .writer
+            .lock()
+            .map_err(|_| anyhow!("the database writer panicked earlier"))?;
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        Ok(())
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // In WAL mode NORMAL loses nothing when the process dies; only a power cut
+        // may roll back the last transactions.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Milliseconds since the Unix epoch, as stored in every time column.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// True when `err` is a UNIQUE constraint failure, which callers turn into a
+/// "already taken" message.
+pub fn is_unique_violation(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<rusqlite::Error>(),
+        Some(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    )
+}

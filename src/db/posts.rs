@@ -1,0 +1,121 @@
+//! Posts: drafts have no `published_at`; lists show published posts, newest first.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::content::{Post, PostId, SanitizedHtml, Slug, UserId};
+
+/// The author's display name, or the part of the email before `@` when none is set.
+const SELECT: &str = "SELECT posts.id, posts.author_id,
+        CASE WHEN users.display_name = '' THEN substr(users.email, 1, instr(users.email, '@') - 1) ELSE users.display_name END,
+        posts.title, posts.slug, posts.body, posts.excerpt, posts.created_at, posts.updated_at, posts.published_at
+    FROM posts JOIN users ON users.id = posts.author_id";
+
+fn from_row(row: &Row) -> rusqlite::Result<Post> {
+    Ok(Post {
+        id: row.get(0)?,
+        author_id: row.get(1)?,
+        author_name: row.get(2)?,
+        title: row.get(3)?,
+        slug: row.get(4)?,
+        body: SanitizedHtml::from_trusted_storage(row.get(5)?),
+        excerpt: row.get(6)?,
+        created_at: row.get(7)?,
+        updated_at: row.get(8)?,
+        published_at: row.get(9)?,
+    })
+}
+
+pub struct NewPost<'a> {
+    pub author_id: UserId,
+    pub title: &'a str,
+    pub body: &'a SanitizedHtml,
+    pub excerpt: &'a str,
+}
+
+/// Inserts a draft under the first free slug among `base`, `base-2`, `base-3`, ...
+pub fn insert(
+    conn: &Connection,
+    post: &NewPost,
+    base: &Slug,
+    now: i64,
+) -> rusqlite::Result<(PostId, Slug)> {
+    let mut taken = conn.prepare_cached("SELECT 1 FROM posts WHERE slug = ?1")?;
+    let mut slug = base.clone();
+    let mut n = 1;
+    while taken.exists([&slug])? {
+        n += 1;
+        slug = base.numbered(n);
+    }
+    conn.prepare_cached(
+        "INSERT INTO posts (author_id, title, slug, body, excerpt, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![post.author_id, post.title, slug, post.body.as_str(), post.excerpt, now])?;
+    Ok((PostId(conn.last_insert_rowid()), slug))
+}
+
+pub fn by_slug(conn: &Connection, slug: &Slug) -> rusqlite::Result<Option<Post>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE posts.slug = ?1"))?
+        .query_row([slug], from_row)
+        .optional()
+}
+
+/// Changes the text; the slug stays, so links keep working.
+pub fn update(
+    conn: &Connection,
+    id: PostId,
+    title: &str,
+    body: &SanitizedHtml,
+    excerpt: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE posts SET title = ?2, body = ?3, excerpt = ?4, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, title, body.as_str(), excerpt, now])?;
+    Ok(())
+}
+
+/// Publishes at `at`, or makes a draft again with `None`.
+pub fn set_published(conn: &Connection, id: PostId, at: Option<i64>) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE posts SET published_at = ?2 WHERE id = ?1")?
+        .execute(params![id, at])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: PostId) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM posts WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Published posts, newest first; `author` narrows to one author's.
+pub fn published(
+    conn: &Connection,
+    author: Option<UserId>,
+    limit: u32,
+    offset: u64,
+) -> rusqlite::Result<Vec<Post>> {
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE posts.published_at IS NOT NULL AND (?1 IS NULL OR posts.author_id = ?1)
+         ORDER BY posts.published_at DESC, posts.id DESC LIMIT ?2 OFFSET ?3"
+    ))?
+    .query_map(params![author, limit, offset as i64], from_row)?
+    .collect()
+}
+
+pub fn count_published(conn: &Connection, author: Option<UserId>) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM posts WHERE published_at IS NOT NULL AND (?1 IS NULL OR author_id = ?1)",
+    )?
+    .query_row([author], |row| row.get(0))
+}
+
+/// Drafts, last edited first; `author` narrows to one author's (admins see all).
+pub fn drafts(conn: &Connection, author: Option<UserId>) -> rusqlite::Result<Vec<Post>> {
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE posts.published_at IS NULL AND (?1 IS NULL OR posts.author_id = ?1)
+         ORDER BY posts.updated_at DESC, posts.id DESC"
+    ))?
+    .query_map([author], from_row)?
+    .collect()
+}

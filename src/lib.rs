@@ -1,0 +1,30 @@
+//! `blog`: a multi-author blogging server in one executable.
+//!
+//! Data flows one way: `server` accepts a connection and hands each request to
+//! `web::handle`, which finds the `web::router::Route`, checks the session and CSRF
+//! token (`auth`), calls `db` and `content`, and renders `views`. The command line
+//! (`cli`, `commands`) shares `config`, `db` and `auth` with the server.
+//!
+//! - `config`: defaults, `blog.toml`, `BLOG_*` variables, the secret key
+//! - `app`: what every request shares
+//! - `server`: accept loop, timeouts, graceful shutdown
+//! - `web`: routing, request context, handlers, responses
+//! - `urls`: every link, the inverse of the router
+//! - `auth`: passwords, sessions, CSRF, throttling, permissions
+//! - `content`: typed values (Email, Slug, Role, SanitizedHtml, pages); pure
+//! - `db`: SQLite, one file per table
+//! - `views`: maud templates
+//! - `assets`: embedded CSS and scripts under hashed names
+
+pub mod app;
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod server;
+pub mod urls;
+pub mod views;
+pub mod web;

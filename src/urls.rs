@@ -1,0 +1,155 @@
+//! Every link the site makes, built in one place: the inverse of `web::router`.
+//! Slugs are percent-encoded, so a Korean slug is a valid header and href.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+use crate::content::{Slug, UserId};
+
+/// Characters escaped in one path segment (RFC 3986, plus `%` itself).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// Characters escaped in a query value.
+const QUERY: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
+
+fn segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+pub fn index() -> String {
+    "/".into()
+}
+
+/// A page of a list at `base` (like `/` or `/authors/3`); page 1 has no query.
+pub fn page(base: &str, page: u32) -> String {
+    if page <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}?page={page}")
+    }
+}
+
+pub fn post(slug: &Slug) -> String {
+    format!("/posts/{}", segment(slug.as_str()))
+}
+
+pub fn post_edit(slug: &Slug) -> String {
+    format!("{}/edit", post(slug))
+}
+
+pub fn post_publish(slug: &Slug) -> String {
+    format!("{}/publish", post(slug))
+}
+
+pub fn post_unpublish(slug: &Slug) -> String {
+    format!("{}/unpublish", post(slug))
+}
+
+pub fn post_delete(slug: &Slug) -> String {
+    format!("{}/delete", post(slug))
+}
+
+pub fn new_post() -> String {
+    "/posts/new".into()
+}
+
+pub fn drafts() -> String {
+    "/drafts".into()
+}
+
+pub fn author(id: UserId) -> String {
+    format!("/authors/{id}")
+}
+
+pub fn login() -> String {
+    "/accounts/login".into()
+}
+
+/// The login page that sends the user back to `next` afterwards.
+pub fn login_then(next: &str) -> String {
+    format!("/accounts/login?next={}", utf8_percent_encode(next, QUERY))
+}
+
+pub fn logout() -> String {
+    "/accounts/logout".into()
+}
+
+pub fn signup() -> String {
+    "/accounts/signup".into()
+}
+
+pub fn profile() -> String {
+    "/accounts/profile".into()
+}
+
+pub fn password() -> String {
+    "/accounts/password".into()
+}
+
+pub fn reset(token: &str) -> String {
+    format!("/accounts/reset/{}", segment(token))
+}
+
+pub fn healthz() -> String {
+    "/healthz".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::router::Route;
+    use http::Method;
+
+    #[test]
+    fn every_url_parses_back_to_its_route() {
+        let slug: Slug = "안녕-세계".parse().unwrap();
+        let get = |url: &str| Route::parse(&Method::GET, url);
+        let post_ = |url: &str| Route::parse(&Method::POST, url);
+        assert_eq!(get(&post(&slug)), Some(Route::Post(slug.clone())));
+        assert_eq!(get(&post_edit(&slug)), Some(Route::EditForm(slug.clone())));
+        assert_eq!(post_(&post_edit(&slug)), Some(Route::Edit(slug.clone())));
+        assert_eq!(
+            post_(&post_publish(&slug)),
+            Some(Route::Publish(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_unpublish(&slug)),
+            Some(Route::Unpublish(slug.clone()))
+        );
+        assert_eq!(
+            get(&post_delete(&slug)),
+            Some(Route::DeleteConfirm(slug.clone()))
+        );
+        assert_eq!(post_(&post_delete(&slug)), Some(Route::Delete(slug)));
+        assert_eq!(get(&author(UserId(7))), Some(Route::Author(UserId(7))));
+        assert_eq!(get(&index()), Some(Route::Index));
+        assert_eq!(get(&new_post()), Some(Route::NewForm));
+        assert_eq!(get(&drafts()), Some(Route::Drafts));
+        assert_eq!(get(&login()), Some(Route::LoginForm));
+        assert_eq!(post_(&logout()), Some(Route::Logout));
+        assert_eq!(get(&signup()), Some(Route::SignupForm));
+        assert_eq!(get(&profile()), Some(Route::ProfileForm));
+        assert_eq!(get(&password()), Some(Route::PasswordForm));
+        assert_eq!(get(&reset("abc")), Some(Route::ResetForm("abc".into())));
+        assert_eq!(get(&healthz()), Some(Route::Healthz));
+    }
+
+    #[test]
+    fn korean_slug_is_percent_encoded() {
+        let slug: Slug = "안녕-세계".parse().unwrap();
+        assert!(post(&slug).is_ascii());
+    }
+}

@@ -1,0 +1,56 @@
+//! The frame of every page: head, header with the visitor's menu, main, footer.
+
+use maud::{html, Markup, DOCTYPE};
+
+use super::components::csrf_input;
+use super::PageCtx;
+use crate::{assets, urls};
+
+pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.language.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (ctx.site_title) }
+                meta name="description" content=(ctx.site_description);
+                link rel="stylesheet" href=(assets::url("css/site.css"));
+            }
+            body {
+                header.site-header {
+                    div.wrap {
+                        a.brand href=(urls::index()) { (ctx.site_title) }
+                        nav.menu aria-label="Account" { (menu(ctx)) }
+                    }
+                }
+                main.wrap { (content) }
+                footer.site-footer {
+                    div.wrap { p { (ctx.site_description) } }
+                }
+            }
+        }
+    }
+}
+
+fn menu(ctx: &PageCtx) -> Markup {
+    html! {
+        @if let Some(user) = &ctx.user {
+            @if user.can_write {
+                a href=(urls::new_post()) { "New post" }
+                a href=(urls::drafts()) { "Drafts" }
+            }
+            a href=(urls::author(user.id)) { (user.name) }
+            a href=(urls::profile()) { "Profile" }
+            form.inline method="post" action=(urls::logout()) {
+                (csrf_input(ctx))
+                button.link type="submit" { "Log out" }
+            }
+        } @else {
+            a href=(urls::login()) { "Log in" }
+            @if ctx.open_registration {
+                a href=(urls::signup()) { "Sign up" }
+            }
+        }
+    }
+}

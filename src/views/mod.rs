@@ -1,0 +1,53 @@
+//! HTML, with maud. Views take plain data and return markup; they never query and
+//! never see a request. Every page goes through `layout::page`.
+
+pub mod accounts;
+pub mod components;
+pub mod errors;
+pub mod layout;
+pub mod posts;
+
+use crate::config::Language;
+use crate::content::UserId;
+
+/// What the layout of every page needs: the site, the visitor, the CSRF token.
+pub struct PageCtx {
+    pub site_title: String,
+    pub site_description: String,
+    pub language: Language,
+    pub time_zone: jiff::tz::TimeZone,
+    pub user: Option<UserBadge>,
+    pub csrf_token: String,
+    pub open_registration: bool,
+}
+
+/// The signed-in user, as the header shows them.
+pub struct UserBadge {
+    pub id: UserId,
+    pub name: String,
+    pub can_write: bool,
+}
+
+impl PageCtx {
+    /// A stored time (Unix milliseconds) as a date in the site's time zone.
+    pub fn date(&self, millis: i64) -> String {
+        match jiff::Timestamp::from_millisecond(millis) {
+            Ok(ts) => ts
+                .to_zoned(self.time_zone.clone())
+                .strftime("%Y-%m-%d")
+                .to_string(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The same time, machine-readable, for `<time datetime>`.
+    pub fn datetime(&self, millis: i64) -> String {
+        match jiff::Timestamp::from_millisecond(millis) {
+            Ok(ts) => ts
+                .to_zoned(self.time_zone.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+            Err(_) => String::new(),
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Posts: the lists, one post, the editor form, the delete confirmation.
+
+use maud::{html, Markup};
+
+use super::components::{csrf_input, field_errors, form_errors, pagination};
+use super::{layout, PageCtx};
+use crate::content::{Pagination, Post, Problems, User};
+use crate::urls;
+
+/// What the post form holds: as typed, so a rejected form comes back unchanged.
+pub struct PostForm<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub tags: &'a str,
+}
+
+pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
+    let title = if pages.page > 1 {
+        format!("Page {}", pages.page)
+    } else {
+        "Latest posts".to_string()
+    };
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            @if posts.is_empty() {
+                p.empty { "Nothing published yet." }
+            }
+            (summaries(ctx, posts))
+            (pagination(pages, &urls::index()))
+        },
+    )
+}
+
+fn summaries(ctx: &PageCtx, posts: &[Post]) -> Markup {
+    html! {
+        div.post-list {
+            @for post in posts {
+                article.post-summary {
+                    h2 { a href=(urls::post(&post.slug)) { (post.title) } }
+                    (byline(ctx, post))
+                    @if !post.excerpt.is_empty() {
+                        p.excerpt { (post.excerpt) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn byline(ctx: &PageCtx, post: &Post) -> Markup {
+    html! {
+        p.byline {
+            a.author href=(urls::author(post.author_id)) { (post.author_name) }
+            @if let Some(at) = post.published_at {
+                " · " time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
+            } @else {
+                " · " span.badge { "Draft" }
+            }
+        }
+    }
+}
+
+/// One post; `can_edit` shows its author (and admins) the edit, publish and delete
+/// controls.
+pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool) -> Markup {
+    layout::page(
+        ctx,
+        &post.title,
+        html! {
+            article.post data-slug=(post.slug) {
+                h1 { (post.title) }
+                (byline(ctx, post))
+                @if can_edit {
+                    div.post-actions {
+                        a.button href=(urls::post_edit(&post.slug)) { "Edit" }
+                        @if post.is_published() {
+                            form.inline method="post" action=(urls::post_unpublish(&post.slug)) {
+                                (csrf_input(ctx))
+                                button type="submit" { "Unpublish" }
+                            }
+                        } @else {
+                            form.inline method="post" action=(urls::post_publish(&post.slug)) {
+                                (csrf_input(ctx))
+                                button.primary type="submit" { "Publish" }
+                            }
+                        }
+                        a.button.danger href=(urls::post_delete(&post.slug)) { "Delete" }
+                    }
+                }
+                div.post-body { (post.body) }
+            }
+        },
+    )
+}
+
+/// The new-post form (`post` is `None`) or the edit form of a post.
+pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Markup {
+    let (title, action) = match post {
+        Some(post) => ("Edit post", urls::post_edit(&post.slug)),
+        None => ("New post", urls::new_post()),
+    };
+    layout::page(
+        ctx,
+        title,
+        html! {
+            h1 { (title) }
+            form.post-form method="post" action=(action) {
+                (csrf_input(ctx))
+                (form_errors(problems))
+                div.field {
+                    label for="title" { "Title" }
+                    input #title name="title" type="text" value=(values.title) maxlength="200" required;
+                    (field_errors(problems, "title"))
+                }
+                div.field {
+                    label for="body" { "Body" }
+                    textarea #body name="body" rows="18" { (values.body) }
+                    (field_errors(problems, "body"))
+                }
+                div.field {
+                    label for="tags" { "Tags" }
+                    input #tags name="tags" type="text" value=(values.tags) placeholder="comma, separated";
+                    (field_errors(problems, "tags"))
+                }
+                div.actions {
+                    button.primary type="submit" { "Save" }
+                    @if let Some(post) = post {
+                        a href=(urls::post(&post.slug)) { "Cancel" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {
+    layout::page(
+        ctx,
+        "Delete post",
+        html! {
+            h1 { "Delete “" (post.title) "”?" }
+            p { "The post goes for good. This cannot be undone." }
+            form method="post" action=(urls::post_delete(&post.slug)) {
+                (csrf_input(ctx))
+                div.actions {
+                    button.danger type="submit" { "Delete" }
+                    a href=(urls::post(&post.slug)) { "Keep it" }
+                }
+            }
+        },
+    )
+}
+
+pub fn drafts(ctx: &PageCtx, posts: &[Post]) -> Markup {
+    layout::page(
+        ctx,
+        "Drafts",
+        html! {
+            h1 { "Drafts" }
+            @if posts.is_empty() {
+                p.empty { "No drafts. " a href=(urls::new_post()) { "Write a post" } }
+            }
+            (summaries(ctx, posts))
+        },
+    )
+}
+
+pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) -> Markup {
+    let name = author.name();
+    layout::page(
+        ctx,
+        &name,
+        html! {
+            section.author-card {
+                h1 { (name) }
+                @if !author.bio.is_empty() {
+                    p.bio { (author.bio) }
+                }
+            }
+            @if posts.is_empty() {
+                p.empty { "No published posts yet." }
+            }
+            (summaries(ctx, posts))
+            (pagination(pages, &urls::author(author.id)))
+        },
+    )
+}

@@ -1,0 +1,78 @@
+//! The web layer's one error type. Each variant becomes a page with the right status;
+//! internal errors are logged once, here, and the visitor sees a plain 500 page.
+//! A rejected form is not an error: handlers answer it with the form and its problems.
+
+use http::StatusCode;
+
+use super::response::{self, Response};
+use crate::urls;
+use crate::views::{self, PageCtx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("the form's CSRF token is missing or belongs to another session")]
+    Csrf,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A signed-in page asked for anonymously: log in, then come back to the path.
+    #[error("login required")]
+    LoginRequired(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("the request took too long")]
+    Timeout,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn into_response(self, page: &PageCtx) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Self::LoginRequired(next) => return response::redirect(&urls::login_then(next)),
+            Self::Internal(err) => {
+                tracing::error!("{err:#}");
+                "Something went wrong on our side. Please try again in a moment."
+            }
+            Self::NotFound => "There is nothing at this address.",
+            Self::Forbidden => "You are not allowed to do that.",
+            Self::Csrf => "This form has expired or did not come from this site. Go back, reload the page and try again.",
+            Self::MethodNotAllowed => "This address does not accept that kind of request.",
+            Self::PayloadTooLarge => "What you sent is larger than this site accepts.",
+            Self::BadRequest(why) => why,
+            Self::Timeout => "The request took too long.",
+        };
+        response::html(status, views::errors::page(page, status, message))
+    }
+}
+
+impl From<rusqlite::Error> for WebError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<tokio::task::JoinError> for WebError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::Internal(err.into())
+    }
+}

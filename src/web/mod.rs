@@ -1,0 +1,226 @@
+//! HTTP in, HTTP out: `handle` turns a request into a response. It decodes what every
+//! handler needs (route, session, form, CSRF check) once, dispatches to one handler per
+//! route, and adds the headers every response carries. Handlers are thin glue between
+//! `auth`, `db`, `content` and `views`.
+
+pub mod accounts;
+pub mod error;
+pub mod posts;
+pub mod proxy;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod static_files;
+
+use std::net::IpAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http::{header, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use crate::app::App;
+use crate::auth::{session, Token};
+use crate::db;
+pub use error::WebError;
+use request::{Ctx, CtxParts, Form};
+use response::Response;
+use router::Route;
+
+/// A client must send its whole body within this time.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Answers one request; never fails and never panics out (a panic is a 500 page).
+pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let origin = proxy::origin(peer, req.headers(), &app.config.server.trusted_proxies);
+    let mut response = match AssertUnwindSafe(respond(app, origin, req))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(%method, %path, "a handler panicked");
+            response::text(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n")
+        }
+    };
+    response::add_security_headers(response.headers_mut());
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+        client = %origin.client,
+        "request"
+    );
+    response
+}
+
+async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let route = Route::parse(&method, &path);
+
+    // Assets and the health check need no session, so they skip the database.
+    match &route {
+        Some(Route::Static(name)) => return static_files::serve(name, req.headers()),
+        Some(Route::Healthz) => return response::text(StatusCode::OK, "ok\n"),
+        _ => {}
+    }
+
+    let (parts, body) = req.into_parts();
+    let cookie_token = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(session::from_cookie_header);
+    let https = origin.https || app.config.site.base_url.is_https();
+
+    let user = match &cookie_token {
+        Some(token) => {
+            let hash = token.hash();
+            app.db
+                .read(move |conn| db::sessions::user(conn, &hash, db::now_ms()))
+                .await
+        }
+        None => Ok(None),
+    };
+    let (session, session_is_new) = match (cookie_token, Token::generate()) {
+        (Some(token), _) => (token, false),
+        (None, Ok(fresh)) => (fresh, true),
+        (None, Err(err)) => return plain_500(err),
+    };
+    let user = match user {
+        Ok(user) => user,
+        Err(err) => return plain_500(err),
+    };
+
+    let body = if method == Method::POST {
+        read_body(&app, &parts.headers, body).await
+    } else {
+        Ok(Bytes::new())
+    };
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form = match &body {
+        Ok(bytes) if is_form => Form::parse(bytes),
+        _ => Form::default(),
+    };
+
+    let ctx = Ctx::new(CtxParts {
+        app,
+        path: path.clone(),
+        query: parts.uri.query().map(str::to_string),
+        form,
+        client: origin.client,
+        https,
+        user,
+        session,
+        session_is_new,
+    });
+
+    let result = match (route, body) {
+        (_, Err(err)) => Err(err),
+        (None, _) if Route::exists_for_other_method(&method, &path) => {
+            Err(WebError::MethodNotAllowed)
+        }
+        (None, _) => Err(WebError::NotFound),
+        (Some(route), Ok(_)) => {
+            let csrf_header = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if method == Method::POST && !ctx.csrf_ok(csrf_header) {
+                Err(WebError::Csrf)
+            } else {
+                dispatch(&ctx, route).await
+            }
+        }
+    };
+    let response = result.unwrap_or_else(|err| err.into_response(&ctx.page()));
+
+    // A visitor who was shown a form gets the cookie its CSRF token belongs to,
+    // unless the handler set a session cookie of its own (login, signup).
+    match ctx.pending_visitor_session() {
+        Some(token) if !response.headers().contains_key(header::SET_COOKIE) => {
+            response::with_cookie(response, &session::visitor_cookie(token, ctx.https))
+        }
+        _ => response,
+    }
+}
+
+async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
+    match route {
+        Route::Index => posts::index(ctx).await,
+        Route::Post(slug) => posts::show(ctx, slug).await,
+        Route::Author(id) => posts::author(ctx, id).await,
+        Route::Drafts => posts::drafts(ctx).await,
+        Route::NewForm => posts::new_form(ctx),
+        Route::New => posts::create(ctx).await,
+        Route::EditForm(slug) => posts::edit_form(ctx, slug).await,
+        Route::Edit(slug) => posts::update(ctx, slug).await,
+        Route::Publish(slug) => posts::publish(ctx, slug, true).await,
+        Route::Unpublish(slug) => posts::publish(ctx, slug, false).await,
+        Route::DeleteConfirm(slug) => posts::delete_confirm(ctx, slug).await,
+        Route::Delete(slug) => posts::delete(ctx, slug).await,
+        Route::LoginForm => accounts::login_form(ctx),
+        Route::Login => accounts::login(ctx).await,
+        Route::Logout => accounts::logout(ctx).await,
+        Route::SignupForm => accounts::signup_form(ctx),
+        Route::Signup => accounts::signup(ctx).await,
+        Route::ProfileForm => accounts::profile_form(ctx),
+        Route::Profile => accounts::profile(ctx).await,
+        Route::PasswordForm => accounts::password_form(ctx),
+        Route::Password => accounts::password(ctx).await,
+        Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
+        Route::Reset(token) => accounts::reset(ctx, &token).await,
+        Route::Healthz | Route::Static(_) => Err(WebError::NotFound),
+    }
+}
+
+/// Reads a POST body: refused with 413 when announced or found larger than the limit,
+/// with 408 when it trickles in too slowly.
+async fn read_body(
+    app: &App,
+    headers: &http::HeaderMap,
+    body: Incoming,
+) -> Result<Bytes, WebError> {
+    let limit = app.config.server.max_upload_bytes;
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit) {
+        return Err(WebError::PayloadTooLarge);
+    }
+    let limited = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
+    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Err(_) => Err(WebError::Timeout),
+        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => {
+            Err(WebError::PayloadTooLarge)
+        }
+        Ok(Err(_)) => Err(WebError::BadRequest("The request body could not be read.")),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
+}
+
+/// For failures before there is a context to render a page with.
+fn plain_500(err: anyhow::Error) -> Response {
+    tracing::error!("{err:#}");
+    response::text(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n")
+}
+
+/// A body for hyper's `Full`, for handlers that build bytes themselves.
+pub fn full(bytes: impl Into<Bytes>) -> Full<Bytes> {
+    Full::new(bytes.into())
+}

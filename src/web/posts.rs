@@ -1,0 +1,249 @@
+//! Post handlers: lists, one post, writing, publishing, deleting. Each checks who asks
+//! (a draft is 404 to anyone who may not edit it; someone else's post is 403), then
+//! hands plain data to `db` and `views`.
+
+use http::StatusCode;
+
+use super::request::Ctx;
+use super::response::{self, Response};
+use super::WebError;
+use crate::auth::permissions;
+use crate::content::excerpt::excerpt;
+use crate::content::html::sanitize;
+use crate::content::{PageNumber, Pagination, Post, Problems, Slug, UserId};
+use crate::db::{self, posts::NewPost};
+use crate::urls;
+use crate::views;
+use crate::views::posts::PostForm;
+
+/// Titles longer than this are refused.
+const MAX_TITLE_CHARS: usize = 200;
+
+pub async fn index(ctx: &Ctx) -> Result<Response, WebError> {
+    let (pages, posts) = published_page(ctx, None).await?;
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::index(&ctx.page(), &posts, &pages),
+    ))
+}
+
+pub async fn author(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
+    let author = ctx
+        .app
+        .db
+        .read(move |conn| db::users::by_id(conn, id))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let (pages, posts) = published_page(ctx, Some(id)).await?;
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::author(&ctx.page(), &author, &posts, &pages),
+    ))
+}
+
+/// The page of published posts that `?page=` asks for; 404 for a page that does not
+/// exist.
+async fn published_page(
+    ctx: &Ctx,
+    author: Option<UserId>,
+) -> Result<(Pagination, Vec<Post>), WebError> {
+    let page = PageNumber::parse(ctx.query("page")).ok_or(WebError::NotFound)?;
+    let per_page = ctx.app.config.site.posts_per_page.0;
+    ctx.app
+        .db
+        .read(move |conn| {
+            let total = db::posts::count_published(conn, author)?;
+            let Some(pages) = Pagination::new(page, per_page, total) else {
+                return Ok(None);
+            };
+            let posts = db::posts::published(conn, author, per_page, pages.offset())?;
+            Ok(Some((pages, posts)))
+        })
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let post = visible_post(ctx, slug).await?;
+    let can_edit = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| permissions::can_edit(u, &post));
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::show(&ctx.page(), &post, can_edit),
+    ))
+}
+
+/// The post, if this visitor may see it; drafts of others do not exist for them.
+async fn visible_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
+    let post = ctx
+        .app
+        .db
+        .read(move |conn| db::posts::by_slug(conn, &slug))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if permissions::can_see(ctx.user.as_ref(), &post) {
+        Ok(post)
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+/// The post, if this signed-in visitor may change it: 404 if they cannot see it,
+/// 403 if they can see it but it is not theirs.
+async fn editable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
+    let user = ctx.require_user()?;
+    let post = visible_post(ctx, slug).await?;
+    if permissions::can_edit(user, &post) {
+        Ok(post)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub fn new_form(ctx: &Ctx) -> Result<Response, WebError> {
+    ctx.require_writer()?;
+    let empty = PostForm {
+        title: "",
+        body: "",
+        tags: "",
+    };
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::form(&ctx.page(), None, &empty, &Problems::new()),
+    ))
+}
+
+pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
+    let author_id = ctx.require_writer()?.id;
+    let values = submitted(ctx);
+    let problems = check(&values);
+    if !problems.is_empty() {
+        return Ok(rejected(ctx, None, &values, &problems));
+    }
+    let title = values.title.trim().to_string();
+    let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
+    let base = Slug::from_title(&title);
+    let (_, slug) = ctx
+        .app
+        .db
+        .write(move |tx| {
+            let summary = excerpt(&body);
+            let post = NewPost {
+                author_id,
+                title: &title,
+                body: &body,
+                excerpt: &summary,
+            };
+            db::posts::insert(tx, &post, &base, db::now_ms())
+        })
+        .await?;
+    Ok(response::redirect(&urls::post(&slug)))
+}
+
+pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let post = editable_post(ctx, slug).await?;
+    let values = PostForm {
+        title: &post.title,
+        body: post.body.as_str(),
+        tags: "",
+    };
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::form(&ctx.page(), Some(&post), &values, &Problems::new()),
+    ))
+}
+
+pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let post = editable_post(ctx, slug).await?;
+    let values = submitted(ctx);
+    let problems = check(&values);
+    if !problems.is_empty() {
+        return Ok(rejected(ctx, Some(&post), &values, &problems));
+    }
+    let title = values.title.trim().to_string();
+    let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
+    let id = post.id;
+    ctx.app
+        .db
+        .write(move |tx| db::posts::update(tx, id, &title, &body, &excerpt(&body), db::now_ms()))
+        .await?;
+    Ok(response::redirect(&urls::post(&post.slug)))
+}
+
+/// Publishes (`true`) or makes a draft again (`false`). Publishing a published post
+/// keeps its original time, so it does not jump to the top of the list.
+pub async fn publish(ctx: &Ctx, slug: Slug, publish: bool) -> Result<Response, WebError> {
+    let post = editable_post(ctx, slug).await?;
+    let at = match (publish, post.published_at) {
+        (true, Some(at)) => Some(at),
+        (true, None) => Some(db::now_ms()),
+        (false, _) => None,
+    };
+    let id = post.id;
+    ctx.app
+        .db
+        .write(move |tx| db::posts::set_published(tx, id, at))
+        .await?;
+    Ok(response::redirect(&urls::post(&post.slug)))
+}
+
+pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let post = editable_post(ctx, slug).await?;
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::delete_confirm(&ctx.page(), &post),
+    ))
+}
+
+pub async fn delete(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let post = editable_post(ctx, slug).await?;
+    let id = post.id;
+    ctx.app
+        .db
+        .write(move |tx| db::posts::delete(tx, id))
+        .await?;
+    Ok(response::redirect(&urls::index()))
+}
+
+/// The signed-in writer's drafts; admins see everyone's.
+pub async fn drafts(ctx: &Ctx) -> Result<Response, WebError> {
+    let user = ctx.require_writer()?;
+    let author = (!matches!(user.role, crate::content::Role::Admin)).then_some(user.id);
+    let posts = ctx
+        .app
+        .db
+        .read(move |conn| db::posts::drafts(conn, author))
+        .await?;
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::drafts(&ctx.page(), &posts),
+    ))
+}
+
+fn submitted(ctx: &Ctx) -> PostForm<'_> {
+    PostForm {
+        title: ctx.form.get("title"),
+        body: ctx.form.get("body"),
+        tags: ctx.form.get("tags"),
+    }
+}
+
+fn check(values: &PostForm) -> Problems {
+    let mut problems = Problems::new();
+    let title = values.title.trim();
+    if title.is_empty() {
+        problems.add("title", "Give the post a title.");
+    } else if title.chars().count() > MAX_TITLE_CHARS {
+        problems.add("title", "Keep the title to 200 characters or fewer.");
+    }
+    problems
+}
+
+fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {
+    response::html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::posts::form(&ctx.page(), post, values, problems),
+    )
+}

@@ -1,0 +1,157 @@
+//! What a handler knows about a request: who asks (user, session, client address), the
+//! query, the decoded form, and the CSRF token to put in the forms it renders.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::app::App;
+use crate::auth::{csrf, permissions, Token};
+use crate::content::User;
+use crate::views::{PageCtx, UserBadge};
+
+use super::WebError;
+
+pub struct Ctx {
+    pub app: Arc<App>,
+    /// The path as requested, for `?next=` after a login.
+    pub path: String,
+    query: Vec<(String, String)>,
+    pub form: Form,
+    pub client: IpAddr,
+    /// The original request was HTTPS (per a trusted proxy, or `base_url`).
+    pub https: bool,
+    pub user: Option<User>,
+    session: Token,
+    /// The browser sent no usable session cookie: `session` is new and must be set
+    /// if a form carries its CSRF token.
+    session_is_new: bool,
+    csrf_rendered: AtomicBool,
+}
+
+pub struct CtxParts {
+    pub app: Arc<App>,
+    pub path: String,
+    pub query: Option<String>,
+    pub form: Form,
+    pub client: IpAddr,
+    pub https: bool,
+    pub user: Option<User>,
+    pub session: Token,
+    pub session_is_new: bool,
+}
+
+impl Ctx {
+    pub fn new(parts: CtxParts) -> Self {
+        let query = parts
+            .query
+            .as_deref()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        Self {
+            app: parts.app,
+            path: parts.path,
+            query,
+            form: parts.form,
+            client: parts.client,
+            https: parts.https,
+            user: parts.user,
+            session: parts.session,
+            session_is_new: parts.session_is_new,
+            csrf_rendered: AtomicBool::new(false),
+        }
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn session(&self) -> &Token {
+        &self.session
+    }
+
+    /// The cookie to set so that a rendered CSRF token will verify on submit.
+    pub fn pending_visitor_session(&self) -> Option<&Token> {
+        (self.session_is_new && self.csrf_rendered.load(Ordering::Relaxed)).then_some(&self.session)
+    }
+
+    pub fn csrf_token(&self) -> String {
+        csrf::token(&self.app.key, &self.session)
+    }
+
+    /// True when the POST carries this session's token, as a field or a header.
+    pub fn csrf_ok(&self, header: Option<&str>) -> bool {
+        let given = header.unwrap_or_else(|| self.form.get("csrf_token"));
+        !self.session_is_new
+            && !given.is_empty()
+            && csrf::verify(&self.app.key, &self.session, given)
+    }
+
+    /// `page` for a page with a form a visitor may submit (login, signup, reset):
+    /// the visitor's token must then reach the browser as a cookie.
+    pub fn form_page(&self) -> PageCtx {
+        self.csrf_rendered.store(true, Ordering::Relaxed);
+        self.page()
+    }
+
+    /// What every page's layout needs to know. A signed-in user's forms (the header's
+    /// logout form among them) verify against the session cookie they already have.
+    pub fn page(&self) -> PageCtx {
+        let site = &self.app.config.site;
+        PageCtx {
+            site_title: site.title.clone(),
+            site_description: site.description.clone(),
+            language: site.language,
+            time_zone: self.app.time_zone.clone(),
+            user: self.user.as_ref().map(|u| UserBadge {
+                id: u.id,
+                name: u.name(),
+                can_write: permissions::can_write(u),
+            }),
+            csrf_token: self.csrf_token(),
+            open_registration: self.app.config.accounts.open_registration,
+        }
+    }
+
+    pub fn require_user(&self) -> Result<&User, WebError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| WebError::LoginRequired(self.path.clone()))
+    }
+
+    /// A signed-in admin or author.
+    pub fn require_writer(&self) -> Result<&User, WebError> {
+        let user = self.require_user()?;
+        if permissions::can_write(user) {
+            Ok(user)
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+}
+
+/// A decoded `application/x-www-form-urlencoded` body.
+#[derive(Debug, Default, Clone)]
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The field's first value, or "" when absent: a missing field and an empty one
+    /// are the same mistake to a user.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+}

@@ -1,0 +1,118 @@
+//! Every URL the site answers, in one `match`. `urls.rs` builds them back.
+
+use http::Method;
+use percent_encoding::percent_decode_str;
+
+use crate::content::{Slug, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Index,
+    Post(Slug),
+    Author(UserId),
+    Healthz,
+    Static(String),
+    LoginForm,
+    Login,
+    Logout,
+    SignupForm,
+    Signup,
+    ProfileForm,
+    Profile,
+    PasswordForm,
+    Password,
+    ResetForm(String),
+    Reset(String),
+    NewForm,
+    New,
+    EditForm(Slug),
+    Edit(Slug),
+    Publish(Slug),
+    Unpublish(Slug),
+    DeleteConfirm(Slug),
+    Delete(Slug),
+    Drafts,
+}
+
+impl Route {
+    /// The route for a method and a path (without the query); `None` is a 404, or a
+    /// 405 when the path exists for another method.
+    pub fn parse(method: &Method, path: &str) -> Option<Self> {
+        let path = path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path);
+        let decoded: Vec<String> = path
+            .split('/')
+            .skip(1)
+            .map(|s| percent_decode_str(s).decode_utf8().map(|s| s.into_owned()))
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let segs: Vec<&str> = decoded
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let get = method == Method::GET || method == Method::HEAD;
+        let post = method == Method::POST;
+        Some(match (get, post, segs.as_slice()) {
+            (true, _, []) => Self::Index,
+            (true, _, ["healthz"]) => Self::Healthz,
+            (true, _, ["static", rest @ ..]) if !rest.is_empty() => Self::Static(rest.join("/")),
+            (true, _, ["drafts"]) => Self::Drafts,
+            (true, _, ["authors", id]) => Self::Author(id.parse().ok()?),
+            (true, _, ["posts", "new"]) => Self::NewForm,
+            (_, true, ["posts", "new"]) => Self::New,
+            (true, _, ["posts", slug]) => Self::Post(slug.parse().ok()?),
+            (true, _, ["posts", slug, "edit"]) => Self::EditForm(slug.parse().ok()?),
+            (_, true, ["posts", slug, "edit"]) => Self::Edit(slug.parse().ok()?),
+            (_, true, ["posts", slug, "publish"]) => Self::Publish(slug.parse().ok()?),
+            (_, true, ["posts", slug, "unpublish"]) => Self::Unpublish(slug.parse().ok()?),
+            (true, _, ["posts", slug, "delete"]) => Self::DeleteConfirm(slug.parse().ok()?),
+            (_, true, ["posts", slug, "delete"]) => Self::Delete(slug.parse().ok()?),
+            (true, _, ["accounts", "login"]) => Self::LoginForm,
+            (_, true, ["accounts", "login"]) => Self::Login,
+            (_, true, ["accounts", "logout"]) => Self::Logout,
+            (true, _, ["accounts", "signup"]) => Self::SignupForm,
+            (_, true, ["accounts", "signup"]) => Self::Signup,
+            (true, _, ["accounts", "profile"]) => Self::ProfileForm,
+            (_, true, ["accounts", "profile"]) => Self::Profile,
+            (true, _, ["accounts", "password"]) => Self::PasswordForm,
+            (_, true, ["accounts", "password"]) => Self::Password,
+            (true, _, ["accounts", "reset", token]) => Self::ResetForm(token.to_string()),
+            (_, true, ["accounts", "reset", token]) => Self::Reset(token.to_string()),
+            _ => return None,
+        })
+    }
+
+    /// True when the path exists for some other method (answer 405, not 404).
+    pub fn exists_for_other_method(method: &Method, path: &str) -> bool {
+        [Method::GET, Method::POST]
+            .iter()
+            .filter(|m| *m != method)
+            .any(|m| Self::parse(m, path).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_is_get_and_unknown_paths_are_none() {
+        assert_eq!(Route::parse(&Method::HEAD, "/"), Some(Route::Index));
+        assert_eq!(Route::parse(&Method::GET, "/nope"), None);
+        assert_eq!(Route::parse(&Method::GET, "/posts/..%2Fetc"), None);
+        assert_eq!(Route::parse(&Method::GET, "/authors/abc"), None);
+        assert!(Route::exists_for_other_method(
+            &Method::GET,
+            "/accounts/logout"
+        ));
+    }
+
+    #[test]
+    fn korean_slug_is_decoded() {
+        let route = Route::parse(&Method::GET, "/posts/%EC%95%88%EB%85%95").unwrap();
+        assert_eq!(route, Route::Post("안녕".parse().unwrap()));
+    }
+}

@@ -1,0 +1,9 @@
+//! The one integration test binary: every test runs the real `blog` executable in a
+//! temporary folder and drives it over HTTP like a browser would (see `support`).
+
+mod support;
+
+mod accounts;
+mod cli;
+mod posts;
+mod server;

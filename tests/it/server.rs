@@ -1,0 +1,94 @@
+//! The server process: first start, the secret key file, health, security headers,
+//! and a clean stop on SIGTERM.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::{Page, Site, TestServer};
+
+#[track_caller]
+fn assert_security_headers(page: &Page) {
+    let csp = page
+        .header("content-security-policy")
+        .unwrap_or_else(|| panic!("CSP on {}", page.url));
+    assert!(
+        csp.contains("frame-ancestors 'none'"),
+        "CSP forbids framing: {csp}"
+    );
+    // Scripts come from files only: the directive that governs them has no 'unsafe-inline'.
+    let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+    let scripts = directives
+        .iter()
+        .find(|d| d.starts_with("script-src ") || *d == &"script-src")
+        .or_else(|| directives.iter().find(|d| d.starts_with("default-src")))
+        .unwrap_or_else(|| panic!("CSP governs scripts: {csp}"));
+    assert!(
+        !scripts.contains("'unsafe-inline'"),
+        "no inline scripts: {csp}"
+    );
+    assert_eq!(
+        page.header("x-content-type-options"),
+        Some("nosniff"),
+        "on {}",
+        page.url
+    );
+    assert!(
+        page.header("referrer-policy").is_some(),
+        "Referrer-Policy on {}",
+        page.url
+    );
+}
+
+#[test]
+fn first_start_in_an_empty_folder_makes_the_database_and_serves_the_home_page() {
+    let server = TestServer::start();
+    assert!(
+        server.path().join("blog-data/blog.sqlite3").is_file(),
+        "the database is made at start-up"
+    );
+    let page = server.anonymous().get("/").assert_status(200);
+    let kind = page.header("content-type").unwrap_or_default();
+    assert!(kind.starts_with("text/html"), "an HTML page, not {kind}");
+    assert!(page.has("html body"), "{}", page.body);
+}
+
+#[test]
+fn without_a_secret_key_in_the_environment_the_first_start_writes_secret_key_0600() {
+    let server = Site::new().without_secret_key().start();
+    let key = server.path().join("blog-data/secret.key");
+    let meta = std::fs::metadata(&key).expect("blog-data/secret.key exists");
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o600,
+        "only its owner reads the key"
+    );
+    assert!(meta.len() > 0, "the key is not empty");
+    server.anonymous().get("/healthz").assert_status(200);
+}
+
+#[test]
+fn healthz_answers_200() {
+    let server = TestServer::start();
+    server.anonymous().get("/healthz").assert_status(200);
+}
+
+#[test]
+fn security_headers_are_on_pages_and_on_404s() {
+    let server = TestServer::start();
+    let client = server.anonymous();
+    assert_security_headers(&client.get("/").assert_status(200));
+    assert_security_headers(&client.get("/accounts/login").assert_status(200));
+    assert_security_headers(&client.get("/no/such/page").assert_status(404));
+    assert_security_headers(&client.get("/posts/no-such-post").assert_status(404));
+}
+
+#[test]
+fn sigterm_stops_the_server_with_exit_code_0() {
+    let server = TestServer::start();
+    server.anonymous().get("/").assert_status(200);
+    let status = server.stop();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "a clean exit on SIGTERM: {status:?}"
+    );
+}
