@@ -34,20 +34,29 @@ use router::Route;
 /// A client must send its whole body within this time.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A request that takes longer than this, body included, is answered with 503 and its
+/// work abandoned; SQLite transactions in flight still finish on their own thread.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Answers one request; never fails and never panics out (a panic is a 500 page).
 pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let origin = proxy::origin(peer, req.headers(), &app.config.server.trusted_proxies);
-    let mut response = match AssertUnwindSafe(respond(app, origin, req))
-        .catch_unwind()
-        .await
-    {
-        Ok(response) => response,
-        Err(_) => {
+    let answer = AssertUnwindSafe(respond(app, origin, req)).catch_unwind();
+    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, answer).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(_)) => {
             tracing::error!(%method, %path, "a handler panicked");
             response::text(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n")
+        }
+        Err(_) => {
+            tracing::error!(%method, %path, "the request took longer than {REQUEST_TIMEOUT:?}");
+            response::text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy; try again\n",
+            )
         }
     };
     response::add_security_headers(response.headers_mut());
