@@ -86,7 +86,10 @@ pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool) -> Markup {
                                 button.primary type="submit" { "Publish" }
                             }
                         }
-                        a.button.danger href=(urls::post_delete(&post.slug)) { "Delete" }
+                        // GET: the confirmation page asks before anything is deleted.
+                        form.inline method="get" action=(urls::post_delete(&post.slug)) {
+                            button.danger type="submit" { "Delete…" }
+                        }
                     }
                 }
                 div.post-body { (post.body) }

@@ -253,6 +253,38 @@ fn login_with_the_csrf_token_of_another_session_is_403() {
 }
 
 #[test]
+fn publish_without_a_valid_csrf_token_is_403_and_leaves_a_draft() {
+    let server = TestServer::start();
+    let author = server.author("writer@blog.example");
+    let slug = author.create_post("Not by accident", "<p>draft</p>");
+    let path = format!("/posts/{slug}");
+    let publish = format!("form[action=\"/posts/{slug}/publish\"]");
+
+    let page = author
+        .get(&path)
+        .form(&publish)
+        .without("csrf_token")
+        .submit();
+    assert_eq!(page.status, 403, "no token");
+    server.anonymous().get(&path).assert_status(404);
+
+    // The same author's token from another browser belongs to another session.
+    let other_session = server.anonymous();
+    other_session.sign_in("writer@blog.example", PASSWORD);
+    let foreign = other_session.csrf_token();
+    let page = author
+        .get(&path)
+        .form(&publish)
+        .fill("csrf_token", &foreign)
+        .submit();
+    assert_eq!(page.status, 403, "a token of another session");
+    server.anonymous().get(&path).assert_status(404);
+
+    author.publish(&slug); // the form itself works
+    server.anonymous().get(&path).assert_status(200);
+}
+
+#[test]
 fn login_rotates_the_session_and_its_csrf_token() {
     let server = TestServer::start();
     server.create_user("someone@blog.example", "author");
