@@ -9,6 +9,7 @@ CREATE TABLE users (
     bio           TEXT NOT NULL DEFAULT '',
     role          TEXT NOT NULL CHECK (role IN ('admin', 'author', 'reader')),
     is_active     INTEGER NOT NULL DEFAULT 1,
+    avatar_id     INTEGER REFERENCES media(id) ON DELETE SET NULL,
     created_at    INTEGER NOT NULL
 );
 
@@ -51,3 +52,32 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_published ON posts(published_at DESC, id DESC) WHERE published_at IS NOT NULL;
 CREATE INDEX posts_author ON posts(author_id, published_at);
+
+-- Uploaded images. One `media` row per image; its files (the original and a 1600 px
+-- copy, or a 256 px and a 64 px thumbnail) are rows of `media_files`, named by their
+-- path under the media folder. A media row that no post and no user uses is released:
+-- its files are deleted, at once by the action that released it, or by the GC.
+CREATE TABLE media (
+    id         INTEGER PRIMARY KEY,
+    owner_id   INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('upload', 'avatar')),
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE media_files (
+    path     TEXT PRIMARY KEY,                   -- "uploads/2026/11/3f…9a.jpg"
+    media_id INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+    variant  TEXT NOT NULL CHECK (variant IN ('original', 'display', 'large', 'small')),
+    bytes    INTEGER NOT NULL,
+    width    INTEGER NOT NULL,
+    height   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX media_files_media ON media_files(media_id);
+
+-- Which posts show which images, read from the `/media/` URLs of each saved body.
+CREATE TABLE post_media (
+    post_id  INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    media_id INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+    PRIMARY KEY (post_id, media_id)
+) WITHOUT ROWID;
+CREATE INDEX post_media_media ON post_media(media_id);

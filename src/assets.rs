@@ -1,12 +1,15 @@
-//! The CSS, scripts and icons compiled into the binary, served under content-hashed
-//! names (`site.3f2a9c1d.css`) so browsers and proxies may cache them for a year.
+//! The CSS, scripts and fonts compiled into the binary, served under content-hashed
+//! names (`css/site.3f2a9c1d.css`) so browsers and proxies may cache them for a year.
+//! The hashes are rust-embed's SHA-256, computed at build time; gzip and brotli twins
+//! are made once per asset, on first use, and shared by `/static/` and `collectstatic`.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use bytes::Bytes;
 use rust_embed::RustEmbed;
-use sha2::{Digest, Sha256};
+
+use crate::compress::{self, Effort, Encoding};
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
@@ -17,7 +20,35 @@ pub struct Asset {
     pub hashed_name: String,
     pub content_type: &'static str,
     pub etag: String,
-    pub body: Cow<'static, [u8]>,
+    pub body: Bytes,
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
+}
+
+impl Asset {
+    /// The body in `encoding`, when the type compresses and the result is smaller.
+    pub fn compressed(&self, encoding: Encoding) -> Option<&Bytes> {
+        let cell = match encoding {
+            Encoding::Gzip => &self.gzip,
+            Encoding::Brotli => &self.brotli,
+        };
+        cell.get_or_init(|| {
+            if !compressible(self.content_type) {
+                return None;
+            }
+            let packed = compress::compress(&self.body, encoding, Effort::Best);
+            (packed.len() < self.body.len()).then(|| Bytes::from(packed))
+        })
+        .as_ref()
+    }
+
+    /// Each variant has its own ETag, so caches never mix them up.
+    pub fn etag_for(&self, encoding: Option<Encoding>) -> String {
+        match encoding {
+            None => self.etag.clone(),
+            Some(e) => format!("{}-{}\"", self.etag.trim_end_matches('"'), e.header_value()),
+        }
+    }
 }
 
 struct Catalogue {
@@ -34,7 +65,7 @@ fn catalogue() -> &'static Catalogue {
             let Some(file) = Embedded::get(&name) else {
                 continue;
             };
-            let digest = hex::encode(Sha256::digest(&file.data));
+            let digest = hex::encode(file.metadata.sha256_hash());
             let hashed_name = hashed(&name, &digest[..8]);
             hashed_of.insert(name.to_string(), hashed_name.clone());
             by_hashed.insert(
@@ -43,7 +74,9 @@ fn catalogue() -> &'static Catalogue {
                     hashed_name,
                     content_type: content_type(&name),
                     etag: format!("\"{}\"", &digest[..16]),
-                    body: file.data,
+                    body: Bytes::from(file.data.into_owned()),
+                    gzip: OnceLock::new(),
+                    brotli: OnceLock::new(),
                 },
             );
         }
@@ -56,9 +89,15 @@ fn catalogue() -> &'static Catalogue {
 
 /// `css/site.css` with hash `3f2a9c1d` becomes `css/site.3f2a9c1d.css`.
 fn hashed(name: &str, hash: &str) -> String {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.ends_with('/') => format!("{stem}.{hash}.{ext}"),
-        _ => format!("{name}.{hash}"),
+    let (dir, file) = name.rsplit_once('/').map_or(("", name), |(d, f)| (d, f));
+    let file = match file.split_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{file}.{hash}"),
+    };
+    if dir.is_empty() {
+        file
+    } else {
+        format!("{dir}/{file}")
     }
 }
 
@@ -81,6 +120,14 @@ pub fn all() -> impl Iterator<Item = &'static Asset> {
     catalogue().by_hashed.values()
 }
 
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("image/svg")
+        || content_type.starts_with("application/json")
+        || content_type == "application/vnd.ms-fontobject"
+        || content_type == "font/ttf"
+}
+
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or("") {
         "css" => "text/css; charset=utf-8",
@@ -93,6 +140,7 @@ fn content_type(name: &str) -> &'static str {
         "ttf" => "font/ttf",
         "eot" => "application/vnd.ms-fontobject",
         "txt" => "text/plain; charset=utf-8",
+        "json" => "application/json",
         _ => "application/octet-stream",
     }
 }
@@ -109,5 +157,18 @@ mod tests {
         let asset = get(hashed).unwrap();
         assert!(asset.content_type.starts_with("text/css"));
         assert!(!asset.body.is_empty());
+        let br = asset.compressed(Encoding::Brotli).unwrap();
+        assert!(br.len() < asset.body.len());
+        assert_ne!(asset.etag_for(Some(Encoding::Brotli)), asset.etag);
+    }
+
+    #[test]
+    fn hash_goes_before_the_first_extension() {
+        assert_eq!(hashed("css/site.css", "ab12"), "css/site.ab12.css");
+        assert_eq!(
+            hashed("vendor/summernote/summernote-lite.min.js", "ab12"),
+            "vendor/summernote/summernote-lite.ab12.min.js"
+        );
+        assert_eq!(hashed("LICENSE", "ab12"), "LICENSE.ab12");
     }
 }

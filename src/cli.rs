@@ -50,6 +50,28 @@ pub enum Command {
     },
     /// Check the configuration, the data folder and the database.
     Check,
+    /// Write every embedded asset under its hashed name, with .gz and .br twins, for
+    /// nginx to serve (`gzip_static`, `brotli_static`).
+    Collectstatic {
+        /// The folder to write (created if missing), e.g. /var/www/blog/static.
+        dir: PathBuf,
+    },
+    /// Manage uploaded media.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Delete media files that nothing uses and that are older than [media] gc_grace;
+    /// prints each file and the bytes freed.
+    Gc {
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

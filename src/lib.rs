@@ -13,17 +13,21 @@
 //! - `auth`: passwords, sessions, CSRF, throttling, permissions
 //! - `content`: typed values (Email, Slug, Role, SanitizedHtml, pages); pure
 //! - `db`: SQLite, one file per table
+//! - `media`: image checks and re-encoding, the media folder, its garbage collector
 //! - `views`: maud templates
 //! - `assets`: embedded CSS and scripts under hashed names
+//! - `compress`: gzip and brotli, and choosing between them
 
 pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod commands;
+pub mod compress;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod media;
 pub mod server;
 pub mod urls;
 pub mod views;

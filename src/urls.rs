@@ -103,6 +103,15 @@ pub fn reset(token: &str) -> String {
     format!("/accounts/reset/{}", segment(token))
 }
 
+/// A stored media file by its path under the media folder (random ASCII names).
+pub fn media(path: &str) -> String {
+    format!("/media/{path}")
+}
+
+pub fn upload() -> String {
+    "/uploads".into()
+}
+
 pub fn healthz() -> String {
     "/healthz".into()
 }
@@ -145,6 +154,11 @@ mod tests {
         assert_eq!(get(&password()), Some(Route::PasswordForm));
         assert_eq!(get(&reset("abc")), Some(Route::ResetForm("abc".into())));
         assert_eq!(get(&healthz()), Some(Route::Healthz));
+        assert_eq!(
+            get(&media("uploads/2026/11/a.jpg")),
+            Some(Route::Media("uploads/2026/11/a.jpg".into()))
+        );
+        assert_eq!(post_(&upload()), Some(Route::Upload));
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! `main` prints them as one `error: …` line.
 
 pub mod check;
+pub mod collectstatic;
 pub mod createsuperuser;
 pub mod init;
+pub mod media;
 pub mod serve;
 pub mod users;
 
@@ -26,6 +28,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => createsuperuser::run(&load_config(file)?, &email, password_stdin),
         Command::Users { command } => users::run(&load_config(file)?, command),
         Command::Check => check::run(&load_config(file)?),
+        Command::Collectstatic { dir } => collectstatic::run(&dir),
+        Command::Media { command } => media::run(&load_config(file)?, command),
     }
 }
 

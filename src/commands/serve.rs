@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use crate::app::App;
 use crate::config::{Bind, Config, LogFormat, SecretKey};
+use crate::media::gc;
 use crate::server::{self, Listener};
 
 pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
@@ -30,6 +31,7 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
         writeln!(stdout, "listening on {shown}")?;
         stdout.flush()?;
         tracing::info!("listening on {shown}");
+        tokio::spawn(collect_media_garbage(Arc::clone(&app)));
         server::run(listener, app, server::shutdown_signal()).await;
         anyhow::Ok(())
     })?;
@@ -81,4 +83,40 @@ fn init_logging(config: &Config) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+/// The media GC: once at start-up (after the server is up, so it never delays it),
+/// then every `[media] gc_interval`.
+async fn collect_media_garbage(app: Arc<App>) {
+    // tokio refuses a zero period; "0s" in the config means "as often as sensible".
+    let period = app
+        .config
+        .media
+        .gc_interval
+        .max(std::time::Duration::from_secs(1));
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let app = Arc::clone(&app);
+        let pass = tokio::task::spawn_blocking(move || {
+            let grace = app.config.media.gc_grace;
+            gc::collect(&app.db, &app.media, grace, false, &mut |path, bytes| {
+                tracing::info!("media gc: deleted {path} ({bytes} bytes)");
+            })
+        })
+        .await;
+        match pass {
+            Ok(Ok(report)) if !report.files.is_empty() => {
+                tracing::info!(
+                    "media gc: {} files, {} bytes freed",
+                    report.files.len(),
+                    report.bytes()
+                );
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => tracing::error!("media gc failed: {err:#}"),
+            Err(err) => tracing::error!("media gc panicked: {err}"),
+        }
+    }
 }

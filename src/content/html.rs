@@ -16,6 +16,23 @@ impl SanitizedHtml {
         &self.0
     }
 
+    /// The media files this body shows or links, as paths under the media folder
+    /// (`uploads/…/x.jpg` for `src="/media/uploads/…/x.jpg"`). The sanitizer wrote
+    /// every attribute in double quotes, so a plain scan is exact.
+    pub fn media_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::new();
+        for (i, _) in self.0.match_indices("=\"/media/") {
+            let rest = &self.0[i + "=\"/media/".len()..];
+            if let Some(end) = rest.find('"') {
+                let path = rest[..end].to_string();
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+        }
+        paths
+    }
+
     /// For text read back from the database, which was sanitized when it was saved.
     pub fn from_trusted_storage(stored: String) -> Self {
         Self(stored)
@@ -194,6 +211,15 @@ mod tests {
         assert!(!clean(r#"<img src="data:image/png;base64,AAAA">"#).contains("data:"));
         let rewritten = clean(r#"<img src="https://blog.example.com/media/a.png">"#);
         assert!(rewritten.contains(r#"src="/media/a.png""#), "{rewritten}");
+    }
+
+    #[test]
+    fn finds_the_media_a_body_uses() {
+        let body = sanitize(
+            r#"<p><img src="/media/uploads/a.jpg"><a href="https://blog.example.com/media/uploads/b.png">b</a><img src="/media/uploads/a.jpg"><a href="/about">x</a></p>"#,
+            BASE,
+        );
+        assert_eq!(body.media_paths(), vec!["uploads/a.jpg", "uploads/b.png"]);
     }
 
     #[test]

@@ -38,3 +38,4 @@ macro_rules! row_id {
 
 row_id!(UserId);
 row_id!(PostId);
+row_id!(MediaId);

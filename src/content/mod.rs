@@ -14,10 +14,10 @@ pub mod user;
 
 pub use email::Email;
 pub use html::SanitizedHtml;
-pub use ids::{PostId, UserId};
+pub use ids::{MediaId, PostId, UserId};
 pub use pagination::{PageNumber, Pagination};
 pub use post::Post;
 pub use problems::Problems;
 pub use role::Role;
 pub use slug::Slug;
-pub use user::User;
+pub use user::{Avatar, User};

@@ -8,6 +8,8 @@ pub struct Post {
     pub id: PostId,
     pub author_id: UserId,
     pub author_name: String,
+    /// The author's 64 px thumbnail, a path under the media folder.
+    pub author_avatar: Option<String>,
     pub title: String,
     pub slug: Slug,
     pub body: SanitizedHtml,

@@ -12,6 +12,14 @@ pub struct User {
     pub role: Role,
     pub is_active: bool,
     pub created_at: i64,
+    /// Paths under the media folder of the 256 px and 64 px thumbnails.
+    pub avatar: Option<Avatar>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Avatar {
+    pub large: String,
+    pub small: String,
 }
 
 impl User {

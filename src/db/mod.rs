@@ -4,6 +4,7 @@
 //! blocking thread, never on the async reactor.
 
 pub mod login_failures;
+pub mod media;
 pub mod migrate;
 pub mod password_resets;
 pub mod posts;

@@ -7,6 +7,7 @@ use crate::content::{Post, PostId, SanitizedHtml, Slug, UserId};
 /// The author's display name, or the part of the email before `@` when none is set.
 const SELECT: &str = "SELECT posts.id, posts.author_id,
         CASE WHEN users.display_name = '' THEN substr(users.email, 1, instr(users.email, '@') - 1) ELSE users.display_name END,
+        (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small'),
         posts.title, posts.slug, posts.body, posts.excerpt, posts.created_at, posts.updated_at, posts.published_at
     FROM posts JOIN users ON users.id = posts.author_id";
 
@@ -15,13 +16,14 @@ fn from_row(row: &Row) -> rusqlite::Result<Post> {
         id: row.get(0)?,
         author_id: row.get(1)?,
         author_name: row.get(2)?,
-        title: row.get(3)?,
-        slug: row.get(4)?,
-        body: SanitizedHtml::from_trusted_storage(row.get(5)?),
-        excerpt: row.get(6)?,
-        created_at: row.get(7)?,
-        updated_at: row.get(8)?,
-        published_at: row.get(9)?,
+        author_avatar: row.get(3)?,
+        title: row.get(4)?,
+        slug: row.get(5)?,
+        body: SanitizedHtml::from_trusted_storage(row.get(6)?),
+        excerpt: row.get(7)?,
+        created_at: row.get(8)?,
+        updated_at: row.get(9)?,
+        published_at: row.get(10)?,
     })
 }
 

@@ -2,11 +2,14 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::content::{Email, Role, User, UserId};
+use crate::content::{Avatar, Email, Role, User, UserId};
 
 /// The columns `from_row` reads, for queries that join users.
 pub const COLUMNS: &str =
-    "users.id, users.email, users.password_hash, users.display_name, users.bio, users.role, users.is_active, users.created_at";
+    "users.id, users.email, users.password_hash, users.display_name, users.bio,
+    users.role, users.is_active, users.created_at,
+    (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'large'),
+    (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small')";
 
 pub fn from_row(row: &Row) -> rusqlite::Result<User> {
     Ok(User {
@@ -18,6 +21,10 @@ pub fn from_row(row: &Row) -> rusqlite::Result<User> {
         role: row.get(5)?,
         is_active: row.get(6)?,
         created_at: row.get(7)?,
+        avatar: match (row.get(8)?, row.get(9)?) {
+            (Some(large), Some(small)) => Some(Avatar { large, small }),
+            _ => None,
+        },
     })
 }
 

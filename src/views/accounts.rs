@@ -62,6 +62,8 @@ pub struct ProfileForm<'a> {
     pub email: &'a str,
     pub display_name: &'a str,
     pub bio: &'a str,
+    /// URL of the current 256 px thumbnail.
+    pub avatar: Option<String>,
 }
 
 pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: bool) -> Markup {
@@ -73,9 +75,21 @@ pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: 
                 h1 { "Profile" }
                 @if saved { p.notice role="status" { "Saved." } }
                 p { "Signed in as " strong { (values.email) } }
-                form method="post" action=(urls::profile()) {
+                form method="post" action=(urls::profile()) enctype="multipart/form-data" {
                     (csrf_input(ctx))
                     (form_errors(problems))
+                    div.field {
+                        label for="avatar" { "Picture" }
+                        @if let Some(avatar) = &values.avatar {
+                            img.avatar.large src=(avatar) alt="Your picture" width="128" height="128";
+                            label.checkbox {
+                                input type="checkbox" name="remove_avatar" value="1";
+                                " Remove this picture"
+                            }
+                        }
+                        input #avatar name="avatar" type="file" accept="image/jpeg,image/png,image/gif,image/webp";
+                        (field_errors(problems, "avatar"))
+                    }
                     (field(&Field { name: "display_name", label: "Name", kind: "text", value: values.display_name, autocomplete: "name", required: false }, problems))
                     div.field {
                         label for="bio" { "About you" }

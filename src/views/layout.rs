@@ -40,7 +40,12 @@ fn menu(ctx: &PageCtx) -> Markup {
                 a href=(urls::new_post()) { "New post" }
                 a href=(urls::drafts()) { "Drafts" }
             }
-            a href=(urls::author(user.id)) { (user.name) }
+            a.me href=(urls::author(user.id)) {
+                @if let Some(avatar) = &user.avatar {
+                    img.avatar.small src=(avatar) alt="" width="24" height="24";
+                }
+                (user.name)
+            }
             a href=(urls::profile()) { "Profile" }
             form.inline method="post" action=(urls::logout()) {
                 (csrf_input(ctx))

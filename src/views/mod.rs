@@ -25,6 +25,8 @@ pub struct PageCtx {
 pub struct UserBadge {
     pub id: UserId,
     pub name: String,
+    /// URL of the 64 px thumbnail.
+    pub avatar: Option<String>,
     pub can_write: bool,
 }
 

@@ -52,7 +52,12 @@ fn summaries(ctx: &PageCtx, posts: &[Post]) -> Markup {
 fn byline(ctx: &PageCtx, post: &Post) -> Markup {
     html! {
         p.byline {
-            a.author href=(urls::author(post.author_id)) { (post.author_name) }
+            a.author href=(urls::author(post.author_id)) {
+                @if let Some(avatar) = &post.author_avatar {
+                    img.avatar.small src=(urls::media(avatar)) alt="" width="24" height="24";
+                }
+                (post.author_name)
+            }
             @if let Some(at) = post.published_at {
                 " · " time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
             } @else {
@@ -177,6 +182,9 @@ pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) 
         &name,
         html! {
             section.author-card {
+                @if let Some(avatar) = &author.avatar {
+                    img.avatar.large src=(urls::media(&avatar.large)) alt="" width="128" height="128";
+                }
                 h1 { (name) }
                 @if !author.bio.is_empty() {
                     p.bio { (author.bio) }

@@ -10,6 +10,7 @@ use crate::auth::{password, session, throttle, Token};
 use crate::content::problems::FORM;
 use crate::content::{Email, Problems, Role, UserId};
 use crate::db::{self, users::NewUser};
+use crate::media::library::{self, MediaError};
 use crate::urls;
 use crate::views;
 use crate::views::accounts::{ProfileForm, SignupForm};
@@ -215,6 +216,7 @@ pub fn profile_form(ctx: &Ctx) -> Result<Response, WebError> {
         email: user.email.as_str(),
         display_name: &user.display_name,
         bio: &user.bio,
+        avatar: large_avatar(user),
     };
     let saved = ctx.query("saved").is_some();
     Ok(response::html(
@@ -223,12 +225,15 @@ pub fn profile_form(ctx: &Ctx) -> Result<Response, WebError> {
     ))
 }
 
+/// Saves name and bio, and the picture: a new `avatar` file replaces the old one,
+/// `remove_avatar` removes it; either way the old files are deleted at once.
 pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     let user = ctx.require_user()?;
     let values = ProfileForm {
         email: user.email.as_str(),
         display_name: ctx.form.get("display_name"),
         bio: ctx.form.get("bio"),
+        avatar: large_avatar(user),
     };
     let mut problems = Problems::new();
     if values.display_name.chars().count() > MAX_NAME_CHARS {
@@ -236,6 +241,30 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     }
     if values.bio.chars().count() > MAX_BIO_CHARS {
         problems.add("bio", "Keep this to 2000 characters or fewer.");
+    }
+    if problems.is_empty() {
+        if let Some(file) = ctx.form.file("avatar") {
+            let (app, id, bytes) = (ctx.app.clone(), user.id, file.bytes.clone());
+            let _permit = ctx
+                .app
+                .image_jobs
+                .acquire()
+                .await
+                .map_err(anyhow::Error::from)?;
+            let stored = tokio::task::spawn_blocking(move || {
+                library::store_avatar(&app.db, &app.media, id, &bytes)
+            })
+            .await?;
+            match stored {
+                Ok(()) => {}
+                Err(MediaError::Image(err)) => problems.add("avatar", err.to_string()),
+                Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
+            }
+        } else if ctx.form.checked("remove_avatar") {
+            let (app, id) = (ctx.app.clone(), user.id);
+            tokio::task::spawn_blocking(move || library::remove_avatar(&app.db, &app.media, id))
+                .await??;
+        }
     }
     if !problems.is_empty() {
         return Ok(response::html(
@@ -253,6 +282,10 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
         .write(move |tx| db::users::update_profile(tx, id, &name, &bio))
         .await?;
     Ok(response::redirect(&format!("{}?saved=1", urls::profile())))
+}
+
+fn large_avatar(user: &crate::content::User) -> Option<String> {
+    user.avatar.as_ref().map(|a| urls::media(&a.large))
 }
 
 pub fn password_form(ctx: &Ctx) -> Result<Response, WebError> {

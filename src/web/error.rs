@@ -4,7 +4,7 @@
 
 use http::StatusCode;
 
-use super::response::{self, Response};
+use super::response::{self, html, Response};
 use crate::urls;
 use crate::views::{self, PageCtx};
 
@@ -46,9 +46,24 @@ impl WebError {
     }
 
     pub fn into_response(self, page: &PageCtx) -> Response {
-        let status = self.status();
-        let message = match &self {
-            Self::LoginRequired(next) => return response::redirect(&urls::login_then(next)),
+        if let Self::LoginRequired(next) = &self {
+            return response::redirect(&urls::login_then(next));
+        }
+        html(
+            self.status(),
+            views::errors::page(page, self.status(), self.message()),
+        )
+    }
+
+    /// For JSON endpoints (the editor's uploads): `{"error": "…"}` with the status.
+    pub fn into_json(self) -> Response {
+        super::uploads::json_error(self.status(), self.message())
+    }
+
+    /// One sentence for the visitor; internal errors are logged here, once.
+    fn message(&self) -> &'static str {
+        match self {
+            Self::LoginRequired(_) => "Log in first.",
             Self::Internal(err) => {
                 tracing::error!("{err:#}");
                 "Something went wrong on our side. Please try again in a moment."
@@ -60,8 +75,7 @@ impl WebError {
             Self::PayloadTooLarge => "What you sent is larger than this site accepts.",
             Self::BadRequest(why) => why,
             Self::Timeout => "The request took too long.",
-        };
-        response::html(status, views::errors::page(page, status, message))
+        }
     }
 }
 

@@ -5,12 +5,15 @@
 
 pub mod accounts;
 pub mod error;
+pub mod media;
+pub mod pages;
 pub mod posts;
 pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod router;
 pub mod static_files;
+pub mod uploads;
 
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
@@ -44,6 +47,7 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let origin = proxy::origin(peer, req.headers(), &app.config.server.trusted_proxies);
+    let conditions = pages::Conditions::of(req.headers());
     let answer = AssertUnwindSafe(respond(app, origin, req)).catch_unwind();
     let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, answer).await {
         Ok(Ok(response)) => response,
@@ -59,6 +63,9 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
             )
         }
     };
+    if method == Method::GET || method == Method::HEAD {
+        response = pages::finish(response, &conditions).await;
+    }
     response::add_security_headers(response.headers_mut());
     tracing::info!(
         method = %method,
@@ -75,10 +82,12 @@ async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let route = Route::parse(&method, &path);
+    let wants_json = route == Some(Route::Upload);
 
-    // Assets and the health check need no session, so they skip the database.
+    // Files and the health check need no session, so they skip the database.
     match &route {
         Some(Route::Static(name)) => return static_files::serve(name, req.headers()),
+        Some(Route::Media(path)) => return media::serve(&app, path).await,
         Some(Route::Healthz) => return response::text(StatusCode::OK, "ok\n"),
         _ => {}
     }
@@ -116,14 +125,17 @@ async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -
     } else {
         Ok(Bytes::new())
     };
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let form = match &body {
-        Ok(bytes) if is_form => Form::parse(bytes),
-        _ => Form::default(),
+        .unwrap_or("");
+    let (form, body) = match body {
+        Ok(bytes) => match decode_form(content_type, bytes).await {
+            Ok(form) => (form, Ok(())),
+            Err(err) => (Form::default(), Err(err)),
+        },
+        Err(err) => (Form::default(), Err(err)),
     };
 
     let ctx = Ctx::new(CtxParts {
@@ -156,7 +168,11 @@ async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -
             }
         }
     };
-    let response = result.unwrap_or_else(|err| err.into_response(&ctx.page()));
+    let response = match result {
+        Ok(response) => response,
+        Err(err) if wants_json => err.into_json(),
+        Err(err) => err.into_response(&ctx.page()),
+    };
 
     // A visitor who was shown a form gets the cookie its CSRF token belongs to,
     // unless the handler set a session cookie of its own (login, signup).
@@ -193,7 +209,8 @@ async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Password => accounts::password(ctx).await,
         Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
         Route::Reset(token) => accounts::reset(ctx, &token).await,
-        Route::Healthz | Route::Static(_) => Err(WebError::NotFound),
+        Route::Upload => uploads::create(ctx).await,
+        Route::Healthz | Route::Static(_) | Route::Media(_) => Err(WebError::NotFound),
     }
 }
 
@@ -221,6 +238,21 @@ async fn read_body(
         Ok(Err(_)) => Err(WebError::BadRequest("The request body could not be read.")),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
+}
+
+/// The form in a POST body, by its content type; other bodies give an empty form.
+async fn decode_form(content_type: &str, body: Bytes) -> Result<Form, WebError> {
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return Ok(Form::parse(&body));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(content_type)
+            .map_err(|_| WebError::BadRequest("The form's multipart boundary is missing."))?;
+        return Form::parse_multipart(body, &boundary)
+            .await
+            .map_err(|_| WebError::BadRequest("The form's multipart body is malformed."));
+    }
+    Ok(Form::default())
 }
 
 /// For failures before there is a context to render a page with.

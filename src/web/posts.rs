@@ -136,7 +136,9 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
                 body: &body,
                 excerpt: &summary,
             };
-            db::posts::insert(tx, &post, &base, db::now_ms())
+            let (id, slug) = db::posts::insert(tx, &post, &base, db::now_ms())?;
+            db::media::set_post_usage(tx, id, &body.media_paths())?;
+            Ok((id, slug))
         })
         .await?;
     Ok(response::redirect(&urls::post(&slug)))
@@ -165,10 +167,19 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let title = values.title.trim().to_string();
     let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
     let id = post.id;
-    ctx.app
+    let released = ctx
+        .app
         .db
-        .write(move |tx| db::posts::update(tx, id, &title, &body, &excerpt(&body), db::now_ms()))
+        .write(move |tx| {
+            db::posts::update(tx, id, &title, &body, &excerpt(&body), db::now_ms())?;
+            // Images taken out of the body and used nowhere else go now.
+            let before = db::media::set_post_usage(tx, id, &body.media_paths())?;
+            db::media::release_unused(tx, &before)
+        })
         .await?;
+    ctx.app
+        .media
+        .remove_released(released.into_iter().map(|f| f.path));
     Ok(response::redirect(&urls::post(&post.slug)))
 }
 
@@ -200,10 +211,18 @@ pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError>
 pub async fn delete(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
     let id = post.id;
-    ctx.app
+    let released = ctx
+        .app
         .db
-        .write(move |tx| db::posts::delete(tx, id))
+        .write(move |tx| {
+            let used = db::media::used_by_post(tx, id)?;
+            db::posts::delete(tx, id)?;
+            db::media::release_unused(tx, &used)
+        })
         .await?;
+    ctx.app
+        .media
+        .remove_released(released.into_iter().map(|f| f.path));
     Ok(response::redirect(&urls::index()))
 }
 

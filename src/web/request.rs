@@ -109,6 +109,7 @@ impl Ctx {
             user: self.user.as_ref().map(|u| UserBadge {
                 id: u.id,
                 name: u.name(),
+                avatar: u.avatar.as_ref().map(|a| crate::urls::media(&a.small)),
                 can_write: permissions::can_write(u),
             }),
             csrf_token: self.csrf_token(),
@@ -133,19 +134,55 @@ impl Ctx {
     }
 }
 
-/// A decoded `application/x-www-form-urlencoded` body.
+/// A decoded form body: `application/x-www-form-urlencoded`, or `multipart/form-data`
+/// with files.
 #[derive(Debug, Default, Clone)]
-pub struct Form(Vec<(String, String)>);
+pub struct Form {
+    fields: Vec<(String, String)>,
+    files: Vec<FilePart>,
+}
+
+/// A file sent in a multipart form.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    pub field: String,
+    pub bytes: bytes::Bytes,
+}
 
 impl Form {
     pub fn parse(body: &[u8]) -> Self {
-        Self(form_urlencoded::parse(body).into_owned().collect())
+        Self {
+            fields: form_urlencoded::parse(body).into_owned().collect(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Decodes a multipart body that was already read whole (and size-limited).
+    /// Parts with a file name are files; the others are fields.
+    pub async fn parse_multipart(
+        body: bytes::Bytes,
+        boundary: &str,
+    ) -> Result<Self, multer::Error> {
+        let stream =
+            futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        let mut form = Self::default();
+        while let Some(field) = multipart.next_field().await? {
+            let name = field.name().unwrap_or_default().to_string();
+            if field.file_name().is_some() {
+                let bytes = field.bytes().await?;
+                form.files.push(FilePart { field: name, bytes });
+            } else {
+                form.fields.push((name, field.text().await?));
+            }
+        }
+        Ok(form)
     }
 
     /// The field's first value, or "" when absent: a missing field and an empty one
     /// are the same mistake to a user.
     pub fn get(&self, name: &str) -> &str {
-        self.0
+        self.fields
             .iter()
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
@@ -153,5 +190,12 @@ impl Form {
 
     pub fn checked(&self, name: &str) -> bool {
         !self.get(name).is_empty()
+    }
+
+    /// The file sent in a field, unless none was chosen (browsers send an empty part).
+    pub fn file(&self, name: &str) -> Option<&FilePart> {
+        self.files
+            .iter()
+            .find(|f| f.field == name && !f.bytes.is_empty())
     }
 }

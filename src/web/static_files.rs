@@ -1,29 +1,39 @@
-//! `/static/...`: embedded assets under their hashed names, cached for a year.
+//! `/static/...`: embedded assets under their hashed names, cached for a year, in the
+//! best encoding the client accepts (compressed once, not per request).
 
 use http::header::{self, HeaderMap, HeaderValue};
 use http::StatusCode;
 
 use super::response::{self, Response};
 use crate::assets;
+use crate::compress;
 
 pub fn serve(name: &str, request_headers: &HeaderMap) -> Response {
     let Some(asset) = assets::get(name) else {
         return response::text(StatusCode::NOT_FOUND, "Not found\n");
     };
-    let etag_matches = request_headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag));
-    let mut response = if etag_matches {
-        let mut r = http::Response::new(super::full(bytes::Bytes::new()));
-        *r.status_mut() = StatusCode::NOT_MODIFIED;
-        r
+    let accept = request_headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let chosen =
+        compress::negotiate(accept).and_then(|e| asset.compressed(e).map(|body| (e, body)));
+    let encoding = chosen.map(|(e, _)| e);
+    let etag = asset.etag_for(encoding);
+    let mut response = if response::etag_matches(request_headers, &etag) {
+        response::not_modified()
     } else {
-        let mut r = http::Response::new(super::full(asset.body.clone().into_owned()));
+        let body = chosen.map_or_else(|| asset.body.clone(), |(_, body)| body.clone());
+        let mut r = http::Response::new(super::full(body));
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(asset.content_type),
         );
+        if let Some(e) = encoding {
+            r.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(e.header_value()),
+            );
+        }
         r
     };
     let headers = response.headers_mut();
@@ -31,7 +41,8 @@ pub fn serve(name: &str, request_headers: &HeaderMap) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
-    if let Ok(etag) = HeaderValue::from_str(&asset.etag) {
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, etag);
     }
     response

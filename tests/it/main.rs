@@ -5,5 +5,6 @@ mod support;
 
 mod accounts;
 mod cli;
+mod media;
 mod posts;
 mod server;

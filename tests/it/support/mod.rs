@@ -69,6 +69,11 @@ impl Site {
     }
 
     fn command(&self, args: &[&str]) -> Command {
+        self.command_with(args, &[])
+    }
+
+    /// A command with some variables added to (or replacing) the site's.
+    fn command_with(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_blog"));
         cmd.args(args).current_dir(self.path());
         // Only what the test sets: nothing leaks in from the developer's shell.
@@ -76,6 +81,7 @@ impl Site {
             cmd.env_remove(key);
         }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.envs(extra_env.iter().copied());
         cmd
     }
 
@@ -85,8 +91,17 @@ impl Site {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_full(args, stdin, &[])
+    }
+
+    /// `run` with extra environment variables, for one command only.
+    pub fn run_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        self.run_full(args, "", extra_env)
+    }
+
+    fn run_full(&self, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> Output {
         let mut child = self
-            .command(args)
+            .command_with(args, extra_env)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -253,9 +268,19 @@ impl TestServer {
         self.site.path()
     }
 
+    /// `host:port` of the server, for tests that speak raw HTTP.
+    pub fn address(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
     /// Runs the CLI in the server's folder with its environment, while it serves.
     pub fn cli(&self, args: &[&str]) -> Output {
         self.site.run(args)
+    }
+
+    /// `cli` with extra environment variables for this one command.
+    pub fn cli_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        self.site.run_env(args, extra_env)
     }
 
     /// Makes an account through the CLI: `createsuperuser`, then `set-role` unless admin.
@@ -402,6 +427,47 @@ impl Client {
         self.page(path, request.send_form(fields.iter().copied()))
     }
 
+    /// POSTs `multipart/form-data`: text fields, then files as (field, file name, bytes);
+    /// `headers` are added as given (an `X-CSRF-Token`, say).
+    pub fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let boundary = "----blog-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut request = self.agent.post(self.url(path)).header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(cookies) = self.cookie_header() {
+            request = request.header("cookie", cookies);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.page(path, request.send(&body[..]))
+    }
+
     fn url(&self, path: &str) -> String {
         assert!(
             path.starts_with('/'),
@@ -447,6 +513,7 @@ impl Client {
             status: response.status().as_u16(),
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body,
             url: path.to_owned(),
             client: self.clone(),
         }
@@ -553,6 +620,8 @@ pub struct Page {
     /// Lower-case names, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body as received, for images.
+    pub bytes: Vec<u8>,
     /// The path that was requested.
     pub url: String,
     client: Client,
@@ -728,6 +797,7 @@ impl Page {
         Form {
             action,
             fields: values,
+            files: Vec::new(),
             client: self.client.clone(),
         }
     }
@@ -769,6 +839,7 @@ impl From<ElementRef<'_>> for Node {
 pub struct Form {
     action: String,
     fields: Vec<(String, String)>,
+    files: Vec<(String, String, Vec<u8>)>,
     client: Client,
 }
 
@@ -796,13 +867,35 @@ impl Form {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Chooses a file for a file input; the form is then sent as multipart.
+    pub fn attach(mut self, name: &str, file_name: &str, bytes: &[u8]) -> Self {
+        self.files
+            .push((name.into(), file_name.into(), bytes.to_vec()));
+        self
+    }
+
+    /// Ticks a checkbox the page left unticked.
+    pub fn check(mut self, name: &str, value: &str) -> Self {
+        self.fields.push((name.into(), value.into()));
+        self
+    }
+
     pub fn submit(self) -> Page {
         let fields: Vec<(&str, &str)> = self
             .fields
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        self.client.post(&self.action, &fields)
+        if self.files.is_empty() {
+            return self.client.post(&self.action, &fields);
+        }
+        let files: Vec<(&str, &str, &[u8])> = self
+            .files
+            .iter()
+            .map(|(n, f, b)| (n.as_str(), f.as_str(), b.as_slice()))
+            .collect();
+        self.client
+            .post_multipart(&self.action, &fields, &files, &[])
     }
 }
 

@@ -1,0 +1,168 @@
+//! The media catalogue: every file under the media folder has a row, grouped by the
+//! image it belongs to, and every use of an image (a post body, an avatar) is recorded,
+//! so a file that nothing uses can be found and deleted.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, Connection};
+
+use crate::content::{MediaId, PostId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Upload,
+    Avatar,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Upload => "upload",
+            Self::Avatar => "avatar",
+        }
+    }
+}
+
+/// One stored file of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Relative to the media folder, with `/` separators: `uploads/2026/11/ab….jpg`.
+    pub path: String,
+    /// `original` and `display` for uploads, `large` and `small` for avatars.
+    pub variant: &'static str,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+}
+
+pub fn insert(
+    conn: &Connection,
+    owner: UserId,
+    kind: Kind,
+    files: &[File],
+    now: i64,
+) -> rusqlite::Result<MediaId> {
+    conn.prepare_cached("INSERT INTO media (owner_id, kind, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![owner, kind.as_str(), now])?;
+    let id = MediaId(conn.last_insert_rowid());
+    let mut insert_file = conn.prepare_cached(
+        "INSERT INTO media_files (path, media_id, variant, bytes, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for file in files {
+        insert_file.execute(params![
+            file.path,
+            id,
+            file.variant,
+            file.bytes as i64,
+            file.width,
+            file.height
+        ])?;
+    }
+    Ok(id)
+}
+
+/// Records which images a post's saved body shows (by their file paths), replacing what
+/// was recorded before. Returns the images the post used before, for `release_unused`.
+pub fn set_post_usage(
+    conn: &Connection,
+    post: PostId,
+    paths: &[String],
+) -> rusqlite::Result<Vec<MediaId>> {
+    let before: Vec<MediaId> = conn
+        .prepare_cached("SELECT media_id FROM post_media WHERE post_id = ?1")?
+        .query_map([post], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.prepare_cached("DELETE FROM post_media WHERE post_id = ?1")?
+        .execute([post])?;
+    let mut link = conn.prepare_cached(
+        "INSERT OR IGNORE INTO post_media (post_id, media_id) SELECT ?1, media_id FROM media_files WHERE path = ?2",
+    )?;
+    for path in paths {
+        link.execute(params![post, path])?;
+    }
+    Ok(before)
+}
+
+/// The images a post shows, before it is deleted.
+pub fn used_by_post(conn: &Connection, post: PostId) -> rusqlite::Result<Vec<MediaId>> {
+    conn.prepare_cached("SELECT media_id FROM post_media WHERE post_id = ?1")?
+        .query_map([post], |row| row.get(0))?
+        .collect()
+}
+
+/// Deletes those of `ids` that no post and no user uses any more, and returns their
+/// files, which the caller deletes from disk once the transaction commits.
+pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Vec<File>> {
+    let mut released = Vec::new();
+    for &id in ids {
+        let used: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM post_media WHERE media_id = ?1)
+                     OR EXISTS (SELECT 1 FROM users WHERE avatar_id = ?1)",
+            )?
+            .query_row([id], |row| row.get(0))?;
+        if !used {
+            released.extend(files(conn, id)?);
+            conn.prepare_cached("DELETE FROM media WHERE id = ?1")?
+                .execute([id])?;
+        }
+    }
+    Ok(released)
+}
+
+pub fn files(conn: &Connection, id: MediaId) -> rusqlite::Result<Vec<File>> {
+    conn.prepare_cached(
+        "SELECT path, variant, bytes, width, height FROM media_files WHERE media_id = ?1",
+    )?
+    .query_map([id], file_from_row)?
+    .collect()
+}
+
+fn file_from_row(row: &rusqlite::Row) -> rusqlite::Result<File> {
+    let variant: String = row.get(1)?;
+    Ok(File {
+        path: row.get(0)?,
+        variant: match variant.as_str() {
+            "original" => "original",
+            "display" => "display",
+            "large" => "large",
+            _ => "small",
+        },
+        bytes: row.get::<_, i64>(2)?.max(0) as u64,
+        width: row.get(3)?,
+        height: row.get(4)?,
+    })
+}
+
+/// Images created before `cutoff` that nothing uses: uploads whose editor was closed
+/// without saving, and rows left behind by a crash.
+pub fn unused_before(conn: &Connection, cutoff: i64) -> rusqlite::Result<Vec<MediaId>> {
+    conn.prepare_cached(
+        "SELECT id FROM media WHERE created_at < ?1
+           AND NOT EXISTS (SELECT 1 FROM post_media WHERE media_id = media.id)
+           AND NOT EXISTS (SELECT 1 FROM users WHERE avatar_id = media.id)",
+    )?
+    .query_map([cutoff], |row| row.get(0))?
+    .collect()
+}
+
+/// Every path the catalogue knows, to find files on disk that no row knows.
+pub fn all_paths(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+    conn.prepare_cached("SELECT path FROM media_files")?
+        .query_map([], |row| row.get(0))?
+        .collect()
+}
+
+/// Sets a user's avatar (or none) and returns the one it replaces.
+pub fn set_avatar(
+    conn: &Connection,
+    user: UserId,
+    avatar: Option<MediaId>,
+) -> rusqlite::Result<Option<MediaId>> {
+    let before: Option<MediaId> = conn
+        .prepare_cached("SELECT avatar_id FROM users WHERE id = ?1")?
+        .query_row([user], |row| row.get(0))?;
+    conn.prepare_cached("UPDATE users SET avatar_id = ?2 WHERE id = ?1")?
+        .execute(params![user, avatar])?;
+    Ok(before)
+}

@@ -1,0 +1,146 @@
+//! The media folder and its catalogue together: storing an upload or an avatar writes
+//! the files first, then records them; replacing an avatar deletes the old files at
+//! once. Blocking: call these on a blocking thread.
+
+use super::images::{self, Encoded, ImageError};
+use super::store::MediaDir;
+use crate::content::UserId;
+use crate::db::{self, media::File, media::Kind, Db};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// The upload is not an image we accept; the message is for the user.
+    #[error(transparent)]
+    Image(ImageError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<ImageError> for MediaError {
+    /// Failing to re-encode our own pixels is our fault, not the file's.
+    fn from(err: ImageError) -> Self {
+        match err {
+            ImageError::Encoding(detail) => {
+                Self::Internal(anyhow::anyhow!("cannot re-encode an image: {detail}"))
+            }
+            other => Self::Image(other),
+        }
+    }
+}
+
+impl From<std::io::Error> for MediaError {
+    fn from(err: std::io::Error) -> Self {
+        Self::Internal(anyhow::Error::new(err).context("cannot write to the media folder"))
+    }
+}
+
+/// Stores an editor upload; returns the path to show in the page (the 1600 px copy of
+/// a wide image, else the re-encoded original).
+pub fn store_upload(
+    db: &Db,
+    media: &MediaDir,
+    owner: UserId,
+    bytes: &[u8],
+) -> Result<String, MediaError> {
+    let prepared = images::upload(bytes)?;
+    let mut files = vec![save(media, "uploads", "original", &prepared.original)?];
+    if let Some(display) = &prepared.display {
+        match save(media, "uploads", "display", display) {
+            Ok(file) => files.push(file),
+            Err(err) => {
+                media.remove_released(files.into_iter().map(|f| f.path));
+                return Err(err);
+            }
+        }
+    }
+    let shown = files.last().map(|f| f.path.clone()).unwrap_or_default();
+    record(db, media, owner, Kind::Upload, files, |_, _| Ok(Vec::new()))?;
+    Ok(shown)
+}
+
+/// Makes `bytes` the user's avatar (256 px and 64 px squares); the old one's files are
+/// deleted at once.
+pub fn store_avatar(
+    db: &Db,
+    media: &MediaDir,
+    user: UserId,
+    bytes: &[u8],
+) -> Result<(), MediaError> {
+    let (large, small) = images::avatar(bytes)?;
+    let large = save(media, "avatars", "large", &large)?;
+    let small = match save(media, "avatars", "small", &small) {
+        Ok(file) => file,
+        Err(err) => {
+            media.remove_released([large.path]);
+            return Err(err);
+        }
+    };
+    record(
+        db,
+        media,
+        user,
+        Kind::Avatar,
+        vec![large, small],
+        |tx, id| {
+            let old = db::media::set_avatar(tx, user, Some(id))?;
+            db::media::release_unused(tx, &old.into_iter().collect::<Vec<_>>())
+                .map(|files| files.into_iter().map(|f| f.path).collect())
+        },
+    )
+}
+
+/// Removes the user's avatar and deletes its files.
+pub fn remove_avatar(db: &Db, media: &MediaDir, user: UserId) -> anyhow::Result<()> {
+    let released = db.write_now(|tx| {
+        let old = db::media::set_avatar(tx, user, None)?;
+        db::media::release_unused(tx, &old.into_iter().collect::<Vec<_>>())
+    })?;
+    media.remove_released(released.into_iter().map(|f| f.path));
+    Ok(())
+}
+
+fn save(
+    media: &MediaDir,
+    area: &str,
+    variant: &'static str,
+    image: &Encoded,
+) -> Result<File, MediaError> {
+    let path = media.save(area, image.kind.extension(), &image.bytes)?;
+    Ok(File {
+        path,
+        variant,
+        bytes: image.bytes.len() as u64,
+        width: image.width,
+        height: image.height,
+    })
+}
+
+/// Records the files in one transaction with `then` (which returns paths it released);
+/// if that fails, the new files are deleted again, so nothing is left unrecorded.
+fn record<F>(
+    db: &Db,
+    media: &MediaDir,
+    owner: UserId,
+    kind: Kind,
+    files: Vec<File>,
+    then: F,
+) -> Result<(), MediaError>
+where
+    F: FnOnce(&rusqlite::Transaction, crate::content::MediaId) -> rusqlite::Result<Vec<String>>,
+{
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let written = db.write_now(|tx| {
+        let id = db::media::insert(tx, owner, kind, &files, db::now_ms())?;
+        then(tx, id)
+    });
+    match written {
+        Ok(released) => {
+            media.remove_released(released);
+            Ok(())
+        }
+        Err(err) => {
+            media.remove_released(paths);
+            Err(err.into())
+        }
+    }
+}

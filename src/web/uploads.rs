@@ -1,0 +1,68 @@
+//! `POST /uploads`: an image from the editor, answered with JSON: `{"url": "/media/…"}`
+//! or a 4xx `{"error": "…"}` that the editor shows.
+
+use http::header::{self, HeaderValue};
+use http::StatusCode;
+
+use super::request::Ctx;
+use super::response::Response;
+use super::WebError;
+use crate::media::library::{self, MediaError};
+use crate::urls;
+
+pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
+    let Some(user) = ctx.user.as_ref() else {
+        return Ok(json_error(
+            StatusCode::UNAUTHORIZED,
+            "Log in to upload images.",
+        ));
+    };
+    if !user.role.can_write() {
+        return Ok(json_error(
+            StatusCode::FORBIDDEN,
+            "Only authors can upload images.",
+        ));
+    }
+    let Some(file) = ctx.form.file("file") else {
+        return Ok(json_error(
+            StatusCode::BAD_REQUEST,
+            "Choose an image to upload (field \"file\").",
+        ));
+    };
+    let (app, owner, bytes) = (ctx.app.clone(), user.id, file.bytes.clone());
+    let _permit = ctx
+        .app
+        .image_jobs
+        .acquire()
+        .await
+        .map_err(anyhow::Error::from)?;
+    let stored = tokio::task::spawn_blocking(move || {
+        library::store_upload(&app.db, &app.media, owner, &bytes)
+    })
+    .await?;
+    match stored {
+        Ok(path) => Ok(json(
+            StatusCode::OK,
+            &serde_json::json!({ "url": urls::media(&path) }),
+        )),
+        Err(MediaError::Image(err)) => Ok(json_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &err.to_string(),
+        )),
+        Err(MediaError::Internal(err)) => Err(WebError::Internal(err)),
+    }
+}
+
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    json(status, &serde_json::json!({ "error": message }))
+}
+
+fn json(status: StatusCode, value: &serde_json::Value) -> Response {
+    let mut response = http::Response::new(super::full(value.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
