@@ -83,6 +83,13 @@ pub enum UsersCommand {
     SetRole { email: String, role: String },
     /// Stop an account from logging in and end its sessions.
     Deactivate { email: String },
+    /// Delete an account with its posts, sessions and the media only they used.
+    Delete {
+        email: String,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print a one-time password-reset URL for an account (valid for 24 hours).
     ResetLink { email: String },
 }

@@ -7,6 +7,7 @@ use crate::cli::UsersCommand;
 use crate::config::Config;
 use crate::content::{Email, Role};
 use crate::db;
+use crate::media::MediaDir;
 use crate::urls;
 
 /// How long a reset link works.
@@ -46,6 +47,25 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
                 bail!("no account has the email {email}");
             }
             println!("{email} is deactivated and signed out everywhere");
+        }
+        UsersCommand::Delete { email, yes } => {
+            let email = parse_email(&email)?;
+            let Some(user) = db.read_now(|conn| db::users::by_email(conn, &email))? else {
+                bail!("no account has the email {email}");
+            };
+            let posts = db.read_now(|conn| db::posts::count_by_author(conn, user.id))?;
+            if !yes {
+                bail!("this deletes {email} and their {posts} posts for good: run again with --yes to confirm");
+            }
+            let released = db.write_now(|tx| {
+                let used = db::media::used_by_user(tx, user.id)?;
+                db::users::delete(tx, user.id)?;
+                db::media::release_unused(tx, &used)
+            })?;
+            let media = MediaDir::new(config.storage.media_dir());
+            let files = released.len();
+            media.remove_released(released.into_iter().map(|f| f.path));
+            println!("deleted {email}, {posts} posts and {files} media files");
         }
         UsersCommand::ResetLink { email } => {
             let email = parse_email(&email)?;

@@ -153,6 +153,16 @@ pub fn all_paths(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
         .collect()
 }
 
+/// The images a user's posts show and their avatar, before the user is deleted.
+pub fn used_by_user(conn: &Connection, user: UserId) -> rusqlite::Result<Vec<MediaId>> {
+    conn.prepare_cached(
+        "SELECT media_id FROM post_media JOIN posts ON posts.id = post_media.post_id WHERE posts.author_id = ?1
+         UNION SELECT avatar_id FROM users WHERE id = ?1 AND avatar_id IS NOT NULL",
+    )?
+    .query_map([user], |row| row.get(0))?
+    .collect()
+}
+
 /// Sets a user's avatar (or none) and returns the one it replaces.
 pub fn set_avatar(
     conn: &Connection,

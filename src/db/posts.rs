@@ -121,3 +121,9 @@ pub fn drafts(conn: &Connection, author: Option<UserId>) -> rusqlite::Result<Vec
     .query_map([author], from_row)?
     .collect()
 }
+
+/// Every post of an author, drafts included.
+pub fn count_by_author(conn: &Connection, author: UserId) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT count(*) FROM posts WHERE author_id = ?1")?
+        .query_row([author], |row| row.get(0))
+}

@@ -102,3 +102,9 @@ pub fn update_profile(
     )?;
     Ok(())
 }
+
+/// Deletes the account; its posts and sessions go with it (foreign keys cascade).
+pub fn delete(conn: &Connection, id: UserId) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
+    Ok(())
+}

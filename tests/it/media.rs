@@ -421,3 +421,41 @@ fn media_is_served_with_its_type_and_long_caching_and_paths_never_escape() {
         );
     }
 }
+
+#[test]
+fn deleting_a_user_deletes_their_posts_and_the_media_only_they_used() {
+    let server = TestServer::start();
+    let leaving = server.author("leaving@blog.example");
+    let staying = server.author("staying@blog.example");
+    set_avatar(&leaving, "me.jpg", ROTATED_GPS_JPG).assert_status(303);
+    let theirs = uploaded_url(&leaving, "photo.webp", PHOTO_WEBP);
+    let slug = leaving.create_post("Goodbye", &format!("<p><img src=\"{theirs}\"></p>"));
+    let kept = uploaded_url(&staying, "small.png", SMALL_PNG);
+    staying.create_post("Still here", &format!("<p><img src=\"{kept}\"></p>"));
+    assert_eq!(media_files(&server).len(), 4);
+
+    let refused = server.cli(&["users", "delete", "leaving@blog.example"]);
+    assert!(!refused.status.success());
+    assert_eq!(
+        media_files(&server).len(),
+        4,
+        "nothing deleted without --yes"
+    );
+
+    let done = server
+        .cli(&["users", "delete", "leaving@blog.example", "--yes"])
+        .success();
+    assert!(
+        done.stdout.contains("1 posts and 3 media files"),
+        "{}",
+        done.stdout
+    );
+    let left = media_files(&server);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(kept.ends_with(left.iter().next().unwrap().as_str()));
+    server
+        .anonymous()
+        .get(&format!("/posts/{slug}"))
+        .assert_status(404);
+    leaving.get("/drafts").assert_status(303);
+}
