@@ -7,4 +7,5 @@ mod accounts;
 mod cli;
 mod media;
 mod posts;
+mod production;
 mod server;

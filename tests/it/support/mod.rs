@@ -326,6 +326,47 @@ impl TestServer {
         self.terminate()
     }
 
+    /// `stop`, keeping the folder to look at (or start again in).
+    pub fn stop_keeping_folder(mut self) -> Site {
+        let status = self.terminate();
+        assert!(
+            status.success(),
+            "`blog serve` exits 0 on SIGTERM: {status:?}"
+        );
+        std::mem::replace(&mut self.site, Site::new())
+    }
+
+    /// Sends SIGTERM without waiting (a request may still be in flight).
+    pub fn send_sigterm(&self) {
+        signal(self.pid, "TERM");
+    }
+
+    /// Waits for an exit that a signal has already asked for.
+    pub fn wait(mut self) -> ExitStatus {
+        let status = self
+            .exited
+            .recv_timeout(PATIENCE)
+            .expect("`blog serve` exits");
+        self.status = Some(status);
+        status
+    }
+
+    /// `kill -9`: no shutdown code runs. Returns the folder, to start again in it.
+    pub fn kill_hard(mut self) -> Site {
+        signal(self.pid, "KILL");
+        let status = self
+            .exited
+            .recv_timeout(PATIENCE)
+            .expect("a killed server exits");
+        self.status = Some(status);
+        std::mem::replace(&mut self.site, Site::new())
+    }
+
+    /// Everything the server wrote to stderr so far (one line per request).
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
     fn terminate(&mut self) -> ExitStatus {
         if let Some(status) = self.status {
             return status;
