@@ -5,12 +5,15 @@ use std::sync::OnceLock;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
 use crate::media::MediaDir;
+use crate::web::cache::PageCache;
 
 pub struct App {
     pub config: Config,
     pub db: Db,
     pub key: SecretKey,
     pub media: MediaDir,
+    /// Rendered public pages for anonymous readers.
+    pub pages: PageCache,
     pub time_zone: jiff::tz::TimeZone,
     /// A bcrypt hash at the configured cost, checked when a login names no account,
     /// so a wrong address takes as long as a wrong password. Made on first use: it
@@ -18,6 +21,9 @@ pub struct App {
     pub dummy_hash: OnceLock<String>,
     /// Decoding an image can take a hundred megabytes; at most this many run at once.
     pub image_jobs: tokio::sync::Semaphore,
+    /// bcrypt at cost 12 keeps a core busy for a quarter second; at most this many run
+    /// at once, so a login storm cannot starve the readers.
+    pub password_jobs: tokio::sync::Semaphore,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -27,14 +33,23 @@ impl App {
     pub fn new(config: Config, db: Db, key: SecretKey) -> anyhow::Result<Self> {
         let time_zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
         let media = MediaDir::new(config.storage.media_dir());
+        let pages = PageCache::start(db.clone())?;
         Ok(Self {
             config,
             db,
             key,
             media,
+            pages,
             time_zone,
             dummy_hash: OnceLock::new(),
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
+            password_jobs: tokio::sync::Semaphore::new(password_jobs()),
         })
     }
+}
+
+/// Half the cores, at least one: the other half stays free for pages.
+fn password_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / 2).max(1)
 }

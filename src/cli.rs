@@ -49,12 +49,35 @@ pub enum Command {
         command: UsersCommand,
     },
     /// Check the configuration, the data folder and the database.
-    Check,
+    Check {
+        /// Also report every setting unsafe in production (exit code 1 if any).
+        #[arg(long)]
+        deploy: bool,
+    },
+    /// Copy the database (SQLite online backup) to FILE and the media folder to
+    /// FILE.media.tar, while the server runs. The secret key is not included.
+    Backup {
+        /// Where to write the database copy, e.g. /var/backups/blog-2026-01-31.sqlite3.
+        file: PathBuf,
+        /// Replace FILE and FILE.media.tar if they exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Write every embedded asset under its hashed name, with .gz and .br twins, for
     /// nginx to serve (`gzip_static`, `brotli_static`).
     Collectstatic {
         /// The folder to write (created if missing), e.g. /var/www/blog/static.
         dir: PathBuf,
+    },
+    /// Print an nginx site for the current config: /static/ and /media/ served by
+    /// nginx, everything else proxied to [server] bind. TLS is left to certbot.
+    NginxConfig {
+        /// The folder `blog collectstatic` wrote.
+        #[arg(long, value_name = "DIR", default_value = crate::commands::nginx_config::DEFAULT_STATIC_DIR)]
+        static_dir: PathBuf,
+        /// Where nginx listens: a port (IPv4 and IPv6), or one address such as 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR", default_value = "80")]
+        listen: crate::commands::nginx_config::Listen,
     },
     /// Manage uploaded media.
     Media {

@@ -1,11 +1,13 @@
 //! One file per subcommand, each with one `run`. Errors carry context for the user;
 //! `main` prints them as one `error: …` line.
 
+pub mod backup;
 pub mod check;
 pub mod collectstatic;
 pub mod createsuperuser;
 pub mod init;
 pub mod media;
+pub mod nginx_config;
 pub mod serve;
 pub mod users;
 
@@ -27,8 +29,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             password_stdin,
         } => createsuperuser::run(&load_config(file)?, &email, password_stdin),
         Command::Users { command } => users::run(&load_config(file)?, command),
-        Command::Check => check::run(&load_config(file)?),
+        Command::Check { deploy } => check::run(&load_config(file)?, deploy),
+        Command::Backup { file: out, force } => backup::run(&load_config(file)?, &out, force),
         Command::Collectstatic { dir } => collectstatic::run(&dir),
+        Command::NginxConfig { static_dir, listen } => {
+            nginx_config::run(&load_config(file)?, &static_dir, listen)
+        }
         Command::Media { command } => media::run(&load_config(file)?, command),
     }
 }

@@ -14,7 +14,7 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.server.bind = bind;
     }
-    init_logging(&config);
+    let _flush_logs_at_exit = init_logging(&config);
     let db = super::open_db(&config)?;
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
@@ -67,7 +67,13 @@ async fn listen(bind: &Bind) -> anyhow::Result<(Listener, String)> {
     }
 }
 
-fn init_logging(config: &Config) {
+/// Logs go to stderr through a writer thread, so a request never waits on the
+/// terminal or the journal; the returned guard flushes what is left at exit.
+fn init_logging(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
+    // Buffered: the writer thread flushes after each batch it drains, so lines are
+    // written many at a time under load and at once when quiet.
+    let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(stderr);
     let level: tracing::Level = config
         .log
         .level
@@ -75,7 +81,7 @@ fn init_logging(config: &Config) {
         .parse()
         .unwrap_or(tracing::Level::INFO);
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_max_level(level)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal());
@@ -83,6 +89,7 @@ fn init_logging(config: &Config) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    guard
 }
 
 /// The media GC: once at start-up (after the server is up, so it never delays it),

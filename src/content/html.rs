@@ -111,6 +111,8 @@ pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
             .collect(),
         )
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        // `clean_style` below decides; ammonia's own property filter stays as a second
+        // line, should a value ever slip through it.
         .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
         .link_rel(Some("noopener noreferrer nofollow"))
         .attribute_filter(move |element, attribute, value| {
@@ -125,12 +127,50 @@ pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
                     Some(path) => Cow::Owned(path.to_string()),
                     None => Cow::Borrowed(value),
                 }),
+                (_, "style") => clean_style(value).map(Cow::Owned),
                 _ => Some(Cow::Borrowed(value)),
             }
         })
         .clean(html)
         .to_string();
     SanitizedHtml(cleaned)
+}
+
+/// A `style` attribute reduced to the declarations the editor writes, each with a value
+/// of the expected shape (`width:50%`, `float:left`): no `url()`, `expression()`,
+/// escapes or comments get through, whatever the property. `None` when nothing is left.
+fn clean_style(style: &str) -> Option<String> {
+    let kept: Vec<String> = style
+        .split(';')
+        .filter_map(|declaration| {
+            let (property, value) = declaration.split_once(':')?;
+            let property = property.trim().to_ascii_lowercase();
+            let value = value.trim().to_ascii_lowercase();
+            let fits = match property.as_str() {
+                "width" | "height" => value == "auto" || is_length(&value),
+                "float" => matches!(value.as_str(), "left" | "right" | "none"),
+                "text-align" => matches!(
+                    value.as_str(),
+                    "left" | "right" | "center" | "justify" | "start" | "end"
+                ),
+                _ => false,
+            };
+            fits.then(|| format!("{property}:{value}"))
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(";"))
+}
+
+/// `50%`, `640px`, `312.5px`, `20em`, `0`.
+fn is_length(value: &str) -> bool {
+    let number_end = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(number_end);
+    let number_ok = !number.is_empty()
+        && number.chars().filter(|&c| c == '.').count() <= 1
+        && number.chars().any(|c| c.is_ascii_digit());
+    number_ok && matches!(unit, "" | "px" | "%" | "em" | "rem" | "vw")
 }
 
 /// `value` as a path on this site: already a path (`/x`, not `//host/x`), or an
@@ -228,5 +268,221 @@ mod tests {
             r#"<p>a <a href="https://x.example">x</a><img src="/media/b.png" style="float:right"></p>"#,
         );
         assert_eq!(clean(&once), once);
+    }
+
+    /// An upload as Summernote inserted it in Chromium, for the image tests below.
+    const UPLOADED: &str = "/media/uploads/2026/11/217133eccc3e56d20e8e6f087789721a.png";
+
+    /// `(what Summernote 0.9.1 wrote in Chromium for a toolbar action, what is stored)`.
+    /// The first strings were read from the editor (`summernote('code')`) after each
+    /// action in the browser test's editor; the stored form only drops what no reader
+    /// sees: `class` (empty, or Summernote's own `note-float-*`), empty `style`, spaces
+    /// in `style`; links gain `rel`.
+    fn toolbar_output() -> Vec<(&'static str, String)> {
+        let img = |style: &str, class: &str| {
+            format!(r#"<p>Some text<img style="{style}" src="{UPLOADED}" alt=""{class}></p>"#)
+        };
+        vec![
+            ("bold", r#"<p><b>Some text</b></p>"#.into()),
+            ("italic", r#"<p><i>Some text</i></p>"#.into()),
+            ("underline", r#"<p><u>Some text</u></p>"#.into()),
+            ("bulleted list", r#"<ul><li>Some text</li></ul>"#.into()),
+            ("numbered list", r#"<ol><li>Some text</li></ol>"#.into()),
+            ("heading 2", r#"<h2 class="">Some text</h2>"#.into()),
+            ("heading 3", r#"<h3 class="">Some text</h3>"#.into()),
+            ("heading 4", r#"<h4 class="">Some text</h4>"#.into()),
+            (
+                "quote",
+                r#"<blockquote class="">Some text</blockquote>"#.into(),
+            ),
+            ("code block", r#"<pre class="">Some text</pre>"#.into()),
+            (
+                "link",
+                r#"<p><a href="https://example.com/page">Some text</a></p>"#.into(),
+            ),
+            ("image", img("", "")),
+            ("image at half width", img("width: 50%;", "")),
+            (
+                "image floated left",
+                img("width: 50%; float: left;", r#" class="note-float-left""#),
+            ),
+            (
+                "image floated right",
+                img("width: 25%; float: right;", r#" class="note-float-right""#),
+            ),
+        ]
+    }
+
+    #[test]
+    fn everything_the_toolbar_makes_is_stored_as_the_reader_will_see_it() {
+        let stored = |style: &str| match style {
+            // Dropping the empty style moves `alt` first; the attributes are the same.
+            "" => format!(r#"<p>Some text<img alt="" src="{UPLOADED}"></p>"#),
+            style => format!(r#"<p>Some text<img style="{style}" src="{UPLOADED}" alt=""></p>"#),
+        };
+        let expected = [
+            r#"<p><b>Some text</b></p>"#.to_string(),
+            r#"<p><i>Some text</i></p>"#.into(),
+            r#"<p><u>Some text</u></p>"#.into(),
+            r#"<ul><li>Some text</li></ul>"#.into(),
+            r#"<ol><li>Some text</li></ol>"#.into(),
+            r#"<h2>Some text</h2>"#.into(),
+            r#"<h3>Some text</h3>"#.into(),
+            r#"<h4>Some text</h4>"#.into(),
+            r#"<blockquote>Some text</blockquote>"#.into(),
+            r#"<pre>Some text</pre>"#.into(),
+            r#"<p><a href="https://example.com/page" rel="noopener noreferrer nofollow">Some text</a></p>"#.into(),
+            stored(""),
+            stored("width:50%"),
+            stored("width:50%;float:left"),
+            stored("width:25%;float:right"),
+        ];
+        for ((action, editor), expected) in toolbar_output().into_iter().zip(expected) {
+            assert_eq!(clean(&editor), expected, "{action}");
+            assert_eq!(clean(&expected), expected, "{action}, sanitized again");
+        }
+    }
+
+    /// What every stored body must satisfy, checked on the parsed result: only allowed
+    /// tags, no event handler or unknown attribute, links only to the web or mail,
+    /// images only from `/media/`, styles only of the editor's shape.
+    #[track_caller]
+    fn assert_harmless(input: &str) {
+        let out = clean(input);
+        let fragment = scraper::Html::parse_fragment(&out);
+        for node in fragment.root_element().descendants() {
+            let Some(element) = node.value().as_element() else {
+                continue;
+            };
+            let tag = element.name();
+            if tag == "html" {
+                continue; // the fragment's own root
+            }
+            assert!(TAGS.contains(&tag), "<{tag}> survived {input:?}: {out}");
+            for (name, value) in element.attrs() {
+                let value_lower = value.to_ascii_lowercase();
+                let allowed = match (tag, name) {
+                    (_, "title") => true,
+                    (_, "style") => value.split(';').all(|d| {
+                        let prop = d.split(':').next().unwrap_or("");
+                        STYLE_PROPERTIES.contains(&prop)
+                            && !value_lower.contains('(')
+                            && !value_lower.contains('\\')
+                    }),
+                    ("a", "href") => {
+                        value.starts_with('/')
+                            || ["http://", "https://", "mailto:"]
+                                .iter()
+                                .any(|scheme| value_lower.starts_with(scheme))
+                    }
+                    ("a", "rel") => value == "noopener noreferrer nofollow",
+                    ("img", "src") => value.starts_with(MEDIA_PREFIX) && !value.contains(".."),
+                    ("img", "alt" | "width" | "height") => true,
+                    ("td" | "th", "colspan" | "rowspan") => true,
+                    ("ol", "start") => true,
+                    _ => false,
+                };
+                assert!(allowed, "{tag} {name}={value:?} survived {input:?}: {out}");
+            }
+        }
+        for needle in [
+            "javascript",
+            "vbscript",
+            "alert(",
+            "onerror",
+            "onload",
+            "expression",
+        ] {
+            assert!(
+                !out.to_ascii_lowercase().contains(needle) || out.contains("&lt;"),
+                "{needle} in {out} from {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_markup_is_disarmed() {
+        let hostile = [
+            // Scripts and handlers.
+            r#"<script>alert(1)</script><p>x</p>"#,
+            r#"<p onmouseover="alert(1)">x</p>"#,
+            r#"<img src="/media/a.png" onerror="alert(1)" onload="alert(2)">"#,
+            r#"<body onload="alert(1)"><p>x</p></body>"#,
+            r#"<p><button formaction="javascript:alert(1)">x</button></p>"#,
+            r#"<form action="javascript:alert(1)"><input type="submit"></form>"#,
+            r#"<iframe srcdoc="<script>alert(1)</script>"></iframe>"#,
+            r#"<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">"#,
+            r#"<base href="javascript:alert(1)//"><meta http-equiv="refresh" content="0;url=javascript:alert(1)">"#,
+            r#"<link rel="stylesheet" href="https://evil.example/x.css"><style>p{background:url(javascript:alert(1))}</style>"#,
+            // Links that hide their scheme.
+            r#"<a href="javascript:alert(1)">x</a>"#,
+            r#"<a href="JaVaScRiPt:alert(1)">x</a>"#,
+            r#"<a href="jav&#x09;ascript:alert(1)">x</a>"#,
+            r#"<a href="jav&#x0A;ascript:alert(1)">x</a>"#,
+            r#"<a href="&#106;avascript:alert(1)">x</a>"#,
+            r#"<a href="  javascript:alert(1)">x</a>"#,
+            r#"<a href="vbscript:msgbox(1)">x</a>"#,
+            r#"<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>"#,
+            // Images from elsewhere or inline.
+            r#"<img src="data:image/png;base64,iVBORw0KGgo=">"#,
+            r#"<img src="data:image/svg+xml,<svg onload=alert(1)>">"#,
+            r#"<img src="/media/a.png" srcset="https://evil.example/a.png 2x">"#,
+            r#"<img src="javascript:alert(1)">"#,
+            // Styles that run or fetch something.
+            r#"<p style="width: expression(alert(1))">x</p>"#,
+            r#"<p style="width: 10px; background: url(https://evil.example/t.gif)">x</p>"#,
+            r#"<p style="float: url(javascript:alert(1))">x</p>"#,
+            r#"<p style="width: e\xpression(alert(1))">x</p>"#,
+            r#"<p style="text-align: center; -moz-binding: url(https://evil.example/x.xml#x)">x</p>"#,
+            r#"<p style="width:/**/expression(alert(1))">x</p>"#,
+            r#"<div style="position: fixed; top: 0; width: 100%; height: 100%">over</div>"#,
+            // SVG and MathML tricks, and parser confusion.
+            r#"<svg><script>alert(1)</script></svg>"#,
+            r#"<svg onload="alert(1)"><circle r="5"/></svg>"#,
+            r#"<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>"#,
+            r#"<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"#,
+            r#"<math><a xlink:href="javascript:alert(1)">x</a></math>"#,
+            r#"<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>"#,
+            r#"<svg><style><img src=x onerror=alert(1)></style></svg>"#,
+            r#"<template><script>alert(1)</script></template>"#,
+            r#"<p>unclosed <b>bold <a href="javascript:alert(1)">"#,
+            r#"<!--><img src=x onerror=alert(1)>-->"#,
+        ];
+        for input in hostile {
+            assert_harmless(input);
+        }
+    }
+
+    #[test]
+    fn hidden_schemes_lose_their_href_but_keep_their_text() {
+        for href in [
+            "jav&#x09;ascript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+        ] {
+            let out = clean(&format!(r#"<p><a href="{href}">the text</a></p>"#));
+            assert_eq!(
+                out, "<p><a rel=\"noopener noreferrer nofollow\">the text</a></p>",
+                "{href}"
+            );
+        }
+    }
+
+    #[test]
+    fn styles_keep_only_values_of_the_editors_shape() {
+        assert_eq!(
+            clean(
+                r#"<p style="TEXT-ALIGN: Center; width: expression(alert(1)); float: left">x</p>"#
+            ),
+            r#"<p style="text-align:center;float:left">x</p>"#
+        );
+        assert_eq!(
+            clean(r#"<img src="/media/a.png" style="width: 312.5px; height: 200px;">"#),
+            r#"<img src="/media/a.png" style="width:312.5px;height:200px">"#
+        );
+        assert_eq!(
+            clean(r#"<p style="width: 1..5px; float: inherit">x</p>"#),
+            "<p>x</p>"
+        );
     }
 }

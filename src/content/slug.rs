@@ -61,7 +61,9 @@ impl FromStr for Slug {
             && s.chars().count() <= MAX_CHARS + 12
             && s.chars()
                 .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()));
-        if valid {
+        if valid && s.is_ascii() {
+            Ok(Self(s.to_string()))
+        } else if valid {
             Ok(Self(s.nfc().collect()))
         } else {
             Err(InvalidSlug)

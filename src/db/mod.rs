@@ -12,6 +12,7 @@ pub mod sessions;
 pub mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ pub struct Db {
     path: Arc<PathBuf>,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// Bumped after every commit of `write`, so caches know at once.
+    generation: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -55,6 +58,7 @@ impl Db {
             path: Arc::new(path.to_path_buf()),
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            generation: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -107,7 +111,20 @@ impl Db {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(out)
+    }
+
+    /// How many writes this handle has committed; changes whenever data may have.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// A connection of its own that tells when another connection (another process
+    /// included) has committed: SQLite's `PRAGMA data_version`.
+    pub fn version_watcher(&self) -> anyhow::Result<VersionWatcher> {
+        let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(VersionWatcher(conn))
     }
 
     fn take_reader(&self) -> anyhow::Result<Connection> {
@@ -128,6 +145,15 @@ impl Db {
             .map_err(|_| anyhow!("the database writer panicked earlier"))?;
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         Ok(())
+    }
+}
+
+pub struct VersionWatcher(Connection);
+
+impl VersionWatcher {
+    pub fn data_version(&self) -> rusqlite::Result<u64> {
+        self.0
+            .query_row("PRAGMA data_version", [], |row| row.get(0))
     }
 }
 

@@ -53,7 +53,10 @@ pub fn field(f: &Field, problems: &Problems) -> Markup {
     }
 }
 
-/// Numbered page links with previous and next; nothing when there is one page.
+/// Numbered page links with previous and next, and a "Show more" link to the next
+/// page, as el_pagination has them; nothing when there is one page. Without scripts
+/// both are plain links; `paging.js` makes "Show more" append the next page's entries
+/// to the list in place (or load them on scroll, with `[site] infinite_scroll`).
 pub fn pagination(p: &Pagination, base: &str) -> Markup {
     html! {
         @if p.last_page() > 1 {
@@ -72,6 +75,53 @@ pub fn pagination(p: &Pagination, base: &str) -> Markup {
                     a.next rel="next" href=(urls::page(base, next)) { "Older →" }
                 }
             }
+            @if let Some(next) = p.next() {
+                p.show-more {
+                    a.button href=(urls::page(base, next)) { "Show more" }
+                }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::pagination::PageNumber;
+
+    fn render(page: &str, total: u64) -> String {
+        let page = PageNumber::parse(Some(page)).unwrap();
+        pagination(&Pagination::new(page, 10, total).unwrap(), "/authors/7").into_string()
+    }
+
+    #[test]
+    fn show_more_links_to_the_next_page_beside_the_numbered_links() {
+        let first = render("1", 25);
+        assert!(
+            first.contains(r#"<a class="next" rel="next" href="/authors/7?page=2">"#),
+            "{first}"
+        );
+        assert!(first.contains(r#"<p class="show-more"><a class="button" href="/authors/7?page=2">Show more</a></p>"#), "{first}");
+        let second = render("2", 25);
+        assert!(
+            second.contains(r#"href="/authors/7?page=3">Show more"#),
+            "{second}"
+        );
+        assert!(
+            second.contains(r#"<a class="prev" rel="prev" href="/authors/7">"#),
+            "{second}"
+        );
+    }
+
+    #[test]
+    fn the_last_page_has_no_show_more() {
+        let last = render("3", 25);
+        assert!(!last.contains("show-more"), "{last}");
+        assert!(last.contains("aria-current"), "{last}");
+    }
+
+    #[test]
+    fn one_page_has_neither_links_nor_show_more() {
+        assert_eq!(render("1", 10), "");
     }
 }

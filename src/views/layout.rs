@@ -1,4 +1,5 @@
-//! The frame of every page: head, header with the visitor's menu, main, footer.
+//! The frame of every page: head (stylesheet, scripts), header with the visitor's
+//! menu, main, footer.
 
 use maud::{html, Markup, DOCTYPE};
 
@@ -7,6 +8,13 @@ use super::PageCtx;
 use crate::{assets, urls};
 
 pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
+    page_with(ctx, title, html! {}, content)
+}
+
+/// `page` with more in the head: the stylesheets and scripts only this page needs
+/// (the editor's). Scripts are always files with `defer`: the CSP allows no inline
+/// script, and deferred scripts run in order once the page is parsed.
+pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(ctx.language.code()) {
@@ -16,8 +24,13 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                 title { (title) " · " (ctx.site_title) }
                 meta name="description" content=(ctx.site_description);
                 link rel="stylesheet" href=(assets::url("css/site.css"));
+                // Named here, so browsers do not ask for a missing `/favicon.ico`.
+                link rel="icon" type="image/svg+xml" href=(assets::url("img/favicon.svg"));
+                // Every list pages with it; on other pages it finds nothing and stops.
+                script src=(assets::url("js/paging.js")) defer {}
+                (head)
             }
-            body {
+            body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")] {
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) { (ctx.site_title) }

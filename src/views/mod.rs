@@ -19,6 +19,8 @@ pub struct PageCtx {
     pub user: Option<UserBadge>,
     pub csrf_token: String,
     pub open_registration: bool,
+    /// `[site] infinite_scroll`: lists load their next page on scroll.
+    pub infinite_scroll: bool,
 }
 
 /// The signed-in user, as the header shows them.

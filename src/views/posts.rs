@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use super::components::{csrf_input, field_errors, form_errors, pagination};
 use super::{layout, PageCtx};
 use crate::content::{Pagination, Post, Problems, User};
-use crate::urls;
+use crate::{assets, urls};
 
 /// What the post form holds: as typed, so a rejected form comes back unchanged.
 pub struct PostForm<'a> {
@@ -109,9 +109,10 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
         Some(post) => ("Edit post", urls::post_edit(&post.slug)),
         None => ("New post", urls::new_post()),
     };
-    layout::page(
+    layout::page_with(
         ctx,
         title,
+        editor_head(),
         html! {
             h1 { (title) }
             form.post-form method="post" action=(action) {
@@ -141,6 +142,17 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
             }
         },
     )
+}
+
+/// Summernote and our `editor.js`, which turn the body textarea into the editor.
+fn editor_head() -> Markup {
+    html! {
+        link rel="stylesheet" href=(assets::url("vendor/summernote/summernote-lite.min.css"));
+        link rel="stylesheet" href=(assets::url("css/editor.css"));
+        script src=(assets::url("vendor/jquery/jquery.min.js")) defer {}
+        script src=(assets::url("vendor/summernote/summernote-lite.min.js")) defer {}
+        script src=(assets::url("js/editor.js")) defer {}
+    }
 }
 
 pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {

@@ -67,8 +67,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
         None => dummy_hash(ctx).await?,
     };
     let typed_password = ctx.form.get("password").to_string();
-    let matches =
-        tokio::task::spawn_blocking(move || password::verify(&typed_password, &hash)).await?;
+    let matches = bcrypt(ctx, move || password::verify(&typed_password, &hash)).await?;
     let user = match user {
         Some(user) if matches && user.is_active => user,
         _ => {
@@ -115,8 +114,7 @@ async fn dummy_hash(ctx: &Ctx) -> Result<String, WebError> {
         return Ok(hash.clone());
     }
     let cost = ctx.app.config.accounts.bcrypt_cost.0;
-    let hash =
-        tokio::task::spawn_blocking(move || password::hash("no such account", cost)).await??;
+    let hash = bcrypt(ctx, move || password::hash("no such account", cost)).await??;
     Ok(ctx.app.dummy_hash.get_or_init(|| hash).clone())
 }
 
@@ -300,7 +298,7 @@ pub async fn password(ctx: &Ctx) -> Result<Response, WebError> {
     let user = ctx.require_user()?;
     let old = ctx.form.get("old_password").to_string();
     let hash = user.password_hash.clone().unwrap_or_default();
-    let old_ok = tokio::task::spawn_blocking(move || password::verify(&old, &hash)).await?;
+    let old_ok = bcrypt(ctx, move || password::verify(&old, &hash)).await?;
     let mut problems = Problems::new();
     if !old_ok {
         problems.add("old_password", "That is not your current password.");
@@ -409,7 +407,7 @@ fn check_new_password(
 async fn hash_password(ctx: &Ctx, password: &str) -> Result<String, WebError> {
     let cost = ctx.app.config.accounts.bcrypt_cost.0;
     let password = password.to_string();
-    Ok(tokio::task::spawn_blocking(move || password::hash(&password, cost)).await??)
+    Ok(bcrypt(ctx, move || password::hash(&password, cost)).await??)
 }
 
 /// `next` only ever leads to a path on this site: `/x`, never `//host` or `/\host`.
@@ -419,6 +417,21 @@ pub fn local_path(next: &str) -> Option<&str> {
         && !next.starts_with("/\\")
         && !next.chars().any(|c| c.is_control() || c == '\\');
     ok.then_some(next)
+}
+
+/// Runs bcrypt on a blocking thread, a few at a time: a login storm then queues for
+/// its turn instead of taking every core from the readers.
+async fn bcrypt<T: Send + 'static>(
+    ctx: &Ctx,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, WebError> {
+    let _permit = ctx
+        .app
+        .password_jobs
+        .acquire()
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(tokio::task::spawn_blocking(work).await?)
 }
 
 #[cfg(test)]

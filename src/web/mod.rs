@@ -4,6 +4,7 @@
 //! `auth`, `db`, `content` and `views`.
 
 pub mod accounts;
+pub mod cache;
 pub mod error;
 pub mod media;
 pub mod pages;
@@ -28,10 +29,16 @@ use hyper::body::Incoming;
 
 use crate::app::App;
 use crate::auth::{session, Token};
+use crate::compress::Effort;
 use crate::db;
 pub use error::WebError;
+use pages::PreparedPage;
+// What `blog nginx-config` copies into nginx's config, so files nginx serves itself
+// carry the same headers and types as when the binary serves them.
+pub use media::TYPES as MEDIA_TYPES;
 use request::{Ctx, CtxParts, Form};
 use response::Response;
+pub use response::{CACHE_FOREVER, SECURITY_HEADERS};
 use router::Route;
 
 /// A client must send its whole body within this time.
@@ -48,7 +55,7 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     let path = req.uri().path().to_string();
     let origin = proxy::origin(peer, req.headers(), &app.config.server.trusted_proxies);
     let conditions = pages::Conditions::of(req.headers());
-    let answer = AssertUnwindSafe(respond(app, origin, req)).catch_unwind();
+    let answer = AssertUnwindSafe(respond(app, origin, req, &conditions)).catch_unwind();
     let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, answer).await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {
@@ -63,9 +70,6 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
             )
         }
     };
-    if method == Method::GET || method == Method::HEAD {
-        response = pages::finish(response, &conditions).await;
-    }
     response::add_security_headers(response.headers_mut());
     tracing::info!(
         method = %method,
@@ -78,7 +82,12 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     response
 }
 
-async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -> Response {
+async fn respond(
+    app: Arc<App>,
+    origin: proxy::Origin,
+    req: Request<Incoming>,
+    conditions: &pages::Conditions,
+) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let route = Route::parse(&method, &path);
@@ -100,6 +109,25 @@ async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -
         .filter_map(|v| v.to_str().ok())
         .find_map(session::from_cookie_header);
     let https = origin.https || app.config.site.base_url.is_https();
+
+    // Most readers are anonymous and bring no cookie: their public pages come straight
+    // from the cache, without a database query or a new session token.
+    let is_read = method == Method::GET || method == Method::HEAD;
+    let cache_key = match &route {
+        Some(route) if is_read && route.is_public_page() => {
+            parts.uri.path_and_query().map(|pq| pq.as_str().to_string())
+        }
+        _ => None,
+    };
+    let version = app.pages.version();
+    if cookie_token.is_none() {
+        if let Some(page) = cache_key
+            .as_ref()
+            .and_then(|key| app.pages.get(key, version))
+        {
+            return page.respond(conditions);
+        }
+    }
 
     let user = match &cookie_token {
         Some(token) => {
@@ -150,6 +178,17 @@ async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -
         session_is_new,
     });
 
+    // Anonymous readers of public pages share one cached copy per address (visitors
+    // with a cookie but no signed-in session too). The version was read before
+    // rendering, so a write during the render leaves the copy stale.
+    let cache_key = cache_key.filter(|_| ctx.user.is_none());
+    if let Some(page) = cache_key
+        .as_ref()
+        .and_then(|key| ctx.app.pages.get(key, version))
+    {
+        return page.respond(conditions);
+    }
+
     let result = match (route, body) {
         (_, Err(err)) => Err(err),
         (None, _) if Route::exists_for_other_method(&method, &path) => {
@@ -176,10 +215,24 @@ async fn respond(app: Arc<App>, origin: proxy::Origin, req: Request<Incoming>) -
 
     // A visitor who was shown a form gets the cookie its CSRF token belongs to,
     // unless the handler set a session cookie of its own (login, signup).
-    match ctx.pending_visitor_session() {
+    let response = match ctx.pending_visitor_session() {
         Some(token) if !response.headers().contains_key(header::SET_COOKIE) => {
             response::with_cookie(response, &session::visitor_cookie(token, ctx.https))
         }
+        _ => response,
+    };
+
+    let shareable = pages::is_page(&response)
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && !ctx.csrf_was_rendered();
+    match cache_key {
+        Some(key) if shareable => {
+            // Compressed once, at its best, for every reader after this one.
+            let page = Arc::new(PreparedPage::from_response(response, Effort::Best).await);
+            ctx.app.pages.put(key, version, Arc::clone(&page));
+            page.respond(conditions)
+        }
+        _ if is_read => pages::finish(response, conditions).await,
         _ => response,
     }
 }

@@ -73,6 +73,12 @@ impl Ctx {
         &self.session
     }
 
+    /// True when a form with this session's CSRF token was rendered: the page is
+    /// then this visitor's own and must not be shared.
+    pub fn csrf_was_rendered(&self) -> bool {
+        self.csrf_rendered.load(Ordering::Relaxed)
+    }
+
     /// The cookie to set so that a rendered CSRF token will verify on submit.
     pub fn pending_visitor_session(&self) -> Option<&Token> {
         (self.session_is_new && self.csrf_rendered.load(Ordering::Relaxed)).then_some(&self.session)
@@ -99,6 +105,8 @@ impl Ctx {
 
     /// What every page's layout needs to know. A signed-in user's forms (the header's
     /// logout form among them) verify against the session cookie they already have.
+    /// A page that shows a form to visitors must use `form_page` instead, or it could
+    /// be cached and shared with the token inside.
     pub fn page(&self) -> PageCtx {
         let site = &self.app.config.site;
         PageCtx {
@@ -114,6 +122,7 @@ impl Ctx {
             }),
             csrf_token: self.csrf_token(),
             open_registration: self.app.config.accounts.open_registration,
+            infinite_scroll: site.infinite_scroll,
         }
     }
 

@@ -89,6 +89,11 @@ impl Route {
         })
     }
 
+    /// Pages that look the same to every anonymous reader, and so may be cached.
+    pub fn is_public_page(&self) -> bool {
+        matches!(self, Self::Index | Self::Post(_) | Self::Author(_))
+    }
+
     /// True when the path exists for some other method (answer 405, not 404).
     pub fn exists_for_other_method(method: &Method, path: &str) -> bool {
         [Method::GET, Method::POST]

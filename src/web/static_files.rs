@@ -39,7 +39,7 @@ pub fn serve(name: &str, request_headers: &HeaderMap) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(response::CACHE_FOREVER),
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if let Ok(etag) = HeaderValue::from_str(&etag) {

@@ -4,8 +4,15 @@
 mod support;
 
 mod accounts;
+mod browser;
+mod cache;
 mod cli;
+mod deploy;
+mod editor;
 mod media;
+mod nginx;
+mod paging;
 mod posts;
 mod production;
 mod server;
+mod systemd;

@@ -46,7 +46,7 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
 }
 
 /// Uploads through `/uploads` as the editor does (CSRF token in a header).
-fn upload(client: &Client, name: &str, bytes: &[u8]) -> crate::support::Page {
+pub(crate) fn upload(client: &Client, name: &str, bytes: &[u8]) -> crate::support::Page {
     let token = client.csrf_token();
     client.post_multipart(
         "/uploads",
@@ -57,7 +57,7 @@ fn upload(client: &Client, name: &str, bytes: &[u8]) -> crate::support::Page {
 }
 
 /// The `url` of a successful upload's JSON answer.
-fn uploaded_url(client: &Client, name: &str, bytes: &[u8]) -> String {
+pub(crate) fn uploaded_url(client: &Client, name: &str, bytes: &[u8]) -> String {
     let page = upload(client, name, bytes).assert_status(200);
     let json: serde_json::Value = serde_json::from_str(&page.body).expect("JSON answer");
     json["url"].as_str().expect("a url").to_owned()

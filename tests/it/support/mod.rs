@@ -367,6 +367,24 @@ impl TestServer {
         self.log.lock().unwrap().clone()
     }
 
+    /// The log once it holds `needle`: lines reach us through a pipe and a reader
+    /// thread, a moment after the response. Fails the test after `PATIENCE`.
+    #[track_caller]
+    pub fn log_with(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle:?} in the log:\n{log}"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn terminate(&mut self) -> ExitStatus {
         if let Some(status) = self.status {
             return status;

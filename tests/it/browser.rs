@@ -1,0 +1,612 @@
+//! Browser tests: the editor and "Show more" in a real headless Chromium (Debian's
+//! `chromium`), driven over the DevTools protocol by `headless_chrome`, against the real
+//! `blog serve`. Each test also reads the browser's console: a Content-Security-Policy
+//! violation or a script error fails it. Screenshots go to
+//! `$CARGO_TARGET_TMPDIR/screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use headless_chrome::browser::tab::ModifierKey;
+use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::protocol::cdp::Emulation::{
+    ClearDeviceMetricsOverride, SetDeviceMetricsOverride,
+};
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use tempfile::TempDir;
+
+use crate::paging::{author_path, publish_posts};
+use crate::support::{Site, TestServer, PASSWORD};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long the page may take to show what a test waits for. Generous: a debug build
+/// brotli-compresses each vendored script on first request (seconds each), while
+/// other tests share the machine.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+const SMALL_PNG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/small.png");
+
+/// A headless Chromium with its own empty profile, closed on drop.
+struct Chromium {
+    browser: Browser,
+    _profile: TempDir,
+}
+
+/// The browser, or `None` (the test is skipped) when Chromium is not installed; under
+/// `CI=true` a missing browser fails the test instead, so CI never passes by skipping.
+fn chromium() -> Option<Chromium> {
+    if !Path::new(CHROMIUM).exists() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{CHROMIUM} is missing: install Debian's `chromium` package (.ci/run does)");
+        }
+        println!("skipped: chromium not installed");
+        return None;
+    }
+    let profile = tempfile::tempdir().expect("a folder for the browser profile");
+    // This machine's network is closed: without these, Chromium's own background
+    // connections (updates, sync, QUIC probes) are refused, many at a time.
+    let flags = [
+        "--disable-quic",
+        "--disable-component-update",
+        "--disable-background-networking",
+        "--disable-sync",
+        "--no-first-run",
+    ];
+    let options = LaunchOptions {
+        path: Some(PathBuf::from(CHROMIUM)),
+        headless: true,
+        sandbox: false, // tests run as root, where Chromium's sandbox cannot start
+        enable_gpu: false,
+        window_size: Some((1200, 900)),
+        user_data_dir: Some(profile.path().to_owned()),
+        args: flags.iter().map(std::ffi::OsStr::new).collect(),
+        // The browser is quiet while a test works the server over HTTP; keep it.
+        idle_browser_timeout: Duration::from_secs(300),
+        ..LaunchOptions::default()
+    };
+    let browser = Browser::new(options).expect("headless Chromium starts");
+    Some(Chromium {
+        browser,
+        _profile: profile,
+    })
+}
+
+/// A tab with its console collected: CSP violations and uncaught errors land in
+/// `problems`, for `assert_clean_console`.
+struct Window {
+    tab: Arc<Tab>,
+    base: String,
+    problems: Arc<Mutex<Vec<String>>>,
+}
+
+impl Chromium {
+    /// A new tab (sharing the cookies of the browser's default context).
+    fn window(&self, server: &TestServer) -> Window {
+        Window::new(
+            self.browser.new_tab().expect("a new tab"),
+            &format!("http://{}", server.address()),
+        )
+    }
+
+    /// A tab in a fresh incognito context: a visitor with no cookies.
+    fn visitor_window(&self, server: &TestServer) -> Window {
+        let context = self.browser.new_context().expect("an incognito context");
+        Window::new(
+            context.new_tab().expect("a tab in the context"),
+            &format!("http://{}", server.address()),
+        )
+    }
+}
+
+impl Window {
+    fn new(tab: Arc<Tab>, base: &str) -> Self {
+        tab.set_default_timeout(PATIENCE);
+        let problems = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&problems);
+        tab.add_event_listener(Arc::new(move |event: &Event| {
+            let problem = match event {
+                // Chromium reports CSP violations here ("Refused to apply inline style
+                // because it violates the following Content Security Policy ...").
+                Event::LogEntryAdded(entry) => {
+                    let entry = &entry.params.entry;
+                    let serious = matches!(
+                        entry.level,
+                        headless_chrome::protocol::cdp::Log::LogEntryLevel::Error
+                    ) || entry.text.contains("Content Security Policy");
+                    serious.then(|| {
+                        let url = entry.url.as_deref().unwrap_or("");
+                        format!("{:?}: {} {url}", entry.source, entry.text)
+                    })
+                }
+                Event::RuntimeExceptionThrown(thrown) => {
+                    let details = &thrown.params.exception_details;
+                    let description = details
+                        .exception
+                        .as_ref()
+                        .and_then(|e| e.description.clone())
+                        .unwrap_or_else(|| details.text.clone());
+                    Some(format!("uncaught: {description}"))
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                sink.lock().unwrap().push(problem);
+            }
+        }))
+        .expect("a console listener");
+        tab.enable_log().expect("the Log domain");
+        tab.enable_runtime().expect("the Runtime domain");
+        Window {
+            tab,
+            base: base.to_owned(),
+            problems,
+        }
+    }
+
+    fn open(&self, path: &str) -> &Self {
+        self.tab
+            .navigate_to(&format!("{}{path}", self.base))
+            .and_then(|tab| tab.wait_until_navigated())
+            .unwrap_or_else(|err| panic!("open {path}: {err}"));
+        self
+    }
+
+    /// The value of a JavaScript expression, as JSON.
+    #[track_caller]
+    fn eval(&self, js: &str) -> serde_json::Value {
+        let wrapped = format!("JSON.stringify((() => {{ return ({js}); }})())");
+        let result = self
+            .tab
+            .evaluate(&wrapped, false)
+            .unwrap_or_else(|err| panic!("evaluate {js}: {err}"));
+        match result.value {
+            Some(serde_json::Value::String(json)) => {
+                serde_json::from_str(&json).expect("JSON from the page")
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    fn text(&self, js: &str) -> String {
+        self.eval(js).as_str().unwrap_or_default().to_owned()
+    }
+
+    fn count(&self, css: &str) -> u64 {
+        self.eval(&format!("document.querySelectorAll({css:?}).length"))
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Runs `js`, an expression giving a promise, and waits for it to settle.
+    #[track_caller]
+    fn run_async(&self, js: &str) {
+        self.tab
+            .evaluate(js, true)
+            .unwrap_or_else(|err| panic!("evaluate {js}: {err}"));
+    }
+
+    /// Polls until `js` is true; fails with `what` after `PATIENCE`.
+    #[track_caller]
+    fn wait_until(&self, js: &str, what: &str) {
+        let start = Instant::now();
+        while self.eval(js) != serde_json::Value::Bool(true) {
+            if start.elapsed() > PATIENCE {
+                panic!(
+                    "waited {PATIENCE:?} for {what} ({js}); console: {:?}",
+                    self.problems.lock().unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    #[track_caller]
+    fn click(&self, css: &str) {
+        self.tab
+            .wait_for_element(css)
+            .and_then(|e| e.click().map(|_| ()))
+            .unwrap_or_else(|err| panic!("click {css}: {err}"));
+    }
+
+    /// Clicks into `css` and types `text` there (as one input event: the driver's
+    /// per-key typing costs two round trips a character).
+    #[track_caller]
+    fn type_into(&self, css: &str, text: &str) {
+        self.click(css);
+        self.type_text(text);
+    }
+
+    #[track_caller]
+    fn type_text(&self, text: &str) {
+        self.tab
+            .send_character(text)
+            .unwrap_or_else(|err| panic!("type {text:?}: {err}"));
+    }
+
+    fn press(&self, key: &str, modifiers: &[ModifierKey]) {
+        self.tab
+            .press_key_with_modifiers(key, Some(modifiers))
+            .unwrap_or_else(|err| panic!("press {key}: {err}"));
+    }
+
+    /// Logs in through the login form, as a person would.
+    fn log_in(&self, email: &str) {
+        self.open("/accounts/login");
+        self.type_into("input[name=email]", email);
+        self.type_into("input[name=password]", PASSWORD);
+        self.click("form[action^=\"/accounts/login\"] button[type=submit]");
+        self.wait_until(
+            "!!document.querySelector('form[action=\"/accounts/logout\"]')",
+            "the signed-in header",
+        );
+    }
+
+    /// A PNG of the whole page, saved under the test's output folder; prints its path.
+    fn screenshot(&self, name: &str) -> PathBuf {
+        // The window grows to the page's height for the shot, then shrinks back.
+        let size = self
+            .eval("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]");
+        let metrics: SetDeviceMetricsOverride = serde_json::from_value(serde_json::json!({
+            "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": false,
+        }))
+        .expect("device metrics");
+        self.tab.call_method(metrics).expect("a page-sized window");
+        let png = self
+            .tab
+            .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+            .expect("a screenshot");
+        self.tab
+            .call_method(ClearDeviceMetricsOverride(None))
+            .expect("the window back to its size");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).expect("the screenshots folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, &png).expect("write the screenshot");
+        println!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Takes the console entries that mention `fragment` (an answer the test provoked)
+    /// out of the problems; there must be one.
+    #[track_caller]
+    fn expect_in_console(&self, fragment: &str) {
+        let mut problems = self.problems.lock().unwrap();
+        let before = problems.len();
+        problems.retain(|p| !p.contains(fragment));
+        assert!(
+            problems.len() < before,
+            "{fragment} in the console: {problems:#?}"
+        );
+    }
+
+    /// No CSP violation, failed load or uncaught error in this tab so far.
+    #[track_caller]
+    fn assert_clean_console(&self) {
+        let problems = self.problems.lock().unwrap();
+        assert!(problems.is_empty(), "the console reported: {problems:#?}");
+    }
+}
+
+/// A new author, signed in through the login form, on `/posts/new` with Summernote up.
+fn open_editor(chromium: &Chromium, server: &TestServer) -> Window {
+    server.create_user("writer@blog.example", "author");
+    let window = chromium.window(server);
+    window.log_in("writer@blog.example");
+    window.open("/posts/new");
+    window.wait_until(
+        "!!document.querySelector('.note-editor .note-editable')",
+        "Summernote on the body field",
+    );
+    window
+}
+
+/// Pastes a file made in the page into the editor, as the clipboard would hand it over.
+/// `make` is JavaScript giving a promise of a `Blob`.
+fn paste_file(window: &Window, make: &str, name: &str, kind: &str) {
+    window.run_async(&format!(
+        "(async () => {{
+            const blob = await ({make});
+            const data = new DataTransfer();
+            data.items.add(new File([blob], {name:?}, {{ type: {kind:?} }}));
+            document.querySelector('.note-editable').dispatchEvent(
+                new ClipboardEvent('paste', {{ clipboardData: data, bubbles: true, cancelable: true }}));
+        }})()"
+    ));
+}
+
+#[test]
+fn pasted_images_are_uploaded_and_a_refused_one_is_explained_in_the_editor() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = TestServer::start();
+    let window = open_editor(&chromium, &server);
+    window.type_into(".note-editable", "Pasted: ");
+
+    let red_png = "new Promise(done => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 40; canvas.height = 30;
+        const pen = canvas.getContext('2d');
+        pen.fillStyle = '#c33'; pen.fillRect(0, 0, 40, 30);
+        canvas.toBlob(done, 'image/png');
+    })";
+    paste_file(&window, red_png, "screenshot.png", "image/png");
+    window.wait_until(
+        "document.querySelector('.note-editable img')?.naturalWidth === 40",
+        "the pasted image, uploaded and shown",
+    );
+    let src = window.text("document.querySelector('.note-editable img').getAttribute('src')");
+    assert!(src.starts_with("/media/"), "inserted by URL, not {src:.40}");
+    assert_eq!(
+        window.eval("document.querySelector('.editor-message').hidden"),
+        serde_json::json!(true)
+    );
+
+    let svg = r#"Promise.resolve(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>']))"#;
+    paste_file(&window, svg, "drawing.svg", "image/svg+xml");
+    window.wait_until(
+        "!document.querySelector('.editor-message').hidden",
+        "the upload error shown by the editor",
+    );
+    let message = window.text("document.querySelector('.editor-message').textContent");
+    assert!(message.starts_with("drawing.svg: "), "{message}");
+    assert!(message.len() > "drawing.svg: ".len(), "says why: {message}");
+    assert_eq!(
+        window.count(".note-editable img"),
+        1,
+        "nothing inserted for it"
+    );
+    window.expect_in_console("status of 422 (Unprocessable Entity)");
+    window.assert_clean_console();
+}
+
+/// A description of what `root` shows a reader: elements, text, link targets, image
+/// sources with their declared width and their float as laid out (so a style the page's
+/// CSP refused to apply would show up as a difference).
+const SHAPE_JS: &str = r#"(root => {
+    const out = [];
+    const walk = node => {
+        for (const child of node.childNodes) {
+            if (child.nodeType === Node.TEXT_NODE) {
+                const text = child.textContent.trim();
+                if (text) out.push(JSON.stringify(text));
+            } else if (child.nodeType === Node.ELEMENT_NODE && child.tagName !== 'BR') {
+                const tag = child.tagName.toLowerCase();
+                let open = tag;
+                if (tag === 'a') open += ' href=' + child.getAttribute('href');
+                if (tag === 'img') {
+                    open += ' src=' + child.getAttribute('src') + ' width=' + child.style.width
+                        + ' float=' + getComputedStyle(child).float;
+                }
+                out.push('<' + open + '>');
+                walk(child);
+                out.push('</' + tag + '>');
+            }
+        }
+    };
+    walk(root);
+    return out.join('');
+})"#;
+
+#[test]
+fn a_post_written_with_the_toolbar_shows_its_bold_heading_and_uploaded_image() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = TestServer::start();
+    let window = open_editor(&chromium, &server);
+    window.type_into("#title", "Written in the editor");
+
+    // A heading from the style menu.
+    window.type_into(".note-editable", "A heading");
+    window.click(".note-toolbar .note-style button.dropdown-toggle");
+    window.click(".note-toolbar .note-style .note-dropdown-item[data-value=h2]");
+    window.wait_until(
+        "document.querySelector('.note-editable h2')?.textContent === 'A heading'",
+        "the line to become an h2",
+    );
+
+    // Bold: type, select the words with the keyboard, press B on the toolbar.
+    window.press("End", &[]);
+    window.press("Enter", &[]);
+    window.type_text("Strong words");
+    window.press("Home", &[ModifierKey::Shift]);
+    window.click(".note-toolbar .note-btn-bold");
+    window.wait_until(
+        "document.querySelector('.note-editable b')?.textContent === 'Strong words'",
+        "the words to become bold",
+    );
+    // Bold off again, for the rest of the line.
+    window.press("End", &[]);
+    window.click(".note-toolbar .note-btn-bold");
+    window.type_text(" and plain ones.");
+    window.press("Enter", &[]);
+
+    // An image through the editor's own picture dialog: the file goes to /uploads.
+    window.click(".note-toolbar .note-btn[aria-label=Picture]");
+    // Summernote swaps in a fresh file input as the dialog opens: wait for it.
+    window.wait_until(
+        "!!document.querySelector('.note-modal.open .note-image-input')",
+        "the image dialog",
+    );
+    window
+        .tab
+        .wait_for_element(".note-modal.open .note-image-input")
+        .and_then(|input| input.set_input_files(&[SMALL_PNG]).map(|_| ()))
+        .expect("choose a file in the image dialog");
+    window.wait_until(
+        "!!document.querySelector('.note-editable img')",
+        "the uploaded image in the editor",
+    );
+    let src = window.text("document.querySelector('.note-editable img').getAttribute('src')");
+    assert!(src.starts_with("/media/"), "inserted by URL, not {src:.40}");
+    window.wait_until(
+        "document.querySelector('.note-editable img').naturalWidth > 0",
+        "the image to load in the editor",
+    );
+    // Half width, floated left, from the image's own popover.
+    window.click(".note-editable img");
+    window.click(".note-image-popover .note-btn[aria-label='Resize half']");
+    window.click(".note-editable img");
+    window.click(".note-image-popover .note-btn[aria-label='Float Left']");
+    window.wait_until(
+        "getComputedStyle(document.querySelector('.note-editable img')).float === 'left'",
+        "the image to float left",
+    );
+    let in_editor = window.text(&format!(
+        "{SHAPE_JS}(document.querySelector('.note-editable'))"
+    ));
+    window.screenshot("editor");
+
+    window.click("form.post-form button.primary[type=submit]");
+    window.wait_until(
+        "location.pathname.startsWith('/posts/') && !!document.querySelector('article.post')",
+        "the saved post's page",
+    );
+    let post_path = window.text("location.pathname");
+    window.click("form[action$=\"/publish\"] button[type=submit]");
+    window.wait_until(
+        "!!document.querySelector('form[action$=\"/unpublish\"]')",
+        "the post to be published",
+    );
+    window.assert_clean_console();
+
+    // What the author saw in the editor is what a visitor reads.
+    let visitor = chromium.visitor_window(&server);
+    visitor.open(&post_path);
+    assert_eq!(
+        visitor.eval("!!document.querySelector('form[action=\"/accounts/logout\"]')"),
+        serde_json::json!(false),
+        "a visitor, not signed in"
+    );
+    visitor.wait_until(
+        "document.querySelector('.post-body img')?.naturalWidth > 0",
+        "the image to load for a visitor",
+    );
+    let for_reader = visitor.text(&format!("{SHAPE_JS}(document.querySelector('.post-body'))"));
+    assert_eq!(
+        for_reader, in_editor,
+        "the post page shows what the editor showed"
+    );
+    visitor.screenshot("post");
+    for expected in [
+        "<h2>\"A heading\"</h2>",
+        "<p><b>\"Strong words\"</b>\"and plain ones.\"</p>",
+        &format!("<img src={src} width=50% float=left>"),
+    ] {
+        assert!(for_reader.contains(expected), "{expected} in {for_reader}");
+    }
+    visitor.assert_clean_console();
+}
+
+#[test]
+fn show_more_appends_the_next_page_in_place_and_hides_on_the_last_page() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = TestServer::start();
+    let author = server.author("prolific@blog.example");
+    publish_posts(&author, 25);
+
+    let window = chromium.visitor_window(&server);
+    window.open("/");
+    assert_eq!(window.count("article.post-summary"), 10);
+    window.screenshot("home");
+    // A page load would forget this.
+    window.eval("window.stillTheSamePage = true");
+
+    window.click(".show-more a");
+    window.wait_until(
+        "document.querySelectorAll('article.post-summary').length === 20",
+        "the second page appended",
+    );
+    assert_eq!(
+        window.eval("window.stillTheSamePage"),
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        window.text("location.pathname + location.search"),
+        "/?page=2"
+    );
+    let titles = window
+        .eval("[...document.querySelectorAll('article.post-summary h2')].map(h => h.textContent)");
+    let expected: Vec<String> = (6..=25).rev().map(|n| format!("Post {n:02}")).collect();
+    assert_eq!(
+        titles,
+        serde_json::json!(expected),
+        "newest first, no repeats"
+    );
+    assert_eq!(
+        window.text("document.querySelector('nav.pagination [aria-current=page]').textContent"),
+        "2",
+        "the page links are the second page's"
+    );
+
+    window.click(".show-more a");
+    window.wait_until(
+        "document.querySelectorAll('article.post-summary').length === 25",
+        "the last page appended",
+    );
+    assert_eq!(
+        window.text("location.pathname + location.search"),
+        "/?page=3"
+    );
+    assert_eq!(
+        window.eval("window.stillTheSamePage"),
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        window.eval("document.querySelector('.show-more').hidden"),
+        serde_json::json!(true),
+        "nothing more to show"
+    );
+    window.assert_clean_console();
+}
+
+#[test]
+fn with_infinite_scroll_the_next_page_loads_when_the_end_comes_into_view() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = Site::new().env("BLOG_SITE_INFINITE_SCROLL", "true").start();
+    let author = server.author("prolific@blog.example");
+    publish_posts(&author, 25);
+
+    let window = chromium.visitor_window(&server);
+    window.open(&author_path(&author));
+    assert_eq!(window.count("article.post-summary"), 10);
+    // The link is out of sight, so nothing loaded yet.
+    assert_eq!(
+        window.eval(
+            "document.querySelector('.show-more').getBoundingClientRect().top > innerHeight + 200"
+        ),
+        serde_json::json!(true),
+        "the page is taller than the window"
+    );
+    assert_eq!(window.count("article.post-summary"), 10);
+
+    window.eval("window.stillTheSamePage = true");
+    window.eval("window.scrollTo(0, document.body.scrollHeight)");
+    window.wait_until(
+        "document.querySelectorAll('article.post-summary').length === 20",
+        "the second page loaded by scrolling",
+    );
+    assert!(window.text("location.search").ends_with("page=2"));
+    window.eval("window.scrollTo(0, document.body.scrollHeight)");
+    window.wait_until(
+        "document.querySelectorAll('article.post-summary').length === 25",
+        "the third page loaded by scrolling",
+    );
+    assert_eq!(
+        window.eval("window.stillTheSamePage"),
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        window.eval("document.querySelector('.show-more').hidden"),
+        serde_json::json!(true)
+    );
+    window.assert_clean_console();
+}

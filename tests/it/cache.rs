@@ -1,0 +1,108 @@
+//! The page cache never serves stale content: every write is visible on the very next
+//! read of every page it affects, for visitors whose pages come from the cache.
+
+use crate::support::{Client, TestServer};
+
+/// Reads every page a post shows on, as an anonymous visitor (filling the cache).
+fn read_all(visitor: &Client, slug: &str) -> [String; 3] {
+    [
+        visitor.get("/").assert_status(200).text(),
+        visitor
+            .get(&format!("/posts/{slug}"))
+            .assert_status(200)
+            .text(),
+        visitor.get("/authors/1").assert_status(200).text(),
+    ]
+}
+
+#[test]
+fn a_write_is_visible_on_the_very_next_read_of_every_page_it_affects() {
+    let server = TestServer::start();
+    let author = server.author("fresh@blog.example");
+    let visitor = server.anonymous();
+    let slug = author.create_post("First title", "<p>first body</p>");
+    author.publish(&slug);
+    for page in read_all(&visitor, &slug) {
+        assert!(page.contains("First title"));
+    }
+    // Twice, so the second read is served from the cache.
+    read_all(&visitor, &slug);
+
+    // Edit: list, post and author page all show the new title at once.
+    author
+        .get(&format!("/posts/{slug}/edit"))
+        .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
+        .fill("title", "Second title")
+        .submit()
+        .assert_status(303);
+    for page in read_all(&visitor, &slug) {
+        assert!(
+            page.contains("Second title") && !page.contains("First title"),
+            "{page}"
+        );
+    }
+
+    // Profile: the author's new name shows on the list, the post and their page.
+    author
+        .get("/accounts/profile")
+        .form("form[action=\"/accounts/profile\"]")
+        .fill("display_name", "Renamed Writer")
+        .submit()
+        .assert_status(303);
+    for page in read_all(&visitor, &slug) {
+        assert!(page.contains("Renamed Writer"), "{page}");
+    }
+
+    // A new post appears on the list and the author page at once.
+    let other = author.create_post("Brand new", "<p>x</p>");
+    author.publish(&other);
+    let [list, _, author_page] = read_all(&visitor, &slug);
+    assert!(list.contains("Brand new") && author_page.contains("Brand new"));
+
+    // Unpublish hides it at once; its page is 404 for the visitor.
+    author.unpublish(&other);
+    let [list, _, author_page] = read_all(&visitor, &slug);
+    assert!(!list.contains("Brand new") && !author_page.contains("Brand new"));
+    visitor.get(&format!("/posts/{other}")).assert_status(404);
+
+    // Delete: gone from every page.
+    author
+        .get(&format!("/posts/{slug}/delete"))
+        .form(&format!(
+            "form[action=\"/posts/{slug}/delete\"][method=\"post\"]"
+        ))
+        .submit()
+        .assert_status(303);
+    visitor.get(&format!("/posts/{slug}")).assert_status(404);
+    assert!(!visitor.get("/").text().contains("Second title"));
+    assert!(!visitor.get("/authors/1").text().contains("Second title"));
+}
+
+#[test]
+fn a_write_by_the_command_line_reaches_cached_pages_too() {
+    let server = TestServer::start();
+    let author = server.author("cli@blog.example");
+    let visitor = server.anonymous();
+    let slug = author.create_post("Soon gone", "<p>x</p>");
+    author.publish(&slug);
+    assert!(visitor.get("/").text().contains("Soon gone"));
+    assert!(
+        visitor.get("/").text().contains("Soon gone"),
+        "now from the cache"
+    );
+
+    server
+        .cli(&["users", "delete", "cli@blog.example", "--yes"])
+        .success();
+    // Another process's commit is noticed by the cache's watcher within milliseconds;
+    // allow it a bounded moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while visitor.get("/").text().contains("Soon gone") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deleted post stayed on the list"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    visitor.get(&format!("/posts/{slug}")).assert_status(404);
+}

@@ -1,0 +1,82 @@
+//! `deploy/blog.service`: the settings the deployment guide relies on, and, where
+//! `systemd-analyze` exists, systemd's own check of the unit.
+
+use std::process::Command;
+
+const UNIT: &str = include_str!("../../deploy/blog.service");
+
+/// `key=value` lines of the unit, comments left out.
+fn settings() -> Vec<(&'static str, &'static str)> {
+    UNIT.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && !l.starts_with('['))
+        .filter_map(|l| l.split_once('='))
+        .collect()
+}
+
+fn value(key: &str) -> Option<&'static str> {
+    settings()
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
+
+#[test]
+fn the_unit_runs_blog_unprivileged_with_the_key_from_an_environment_file() {
+    for (key, expected) in [
+        ("User", "blog"),
+        (
+            "ExecStart",
+            "/usr/local/bin/blog serve --config /etc/blog/blog.toml",
+        ),
+        ("EnvironmentFile", "/etc/blog/env"),
+        ("WorkingDirectory", "/var/lib/blog"),
+        ("KillSignal", "SIGTERM"),
+        ("TimeoutStopSec", "30"),
+        ("Restart", "on-failure"),
+        ("NoNewPrivileges", "true"),
+        ("ProtectSystem", "strict"),
+        ("ReadWritePaths", "/var/lib/blog"),
+        ("ProtectHome", "true"),
+        ("PrivateTmp", "true"),
+        ("PrivateDevices", "true"),
+        ("ProtectKernelTunables", "true"),
+        ("ProtectKernelModules", "true"),
+        ("RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX"),
+        ("MemoryDenyWriteExecute", "true"),
+        ("LockPersonality", "true"),
+        ("RestrictNamespaces", "true"),
+        ("SystemCallFilter", "@system-service"),
+        ("CapabilityBoundingSet", ""),
+    ] {
+        assert_eq!(value(key), Some(expected), "{key} in deploy/blog.service");
+    }
+}
+
+#[test]
+fn systemd_analyze_accepts_the_unit() {
+    let available = Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("skipped: systemd-analyze not installed");
+        return;
+    }
+    // The same unit, pointed at the binary under test: verify checks that it exists.
+    let dir = tempfile::tempdir().unwrap();
+    let unit = UNIT.replace("/usr/local/bin/blog", env!("CARGO_BIN_EXE_blog"));
+    let path = dir.path().join("blog.service");
+    std::fs::write(&path, unit).unwrap();
+    let output = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "systemd-analyze verify: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
