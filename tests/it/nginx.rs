@@ -85,7 +85,11 @@ impl Stack {
             )
             .success()
             .stdout;
-        let nginx = Nginx::start(&binary, dir, &site, &listen);
+        // What `certbot --nginx` does to the site: an HTTPS listener with a certificate.
+        let tls_listen = format!("127.0.0.1:{}", free_port());
+        let site = with_certificate(&site, &listen, &tls_listen, dir.path());
+        let mut nginx = Nginx::start(&binary, dir, &site, &listen);
+        nginx.tls_base = format!("https://{tls_listen}");
         Some(Stack {
             server,
             nginx,
@@ -123,6 +127,8 @@ struct Nginx {
     child: Child,
     dir: TempDir,
     base: String,
+    /// The HTTPS listener certbot would add, with a self-signed certificate.
+    tls_base: String,
     address: String,
 }
 
@@ -179,6 +185,7 @@ http {{
             child,
             dir,
             base: format!("http://{listen}"),
+            tls_base: String::new(),
             address: listen.to_owned(),
         };
         nginx.wait_until_listening();
@@ -233,6 +240,47 @@ fn find_nginx() -> Option<PathBuf> {
         .chain([PathBuf::from("/usr/sbin")])
         .map(|dir| dir.join("nginx"))
         .find(|candidate| candidate.is_file())
+}
+
+/// The site with the lines `certbot --nginx` adds: a TLS listener and a certificate
+/// (here self-signed, made with openssl for localhost).
+fn with_certificate(site: &str, listen: &str, tls_listen: &str, dir: &Path) -> String {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl makes a test certificate");
+    assert!(made.success(), "openssl could not make a certificate");
+    let plain = format!("    listen {listen};");
+    assert!(
+        site.contains(&plain),
+        "the site listens on {listen}:\n{site}"
+    );
+    site.replacen(
+        &plain,
+        &format!(
+            "{plain}\n    listen {tls_listen} ssl;\n    ssl_certificate {};\n    ssl_certificate_key {};",
+            cert.display(),
+            key.display()
+        ),
+        1,
+    )
 }
 
 /// A port nobody listens on now: the OS picks it, and we let it go for nginx.
@@ -317,6 +365,38 @@ fn assert_security_headers(raw: &Raw, what: &str) {
     assert_eq!(raw.header("x-content-type-options"), Some("nosniff"));
     let csp = raw.header("content-security-policy").unwrap_or_default();
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+}
+
+#[test]
+fn the_session_cookie_is_secure_when_nginx_says_the_request_was_https() {
+    let Some(stack) = Stack::start() else { return };
+    stack.server.create_user("tls@blog.example", "author");
+
+    let over_https = Client::new_trusting_any_certificate(&stack.nginx.tls_base);
+    let page = over_https
+        .login("tls@blog.example", PASSWORD)
+        .assert_status(303);
+    let cookies = page.set_cookies();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("blog_session=") && c.contains("Secure")),
+        "HTTPS at nginx gives a Secure cookie: {cookies:?}"
+    );
+    assert!(over_https
+        .get("/posts/new")
+        .assert_status(200)
+        .is_signed_in());
+
+    let over_http = stack.browser();
+    let page = over_http
+        .login("tls@blog.example", PASSWORD)
+        .assert_status(303);
+    let cookies = page.set_cookies();
+    assert!(
+        cookies.iter().all(|c| !c.contains("Secure")),
+        "plain HTTP at nginx gives no Secure cookie: {cookies:?}"
+    );
 }
 
 #[test]

@@ -452,6 +452,26 @@ impl Client {
         }
     }
 
+    /// A browser for an HTTPS address whose certificate is the test's own, self-signed.
+    pub fn new_trusting_any_certificate(base: &str) -> Self {
+        let tls = ureq::tls::TlsConfig::builder()
+            .disable_verification(true)
+            .build();
+        let agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .proxy(None)
+            .timeout_global(Some(PATIENCE))
+            .tls_config(tls)
+            .build()
+            .new_agent();
+        Client {
+            agent,
+            base: base.to_owned(),
+            jar: Rc::default(),
+        }
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.jar
             .borrow()
