@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+use crate::auth::hasher::Hasher;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
 use crate::media::MediaDir;
@@ -21,9 +22,8 @@ pub struct App {
     pub dummy_hash: OnceLock<String>,
     /// Decoding an image can take a hundred megabytes; at most this many run at once.
     pub image_jobs: tokio::sync::Semaphore,
-    /// bcrypt at cost 12 keeps a core busy for a quarter second; at most this many run
-    /// at once, so a login storm cannot starve the readers.
-    pub password_jobs: tokio::sync::Semaphore,
+    /// bcrypt runs here, on low-priority threads of its own.
+    pub hasher: Hasher,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -43,13 +43,12 @@ impl App {
             time_zone,
             dummy_hash: OnceLock::new(),
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
-            password_jobs: tokio::sync::Semaphore::new(password_jobs()),
+            hasher: Hasher::start(cores())?,
         })
     }
 }
 
-/// Half the cores, at least one: the other half stays free for pages.
-fn password_jobs() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (cores / 2).max(1)
+/// One bcrypt worker per core: at their low priority they only use what pages leave.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }

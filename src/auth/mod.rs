@@ -2,6 +2,7 @@
 //! throttling and permissions. No HTTP here: the web layer passes plain values in.
 
 pub mod csrf;
+pub mod hasher;
 pub mod password;
 pub mod permissions;
 pub mod session;

@@ -419,19 +419,12 @@ pub fn local_path(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
-/// Runs bcrypt on a blocking thread, a few at a time: a login storm then queues for
-/// its turn instead of taking every core from the readers.
+/// Runs bcrypt on the low-priority hasher threads (see `auth::hasher`).
 async fn bcrypt<T: Send + 'static>(
     ctx: &Ctx,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, WebError> {
-    let _permit = ctx
-        .app
-        .password_jobs
-        .acquire()
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(tokio::task::spawn_blocking(work).await?)
+    Ok(ctx.app.hasher.run(work).await?)
 }
 
 #[cfg(test)]
