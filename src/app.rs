@@ -1,6 +1,6 @@
 //! Everything a request needs, made once at start-up and shared as `Arc<App>`.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::auth::hasher::Hasher;
 use crate::config::{Config, SecretKey};
@@ -45,6 +45,19 @@ impl App {
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
             hasher: Hasher::start(cores())?,
         })
+    }
+}
+
+impl App {
+    /// Runs image work (decoding, resizing, encoding) on a blocking thread, at most
+    /// `IMAGE_JOBS` at once; others wait their turn without holding a thread.
+    pub async fn image_job<T: Send + 'static>(
+        self: &Arc<Self>,
+        job: impl FnOnce(&App) -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _permit = self.image_jobs.acquire().await?;
+        let app = Arc::clone(self);
+        Ok(tokio::task::spawn_blocking(move || job(&app)).await?)
     }
 }
 

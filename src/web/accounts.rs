@@ -242,17 +242,11 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     }
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
-            let (app, id, bytes) = (ctx.app.clone(), user.id, file.bytes.clone());
-            let _permit = ctx
+            let (id, bytes) = (user.id, file.bytes.clone());
+            let stored = ctx
                 .app
-                .image_jobs
-                .acquire()
-                .await
-                .map_err(anyhow::Error::from)?;
-            let stored = tokio::task::spawn_blocking(move || {
-                library::store_avatar(&app.db, &app.media, id, &bytes)
-            })
-            .await?;
+                .image_job(move |app| library::store_avatar(&app.db, &app.media, id, &bytes))
+                .await?;
             match stored {
                 Ok(()) => {}
                 Err(MediaError::Image(err)) => problems.add("avatar", err.to_string()),

@@ -29,17 +29,11 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
             "Choose an image to upload (field \"file\").",
         ));
     };
-    let (app, owner, bytes) = (ctx.app.clone(), user.id, file.bytes.clone());
-    let _permit = ctx
+    let (owner, bytes) = (user.id, file.bytes.clone());
+    let stored = ctx
         .app
-        .image_jobs
-        .acquire()
-        .await
-        .map_err(anyhow::Error::from)?;
-    let stored = tokio::task::spawn_blocking(move || {
-        library::store_upload(&app.db, &app.media, owner, &bytes)
-    })
-    .await?;
+        .image_job(move |app| library::store_upload(&app.db, &app.media, owner, &bytes))
+        .await?;
     match stored {
         Ok(path) => Ok(json(
             StatusCode::OK,
