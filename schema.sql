@@ -53,6 +53,20 @@ CREATE TABLE posts (
 CREATE INDEX posts_published ON posts(published_at DESC, id DESC) WHERE published_at IS NOT NULL;
 CREATE INDEX posts_author ON posts(author_id, published_at);
 
+-- Tags, as `content::Tag` makes them (trimmed, lower-cased, Unicode kept); a tag row
+-- outlives its last post, and pages only list tags that published posts use.
+CREATE TABLE tags (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE post_tags (
+    post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    tag_id  INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (post_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX post_tags_tag ON post_tags(tag_id, post_id);
+
 -- Uploaded images. One `media` row per image; its files (the original and a 1600 px
 -- copy, or a 256 px and a 64 px thumbnail) are rows of `media_files`, named by their
 -- path under the media folder. A media row that no post and no user uses is released:

@@ -3,7 +3,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use crate::content::{Slug, UserId};
+use crate::content::{Slug, Tag, UserId};
 
 /// Characters escaped in one path segment (RFC 3986, plus `%` itself).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -72,6 +72,29 @@ pub fn drafts() -> String {
 
 pub fn author(id: UserId) -> String {
     format!("/authors/{id}")
+}
+
+/// An author's Atom feed.
+pub fn author_feed(id: UserId) -> String {
+    format!("/authors/{id}/feed.xml")
+}
+
+/// The list of published posts with a tag; the tag is percent-encoded.
+pub fn tag(tag: &Tag) -> String {
+    format!("/tags/{}", segment(tag.as_str()))
+}
+
+/// The site's Atom feed.
+pub fn feed() -> String {
+    "/feed.xml".into()
+}
+
+pub fn sitemap() -> String {
+    "/sitemap.xml".into()
+}
+
+pub fn robots() -> String {
+    "/robots.txt".into()
 }
 
 pub fn login() -> String {
@@ -159,6 +182,16 @@ mod tests {
             Some(Route::Media("uploads/2026/11/a.jpg".into()))
         );
         assert_eq!(post_(&upload()), Some(Route::Upload));
+        let tag: Tag = "한국어 글".parse().unwrap();
+        assert!(super::tag(&tag).is_ascii());
+        assert_eq!(get(&super::tag(&tag)), Some(Route::Tag(tag)));
+        assert_eq!(get(&feed()), Some(Route::Feed));
+        assert_eq!(
+            get(&author_feed(UserId(7))),
+            Some(Route::AuthorFeed(UserId(7)))
+        );
+        assert_eq!(get(&sitemap()), Some(Route::Sitemap));
+        assert_eq!(get(&robots()), Some(Route::Robots));
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub fn run(file: Option<&Path>, force: bool) -> anyhow::Result<()> {
     std::fs::write(path, EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
     let config = Config::load(Some(path), std::env::vars())?;
     let media = config.storage.media_dir();
-    std::fs::create_dir_all(&media)
+    super::create_private_dir(&config.storage.data_dir)
+        .and_then(|()| std::fs::create_dir_all(&media))
         .with_context(|| format!("cannot create {}", media.display()))?;
     println!(
         "wrote {}; data goes in {}",

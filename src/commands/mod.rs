@@ -46,11 +46,24 @@ fn load_config(file: Option<&Path>) -> anyhow::Result<Config> {
 /// Creates the data folder if needed and opens the database in it.
 fn open_db(config: &Config) -> anyhow::Result<Db> {
     let storage = &config.storage;
-    std::fs::create_dir_all(storage.media_dir()).with_context(|| {
+    create_private_dir(&storage.data_dir).and_then(|()| std::fs::create_dir_all(storage.media_dir())).with_context(|| {
         format!(
             "cannot create the data folder {}: create it yourself, or set [storage] data_dir to a writable folder",
             storage.data_dir.display()
         )
     })?;
     Db::open(&storage.database())
+}
+
+/// The data folder holds the database and the secret key: a new one is closed to
+/// other users (0750; nginx reads `media/` through the group, see `deploy/`).
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o750);
+    }
+    builder.create(dir)
 }

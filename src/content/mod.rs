@@ -10,6 +10,7 @@ pub mod post;
 pub mod problems;
 pub mod role;
 pub mod slug;
+pub mod tag;
 pub mod user;
 
 pub use email::Email;
@@ -20,4 +21,5 @@ pub use post::Post;
 pub use problems::Problems;
 pub use role::Role;
 pub use slug::Slug;
+pub use tag::Tag;
 pub use user::{Avatar, User};

@@ -1,6 +1,6 @@
 //! A post as the rest of the program sees it: plain data, filled by `db::posts`.
 
-use super::{PostId, SanitizedHtml, Slug, UserId};
+use super::{PostId, SanitizedHtml, Slug, Tag, UserId};
 
 #[derive(Debug, Clone)]
 /// `published_at` empty means a draft. Times are Unix milliseconds.
@@ -17,6 +17,8 @@ pub struct Post {
     pub created_at: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    /// Sorted by name.
+    pub tags: Vec<Tag>,
 }
 
 impl Post {

@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod password_resets;
 pub mod posts;
 pub mod sessions;
+pub mod tags;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,12 @@ pub struct Db {
 impl Db {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if !path.exists() {
+            // It holds password hashes and sessions: readable by this user alone. An
+            // empty file is a new database; SQLite gives its -wal and -shm the same mode.
+            create_private_file(path)
+                .with_context(|| format!("cannot create the database {}", path.display()))?;
+        }
         let mut writer = connect(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
@@ -169,6 +176,17 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop)
 }
 
 /// Milliseconds since the Unix epoch, as stored in every time column.

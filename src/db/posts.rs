@@ -2,16 +2,26 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::content::{Post, PostId, SanitizedHtml, Slug, UserId};
+use crate::content::{Post, PostId, SanitizedHtml, Slug, Tag, UserId};
 
 /// The author's display name, or the part of the email before `@` when none is set.
-const SELECT: &str = "SELECT posts.id, posts.author_id,
+/// Tags come in the same row, joined by U+001F (which no tag holds), so a list of
+/// posts is one query, not one more per post.
+pub(super) const SELECT: &str = "SELECT posts.id, posts.author_id,
         CASE WHEN users.display_name = '' THEN substr(users.email, 1, instr(users.email, '@') - 1) ELSE users.display_name END,
         (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small'),
-        posts.title, posts.slug, posts.body, posts.excerpt, posts.created_at, posts.updated_at, posts.published_at
+        posts.title, posts.slug, posts.body, posts.excerpt, posts.created_at, posts.updated_at, posts.published_at,
+        (SELECT group_concat(tags.name, char(31)) FROM post_tags JOIN tags ON tags.id = post_tags.tag_id WHERE post_tags.post_id = posts.id)
     FROM posts JOIN users ON users.id = posts.author_id";
 
-fn from_row(row: &Row) -> rusqlite::Result<Post> {
+pub(super) fn from_row(row: &Row) -> rusqlite::Result<Post> {
+    let tags: Option<String> = row.get(11)?;
+    let mut tags: Vec<Tag> = tags
+        .iter()
+        .flat_map(|joined| joined.split('\u{1f}'))
+        .filter_map(|name| name.parse().ok())
+        .collect();
+    tags.sort();
     Ok(Post {
         id: row.get(0)?,
         author_id: row.get(1)?,
@@ -24,6 +34,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Post> {
         created_at: row.get(8)?,
         updated_at: row.get(9)?,
         published_at: row.get(10)?,
+        tags,
     })
 }
 
@@ -110,6 +121,27 @@ pub fn count_published(conn: &Connection, author: Option<UserId>) -> rusqlite::R
         "SELECT count(*) FROM posts WHERE published_at IS NOT NULL AND (?1 IS NULL OR author_id = ?1)",
     )?
     .query_row([author], |row| row.get(0))
+}
+
+/// Every published post's slug and last change (its update or publication), for the
+/// sitemap: no bodies, so ten thousand posts stay a small read.
+pub fn published_slugs(conn: &Connection) -> rusqlite::Result<Vec<(Slug, i64)>> {
+    conn.prepare_cached(
+        "SELECT slug, max(updated_at, published_at) FROM posts WHERE published_at IS NOT NULL
+         ORDER BY published_at DESC, id DESC",
+    )?
+    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+    .collect()
+}
+
+/// Authors with at least one published post, with the last change among those posts.
+pub fn published_authors(conn: &Connection) -> rusqlite::Result<Vec<(UserId, i64)>> {
+    conn.prepare_cached(
+        "SELECT author_id, max(max(updated_at, published_at)) FROM posts
+         WHERE published_at IS NOT NULL GROUP BY author_id ORDER BY author_id",
+    )?
+    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+    .collect()
 }
 
 /// Drafts, last edited first; `author` narrows to one author's (admins see all).

@@ -12,7 +12,7 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
 }
 
 /// `page` with more in the head: the stylesheets and scripts only this page needs
-/// (the editor's). Scripts are always files with `defer`: the CSP allows no inline
+/// (the editor's), an author's feed, a post's canonical link and preview tags. Scripts are always files with `defer`: the CSP allows no inline
 /// script, and deferred scripts run in order once the page is parsed.
 pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> Markup {
     html! {
@@ -28,6 +28,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 link rel="icon" type="image/svg+xml" href=(assets::url("img/favicon.svg"));
                 // Every list pages with it; on other pages it finds nothing and stops.
                 script src=(assets::url("js/paging.js")) defer {}
+                link rel="alternate" type="application/atom+xml" title=(ctx.site_title) href=(urls::feed());
                 (head)
             }
             body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")] {

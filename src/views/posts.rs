@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::components::{csrf_input, field_errors, form_errors, pagination};
 use super::{layout, PageCtx};
-use crate::content::{Pagination, Post, Problems, User};
+use crate::content::{Pagination, Post, Problems, Tag, User};
 use crate::{assets, urls};
 
 /// What the post form holds: as typed, so a rejected form comes back unchanged.
@@ -43,9 +43,55 @@ fn summaries(ctx: &PageCtx, posts: &[Post]) -> Markup {
                     @if !post.excerpt.is_empty() {
                         p.excerpt { (post.excerpt) }
                     }
+                    (tag_links(&post.tags))
                 }
             }
         }
+    }
+}
+
+/// A post's tags, each a link to its list; nothing when it has none.
+fn tag_links(tags: &[Tag]) -> Markup {
+    html! {
+        @if !tags.is_empty() {
+            ul.tags aria-label="Tags" {
+                @for tag in tags {
+                    li { a rel="tag" href=(urls::tag(tag)) { "#" (tag) } }
+                }
+            }
+        }
+    }
+}
+
+/// What a shared link's preview shows (chat apps read these): absolute URLs.
+pub struct Preview<'a> {
+    pub site_name: &'a str,
+    /// The post's absolute URL, also its canonical link.
+    pub url: &'a str,
+    /// The absolute URL of the body's first image, if any.
+    pub image: Option<&'a str>,
+}
+
+fn preview_head(post: &Post, preview: &Preview) -> Markup {
+    let card = if preview.image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
+    html! {
+        link rel="canonical" href=(preview.url);
+        meta property="og:type" content="article";
+        meta property="og:title" content=(post.title);
+        meta property="og:description" content=(post.excerpt);
+        meta property="og:url" content=(preview.url);
+        meta property="og:site_name" content=(preview.site_name);
+        @if let Some(image) = preview.image {
+            meta property="og:image" content=(image);
+            meta name="twitter:image" content=(image);
+        }
+        meta name="twitter:card" content=(card);
+        meta name="twitter:title" content=(post.title);
+        meta name="twitter:description" content=(post.excerpt);
     }
 }
 
@@ -69,10 +115,11 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
 
 /// One post; `can_edit` shows its author (and admins) the edit, publish and delete
 /// controls.
-pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool) -> Markup {
-    layout::page(
+pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool, preview: &Preview) -> Markup {
+    layout::page_with(
         ctx,
         &post.title,
+        preview_head(post, preview),
         html! {
             article.post data-slug=(post.slug) {
                 h1 { (post.title) }
@@ -98,6 +145,7 @@ pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool) -> Markup {
                     }
                 }
                 div.post-body { (post.body) }
+                (tag_links(&post.tags))
             }
         },
     )
@@ -187,11 +235,29 @@ pub fn drafts(ctx: &PageCtx, posts: &[Post]) -> Markup {
     )
 }
 
-pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) -> Markup {
-    let name = author.name();
+/// The published posts with one tag.
+pub fn tag(ctx: &PageCtx, tag: &Tag, posts: &[Post], pages: &Pagination) -> Markup {
+    let title = format!("#{tag}");
     layout::page(
         ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (summaries(ctx, posts))
+            (pagination(pages, &urls::tag(tag)))
+        },
+    )
+}
+
+pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) -> Markup {
+    let name = author.name();
+    let feed = html! {
+        link rel="alternate" type="application/atom+xml" title=(name) href=(urls::author_feed(author.id));
+    };
+    layout::page_with(
+        ctx,
         &name,
+        feed,
         html! {
             section.author-card {
                 @if let Some(avatar) = &author.avatar {

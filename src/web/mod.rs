@@ -14,6 +14,7 @@ pub mod request;
 pub mod response;
 pub mod router;
 pub mod static_files;
+pub mod syndication;
 pub mod uploads;
 
 use std::net::IpAddr;
@@ -242,6 +243,11 @@ async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Index => posts::index(ctx).await,
         Route::Post(slug) => posts::show(ctx, slug).await,
         Route::Author(id) => posts::author(ctx, id).await,
+        Route::AuthorFeed(id) => syndication::author_feed(ctx, id).await,
+        Route::Tag(tag) => posts::tag(ctx, tag).await,
+        Route::Feed => syndication::feed(ctx).await,
+        Route::Sitemap => syndication::sitemap(ctx).await,
+        Route::Robots => Ok(syndication::robots(ctx)),
         Route::Drafts => posts::drafts(ctx).await,
         Route::NewForm => posts::new_form(ctx),
         Route::New => posts::create(ctx).await,

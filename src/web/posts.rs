@@ -10,7 +10,7 @@ use super::WebError;
 use crate::auth::permissions;
 use crate::content::excerpt::excerpt;
 use crate::content::html::sanitize;
-use crate::content::{PageNumber, Pagination, Post, Problems, Slug, UserId};
+use crate::content::{PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db::{self, posts::NewPost};
 use crate::urls;
 use crate::views;
@@ -20,7 +20,7 @@ use crate::views::posts::PostForm;
 const MAX_TITLE_CHARS: usize = 200;
 
 pub async fn index(ctx: &Ctx) -> Result<Response, WebError> {
-    let (pages, posts) = published_page(ctx, None).await?;
+    let (pages, posts) = published_page(ctx, Listing::All).await?;
     Ok(response::html(
         StatusCode::OK,
         views::posts::index(&ctx.page(), &posts, &pages),
@@ -34,29 +34,55 @@ pub async fn author(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
         .read(move |conn| db::users::by_id(conn, id))
         .await?
         .ok_or(WebError::NotFound)?;
-    let (pages, posts) = published_page(ctx, Some(id)).await?;
+    let (pages, posts) = published_page(ctx, Listing::Author(id)).await?;
     Ok(response::html(
         StatusCode::OK,
         views::posts::author(&ctx.page(), &author, &posts, &pages),
     ))
 }
 
+/// Published posts with a tag, paged like the home page; 404 when none has it.
+pub async fn tag(ctx: &Ctx, tag: Tag) -> Result<Response, WebError> {
+    let (pages, posts) = published_page(ctx, Listing::Tag(tag.clone())).await?;
+    if pages.total == 0 {
+        return Err(WebError::NotFound);
+    }
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::tag(&ctx.page(), &tag, &posts, &pages),
+    ))
+}
+
+/// Which published posts a list page shows.
+enum Listing {
+    All,
+    Author(UserId),
+    Tag(Tag),
+}
+
 /// The page of published posts that `?page=` asks for; 404 for a page that does not
 /// exist.
-async fn published_page(
-    ctx: &Ctx,
-    author: Option<UserId>,
-) -> Result<(Pagination, Vec<Post>), WebError> {
+async fn published_page(ctx: &Ctx, listing: Listing) -> Result<(Pagination, Vec<Post>), WebError> {
     let page = PageNumber::parse(ctx.query("page")).ok_or(WebError::NotFound)?;
     let per_page = ctx.app.config.site.posts_per_page.0;
     ctx.app
         .db
         .read(move |conn| {
-            let total = db::posts::count_published(conn, author)?;
+            let total = match &listing {
+                Listing::All => db::posts::count_published(conn, None)?,
+                Listing::Author(id) => db::posts::count_published(conn, Some(*id))?,
+                Listing::Tag(tag) => db::tags::count_published(conn, tag)?,
+            };
             let Some(pages) = Pagination::new(page, per_page, total) else {
                 return Ok(None);
             };
-            let posts = db::posts::published(conn, author, per_page, pages.offset())?;
+            let posts = match &listing {
+                Listing::All => db::posts::published(conn, None, per_page, pages.offset())?,
+                Listing::Author(id) => {
+                    db::posts::published(conn, Some(*id), per_page, pages.offset())?
+                }
+                Listing::Tag(tag) => db::tags::published(conn, tag, per_page, pages.offset())?,
+            };
             Ok(Some((pages, posts)))
         })
         .await?
@@ -69,9 +95,21 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         .user
         .as_ref()
         .is_some_and(|u| permissions::can_edit(u, &post));
+    let base = &ctx.app.config.site.base_url;
+    let url = base.join(&urls::post(&post.slug));
+    let image = post
+        .body
+        .media_paths()
+        .first()
+        .map(|path| base.join(&urls::media(path)));
+    let preview = views::posts::Preview {
+        site_name: &ctx.app.config.site.title,
+        url: &url,
+        image: image.as_deref(),
+    };
     Ok(response::html(
         StatusCode::OK,
-        views::posts::show(&ctx.page(), &post, can_edit),
+        views::posts::show(&ctx.page(), &post, can_edit, &preview),
     ))
 }
 
@@ -124,6 +162,7 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
     }
     let title = values.title.trim().to_string();
     let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
+    let tags = Tag::parse_list(values.tags).unwrap_or_default();
     let base = Slug::from_title(&title);
     let (_, slug) = ctx
         .app
@@ -137,6 +176,7 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
                 excerpt: &summary,
             };
             let (id, slug) = db::posts::insert(tx, &post, &base, db::now_ms())?;
+            db::tags::set_for_post(tx, id, &tags)?;
             db::media::set_post_usage(tx, id, &body.media_paths())?;
             Ok((id, slug))
         })
@@ -146,10 +186,11 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
 
 pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
+    let tags = Tag::join(&post.tags);
     let values = PostForm {
         title: &post.title,
         body: post.body.as_str(),
-        tags: "",
+        tags: &tags,
     };
     Ok(response::html(
         StatusCode::OK,
@@ -166,12 +207,14 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     }
     let title = values.title.trim().to_string();
     let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
+    let tags = Tag::parse_list(values.tags).unwrap_or_default();
     let id = post.id;
     let released = ctx
         .app
         .db
         .write(move |tx| {
             db::posts::update(tx, id, &title, &body, &excerpt(&body), db::now_ms())?;
+            db::tags::set_for_post(tx, id, &tags)?;
             // Images taken out of the body and used nowhere else go now.
             let before = db::media::set_post_usage(tx, id, &body.media_paths())?;
             db::media::release_unused(tx, &before)
@@ -256,6 +299,11 @@ fn check(values: &PostForm) -> Problems {
         problems.add("title", "Give the post a title.");
     } else if title.chars().count() > MAX_TITLE_CHARS {
         problems.add("title", "Keep the title to 200 characters or fewer.");
+    }
+    // Checked here so a bad list comes back beside its field; `create` and `update`
+    // parse it again only after this passed.
+    if let Err(err) = Tag::parse_list(values.tags) {
+        problems.add("tags", err.to_string());
     }
     problems
 }

@@ -33,6 +33,20 @@ pub fn text(status: StatusCode, body: &'static str) -> Response {
     response
 }
 
+/// A generated document that is not a page (a feed, the sitemap, robots.txt): the
+/// same for every visitor, so shared caches may keep it, asking each time.
+pub fn document(content_type: &'static str, body: String) -> Response {
+    let mut response = http::Response::new(Full::new(Bytes::from(body)));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    response
+}
+
 /// 303 See Other: where a successful form POST sends the browser. `location` comes
 /// from `urls`, which percent-encodes, so it is always a valid header.
 pub fn redirect(location: &str) -> Response {

@@ -3,13 +3,18 @@
 use http::Method;
 use percent_encoding::percent_decode_str;
 
-use crate::content::{Slug, UserId};
+use crate::content::{Slug, Tag, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Index,
     Post(Slug),
     Author(UserId),
+    AuthorFeed(UserId),
+    Tag(Tag),
+    Feed,
+    Sitemap,
+    Robots,
     Healthz,
     Static(String),
     Media(String),
@@ -65,6 +70,11 @@ impl Route {
             (_, true, ["uploads"]) => Self::Upload,
             (true, _, ["drafts"]) => Self::Drafts,
             (true, _, ["authors", id]) => Self::Author(id.parse().ok()?),
+            (true, _, ["authors", id, "feed.xml"]) => Self::AuthorFeed(id.parse().ok()?),
+            (true, _, ["tags", tag]) => Self::Tag(tag.parse().ok()?),
+            (true, _, ["feed.xml"]) => Self::Feed,
+            (true, _, ["sitemap.xml"]) => Self::Sitemap,
+            (true, _, ["robots.txt"]) => Self::Robots,
             (true, _, ["posts", "new"]) => Self::NewForm,
             (_, true, ["posts", "new"]) => Self::New,
             (true, _, ["posts", slug]) => Self::Post(slug.parse().ok()?),
@@ -91,7 +101,10 @@ impl Route {
 
     /// Pages that look the same to every anonymous reader, and so may be cached.
     pub fn is_public_page(&self) -> bool {
-        matches!(self, Self::Index | Self::Post(_) | Self::Author(_))
+        matches!(
+            self,
+            Self::Index | Self::Post(_) | Self::Author(_) | Self::Tag(_)
+        )
     }
 
     /// True when the path exists for some other method (answer 405, not 404).
@@ -117,6 +130,16 @@ mod tests {
             &Method::GET,
             "/accounts/logout"
         ));
+    }
+
+    #[test]
+    fn tag_pages_are_cached_and_feeds_are_not() {
+        let tag = Route::parse(&Method::GET, "/tags/%ED%95%9C%EA%B5%AD%EC%96%B4").unwrap();
+        assert_eq!(tag, Route::Tag("한국어".parse().unwrap()));
+        assert!(tag.is_public_page());
+        // Only HTML pages go into the page cache; feeds are read fresh.
+        assert!(!Route::Feed.is_public_page());
+        assert_eq!(Route::parse(&Method::GET, "/tags/%20"), None);
     }
 
     #[test]

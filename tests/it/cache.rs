@@ -106,3 +106,58 @@ fn a_write_by_the_command_line_reaches_cached_pages_too() {
     }
     visitor.get(&format!("/posts/{slug}")).assert_status(404);
 }
+
+#[test]
+fn feed_and_tag_page_show_an_edit_and_a_publication_on_the_very_next_read() {
+    let server = TestServer::start();
+    let author = server.author("fresh@blog.example");
+    let visitor = server.anonymous();
+    let write = |title: &str| {
+        author
+            .get("/posts/new")
+            .form("form[action=\"/posts/new\"]")
+            .fill("title", title)
+            .fill("body", "<p>x</p>")
+            .fill("tags", "fresh")
+            .submit()
+            .assert_status(303)
+            .location_decoded()
+            .trim_start_matches("/posts/")
+            .to_owned()
+    };
+    let slug = write("First title");
+    author.publish(&slug);
+    let read = || {
+        [
+            visitor.get("/feed.xml").assert_status(200).body,
+            visitor.get("/tags/fresh").assert_status(200).text(),
+        ]
+    };
+    // Twice, so the tag page's second read comes from the cache.
+    read();
+    for page in read() {
+        assert!(page.contains("First title"), "{page}");
+    }
+
+    author
+        .get(&format!("/posts/{slug}/edit"))
+        .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
+        .fill("title", "Second title")
+        .submit()
+        .assert_status(303);
+    for page in read() {
+        assert!(
+            page.contains("Second title") && !page.contains("First title"),
+            "{page}"
+        );
+    }
+
+    let other = write("Brand new");
+    for page in read() {
+        assert!(!page.contains("Brand new"), "a draft shows nowhere: {page}");
+    }
+    author.publish(&other);
+    for page in read() {
+        assert!(page.contains("Brand new"), "{page}");
+    }
+}

@@ -14,5 +14,6 @@ mod nginx;
 mod paging;
 mod posts;
 mod production;
+mod readers;
 mod server;
 mod systemd;

@@ -52,6 +52,37 @@ fn first_start_in_an_empty_folder_makes_the_database_and_serves_the_home_page() 
 }
 
 #[test]
+fn a_new_data_folder_and_database_are_closed_to_other_users() {
+    let server = TestServer::start();
+    server.create_user("private@blog.example", "author");
+    let mode = |path: &str| {
+        std::fs::metadata(server.path().join(path))
+            .unwrap_or_else(|err| panic!("{path}: {err}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(
+        mode("blog-data"),
+        0o750,
+        "others cannot list the data folder"
+    );
+    for file in ["blog-data/blog.sqlite3", "blog-data/blog.sqlite3-wal"] {
+        assert_eq!(
+            mode(file),
+            0o600,
+            "{file} (password hashes) is the owner's alone"
+        );
+    }
+    let check = server.cli(&["check", "--deploy"]);
+    assert!(
+        !check.stdout.contains("has mode"),
+        "check --deploy finds nothing to say about them: {}",
+        check.stdout
+    );
+}
+
+#[test]
 fn without_a_secret_key_in_the_environment_the_first_start_writes_secret_key_0600() {
     let server = Site::new().without_secret_key().start();
     let key = server.path().join("blog-data/secret.key");

@@ -1,0 +1,153 @@
+//! Tags from the post form's comma-separated `tags` field: trimmed, lower-cased with
+//! Unicode rules (so `Rust` and `RUST` are one tag, and `한국어` stays as typed),
+//! NFC-normalised, empty ones dropped, duplicates merged.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use unicode_normalization::UnicodeNormalization;
+
+/// Long enough for a phrase, short enough for a link.
+pub const MAX_CHARS: usize = 40;
+/// More than this per post is noise, not navigation.
+pub const MAX_PER_POST: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidTags {
+    #[error("Keep each tag to {MAX_CHARS} characters or fewer.")]
+    TooLong,
+    #[error("Use at most {MAX_PER_POST} tags.")]
+    TooMany,
+}
+
+impl Tag {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Every tag of a comma-separated list, in the order first typed.
+    pub fn parse_list(text: &str) -> Result<Vec<Tag>, InvalidTags> {
+        let mut tags: Vec<Tag> = Vec::new();
+        for part in text.split(',') {
+            let tag = match part.parse::<Tag>() {
+                Ok(tag) => tag,
+                Err(InvalidTag::Empty) => continue,
+                Err(InvalidTag::TooLong) => return Err(InvalidTags::TooLong),
+            };
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > MAX_PER_POST {
+            return Err(InvalidTags::TooMany);
+        }
+        Ok(tags)
+    }
+
+    /// The list as the form shows it again.
+    pub fn join(tags: &[Tag]) -> String {
+        tags.iter().map(Tag::as_str).collect::<Vec<_>>().join(", ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidTag {
+    #[error("empty tag")]
+    Empty,
+    #[error("tag too long")]
+    TooLong,
+}
+
+impl FromStr for Tag {
+    type Err = InvalidTag;
+    /// One tag, as typed or as a percent-decoded path segment. Inner runs of white
+    /// space become one space, so `a  b` and `a b` are one tag.
+    fn from_str(s: &str) -> Result<Self, InvalidTag> {
+        let folded: String = s.nfc().flat_map(char::to_lowercase).collect();
+        let text = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() || text.chars().any(char::is_control) {
+            Err(InvalidTag::Empty)
+        } else if text.chars().count() > MAX_CHARS {
+            Err(InvalidTag::TooLong)
+        } else {
+            Ok(Self(text))
+        }
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl maud::Render for Tag {
+    fn render_to(&self, buffer: &mut String) {
+        self.0.render_to(buffer);
+    }
+}
+
+impl ToSql for Tag {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for Tag {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|err| FromSqlError::Other(Box::new(err)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        Tag::parse_list(text)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.0)
+            .collect()
+    }
+
+    #[test]
+    fn trims_folds_case_and_merges_duplicates() {
+        assert_eq!(
+            names("  Rust , rust,RUST,, Web  Dev ,"),
+            vec!["rust", "web dev"]
+        );
+    }
+
+    #[test]
+    fn keeps_korean_and_other_scripts() {
+        assert_eq!(names("한국어, Ελληνικά"), vec!["한국어", "ελληνικά"]);
+    }
+
+    #[test]
+    fn empty_input_gives_no_tags() {
+        assert!(names(" , ,").is_empty());
+    }
+
+    #[test]
+    fn refuses_long_tags_and_too_many() {
+        let long = "가".repeat(MAX_CHARS + 1);
+        assert_eq!(Tag::parse_list(&long), Err(InvalidTags::TooLong));
+        let many: Vec<String> = (0..=MAX_PER_POST).map(|n| format!("t{n}")).collect();
+        assert_eq!(Tag::parse_list(&many.join(",")), Err(InvalidTags::TooMany));
+        assert!(Tag::parse_list(&"가".repeat(MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn a_path_segment_parses_to_the_same_tag() {
+        assert_eq!("Rust".parse::<Tag>().unwrap(), "rust".parse().unwrap());
+        assert!("".parse::<Tag>().is_err());
+    }
+}

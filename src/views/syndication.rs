@@ -1,0 +1,140 @@
+//! What machines read: the Atom feeds, the sitemap and robots.txt. Built with maud
+//! like the pages, because maud escapes every value it is given, and Atom's
+//! `<content type="html">` wants the body as escaped text: no second XML library.
+//! Empty elements are written `x {}` (`<x></x>`), since maud's `x;` is HTML, not XML.
+//! Every URL here is absolute, built from `[site] base_url`, never from the request.
+
+use maud::{html, Markup};
+
+use crate::content::{Post, Slug, Tag, UserId};
+use crate::urls;
+
+/// The head and identity of one feed. URLs are absolute.
+pub struct Feed<'a> {
+    pub title: &'a str,
+    /// The feed's own address, which is also its Atom id.
+    pub self_url: &'a str,
+    /// The page the feed mirrors (the home or author page).
+    pub page_url: &'a str,
+}
+
+/// An Atom 1.0 feed of `posts` (newest first). `base` is the site's base URL.
+pub fn atom(feed: &Feed, base: &str, posts: &[Post]) -> String {
+    // An empty feed was last updated at the epoch: Atom requires the element.
+    let updated = posts.iter().map(last_change).max().unwrap_or(0);
+    let markup = html! {
+        feed xmlns="http://www.w3.org/2005/Atom" {
+            id { (feed.self_url) }
+            title { (feed.title) }
+            updated { (rfc3339(updated)) }
+            link rel="self" type="application/atom+xml" href=(feed.self_url) {}
+            link rel="alternate" type="text/html" href=(feed.page_url) {}
+            @for post in posts {
+                @let url = format!("{base}{}", urls::post(&post.slug));
+                entry {
+                    id { (url) }
+                    title { (post.title) }
+                    link rel="alternate" type="text/html" href=(url) {}
+                    author {
+                        name { (post.author_name) }
+                        uri { (base) (urls::author(post.author_id)) }
+                    }
+                    published { (rfc3339(post.published_at.unwrap_or(post.created_at))) }
+                    updated { (rfc3339(last_change(post))) }
+                    @for tag in &post.tags {
+                        category term=(tag) {}
+                    }
+                    @if !post.excerpt.is_empty() {
+                        summary { (post.excerpt) }
+                    }
+                    content type="html" { (post.body.as_str()) }
+                }
+            }
+        }
+    };
+    with_declaration(markup)
+}
+
+/// A published post's last change: an edit, or its publication when that came later.
+fn last_change(post: &Post) -> i64 {
+    post.updated_at.max(post.published_at.unwrap_or(0))
+}
+
+/// Unix milliseconds as an RFC 3339 time in UTC, to the second.
+pub fn rfc3339(millis: i64) -> String {
+    match jiff::Timestamp::from_millisecond(millis) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => "1970-01-01T00:00:00Z".into(),
+    }
+}
+
+/// Everything a sitemap lists, each with its last change (Unix milliseconds).
+pub struct SitemapEntries {
+    pub posts: Vec<(Slug, i64)>,
+    pub authors: Vec<(UserId, i64)>,
+    pub tags: Vec<(Tag, i64)>,
+}
+
+/// A sitemaps.org `urlset` with the home page, every post, author and tag page.
+pub fn sitemap(base: &str, entries: &SitemapEntries) -> String {
+    let urls = std::iter::once((urls::index(), newest(entries)))
+        .chain(entries.posts.iter().map(|(s, at)| (urls::post(s), *at)))
+        .chain(
+            entries
+                .authors
+                .iter()
+                .map(|(a, at)| (urls::author(*a), *at)),
+        )
+        .chain(entries.tags.iter().map(|(t, at)| (urls::tag(t), *at)));
+    let markup = html! {
+        urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" {
+            @for (path, at) in urls {
+                url {
+                    loc { (base) (path) }
+                    @if at > 0 {
+                        lastmod { (rfc3339(at)) }
+                    }
+                }
+            }
+        }
+    };
+    with_declaration(markup)
+}
+
+fn newest(entries: &SitemapEntries) -> i64 {
+    entries.posts.iter().map(|(_, at)| *at).max().unwrap_or(0)
+}
+
+/// Crawlers may read every public page; the sitemap tells them where they are.
+pub fn robots(base: &str) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nDisallow: /accounts/\nDisallow: /drafts\nDisallow: /admin\nDisallow: /uploads\n\nSitemap: {base}{}\n",
+        urls::sitemap()
+    )
+}
+
+/// The XML declaration names the encoding, which readers otherwise guess.
+fn with_declaration(markup: Markup) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{}",
+        markup.into_string()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_764_201_600_123), "2025-11-27T00:00:00Z");
+    }
+
+    #[test]
+    fn robots_points_at_the_sitemap() {
+        let text = robots("https://blog.example");
+        assert!(text.contains("Sitemap: https://blog.example/sitemap.xml\n"));
+        assert!(text.contains("Disallow: /accounts/\n"));
+    }
+}

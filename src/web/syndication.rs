@@ -1,0 +1,79 @@
+//! Feeds, the sitemap and robots.txt: documents for feed readers and crawlers. Their
+//! URLs come from `[site] base_url`, never from the Host header, which a client
+//! chooses. They are not in the page cache (only HTML pages are), so each read
+//! queries afresh and a write shows at once.
+
+use super::request::Ctx;
+use super::response::{self, Response};
+use super::WebError;
+use crate::content::UserId;
+use crate::db;
+use crate::urls;
+use crate::views::syndication::{self, Feed, SitemapEntries};
+
+/// How many posts a feed carries: enough for a reader who looks in weekly.
+const FEED_ENTRIES: u32 = 20;
+
+const ATOM: &str = "application/atom+xml; charset=utf-8";
+
+/// The site's feed: the latest published posts of every author.
+pub async fn feed(ctx: &Ctx) -> Result<Response, WebError> {
+    let posts = ctx
+        .app
+        .db
+        .read(|conn| db::posts::published(conn, None, FEED_ENTRIES, 0))
+        .await?;
+    let base = &ctx.app.config.site.base_url;
+    let feed = Feed {
+        title: &ctx.app.config.site.title,
+        self_url: &base.join(&urls::feed()),
+        page_url: &base.join(&urls::index()),
+    };
+    let xml = syndication::atom(&feed, base.as_str(), &posts);
+    Ok(response::document(ATOM, xml))
+}
+
+/// One author's feed; 404 for an unknown author.
+pub async fn author_feed(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
+    let (author, posts) = ctx
+        .app
+        .db
+        .read(move |conn| {
+            let author = db::users::by_id(conn, id)?;
+            let posts = db::posts::published(conn, Some(id), FEED_ENTRIES, 0)?;
+            Ok((author, posts))
+        })
+        .await?;
+    let author = author.ok_or(WebError::NotFound)?;
+    let base = &ctx.app.config.site.base_url;
+    let title = format!("{} · {}", author.name(), ctx.app.config.site.title);
+    let feed = Feed {
+        title: &title,
+        self_url: &base.join(&urls::author_feed(id)),
+        page_url: &base.join(&urls::author(id)),
+    };
+    let xml = syndication::atom(&feed, base.as_str(), &posts);
+    Ok(response::document(ATOM, xml))
+}
+
+pub async fn sitemap(ctx: &Ctx) -> Result<Response, WebError> {
+    let entries = ctx
+        .app
+        .db
+        .read(|conn| {
+            Ok(SitemapEntries {
+                posts: db::posts::published_slugs(conn)?,
+                authors: db::posts::published_authors(conn)?,
+                tags: db::tags::in_use(conn)?,
+            })
+        })
+        .await?;
+    let base = ctx.app.config.site.base_url.as_str();
+    let xml = syndication::sitemap(base, &entries);
+    Ok(response::document("application/xml; charset=utf-8", xml))
+}
+
+pub fn robots(ctx: &Ctx) -> Response {
+    let text = syndication::robots(ctx.app.config.site.base_url.as_str());
+    response::document("text/plain; charset=utf-8", text)
+}
