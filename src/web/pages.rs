@@ -60,15 +60,24 @@ pub async fn finish(response: Response, conditions: &Conditions) -> Response {
         .respond(conditions)
 }
 
-/// A rendered page, ready to be sent in any encoding.
+/// A rendered page, ready to be sent in any encoding. Each encoding's headers (ETag
+/// included) are made once, so sending a cached page only clones them.
 pub struct PreparedPage {
+    /// The handler's headers, without a length.
     headers: HeaderMap,
-    body: Bytes,
     /// The first 20 hex digits of the body's SHA-256.
     digest: String,
     effort: Effort,
-    gzip: OnceLock<Bytes>,
-    brotli: OnceLock<Bytes>,
+    identity: Variant,
+    gzip: OnceLock<Variant>,
+    brotli: OnceLock<Variant>,
+}
+
+/// One encoding of a page: its body and all its headers.
+struct Variant {
+    headers: HeaderMap,
+    etag: String,
+    body: Bytes,
 }
 
 impl PreparedPage {
@@ -81,22 +90,32 @@ impl PreparedPage {
         let mut headers = parts.headers;
         headers.remove(header::CONTENT_LENGTH);
         let digest = hex::encode(Sha256::digest(&body))[..20].to_string();
+        let identity = variant(&headers, &digest, None, body);
         Self {
             headers,
-            body,
             digest,
             effort,
+            identity,
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
         }
     }
 
-    fn compressed(&self, encoding: Encoding) -> &Bytes {
-        let cell = match encoding {
-            Encoding::Gzip => &self.gzip,
-            Encoding::Brotli => &self.brotli,
+    /// The variant for `encoding`, compressed on first use.
+    fn variant(&self, encoding: Option<Encoding>) -> &Variant {
+        let (cell, encoding) = match encoding {
+            None => return &self.identity,
+            Some(e @ Encoding::Gzip) => (&self.gzip, e),
+            Some(e @ Encoding::Brotli) => (&self.brotli, e),
         };
-        cell.get_or_init(|| Bytes::from(compress::compress(&self.body, encoding, self.effort)))
+        cell.get_or_init(|| {
+            let body = Bytes::from(compress::compress(
+                &self.identity.body,
+                encoding,
+                self.effort,
+            ));
+            variant(&self.headers, &self.digest, Some(encoding), body)
+        })
     }
 
     /// The page for one request: 304 when its `If-None-Match` names this version,
@@ -104,20 +123,9 @@ impl PreparedPage {
     pub fn respond(&self, conditions: &Conditions) -> Response {
         let encoding = conditions
             .encoding
-            .filter(|_| self.body.len() >= MIN_COMPRESS_BYTES);
-        let etag = match encoding {
-            Some(e) => format!("\"{}-{}\"", self.digest, e.header_value()),
-            None => format!("\"{}\"", self.digest),
-        };
-        let mut headers = self.headers.clone();
-        if let Ok(value) = HeaderValue::from_str(&etag) {
-            headers.insert(header::ETAG, value);
-        }
-        headers.insert(
-            header::VARY,
-            HeaderValue::from_static("Accept-Encoding, Cookie"),
-        );
-        if response::etag_matches(&conditions.if_none_match, &etag) {
+            .filter(|_| self.identity.body.len() >= MIN_COMPRESS_BYTES);
+        let chosen = self.variant(encoding);
+        if response::etag_matches(&conditions.if_none_match, &chosen.etag) {
             let mut not_modified = response::not_modified();
             for name in [
                 header::ETAG,
@@ -125,7 +133,7 @@ impl PreparedPage {
                 header::CACHE_CONTROL,
                 header::SET_COOKIE,
             ] {
-                for value in headers.get_all(&name) {
+                for value in chosen.headers.get_all(&name) {
                     not_modified
                         .headers_mut()
                         .append(name.clone(), value.clone());
@@ -133,18 +141,34 @@ impl PreparedPage {
             }
             return not_modified;
         }
-        let body = match encoding {
-            Some(e) => {
-                headers.insert(
-                    header::CONTENT_ENCODING,
-                    HeaderValue::from_static(e.header_value()),
-                );
-                self.compressed(e).clone()
-            }
-            None => self.body.clone(),
-        };
-        let mut response = http::Response::new(super::full(body));
-        *response.headers_mut() = headers;
+        let mut response = http::Response::new(super::full(chosen.body.clone()));
+        *response.headers_mut() = chosen.headers.clone();
         response
+    }
+}
+
+fn variant(headers: &HeaderMap, digest: &str, encoding: Option<Encoding>, body: Bytes) -> Variant {
+    let etag = match encoding {
+        Some(e) => format!("\"{digest}-{}\"", e.header_value()),
+        None => format!("\"{digest}\""),
+    };
+    let mut headers = headers.clone();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Cookie"),
+    );
+    if let Some(e) = encoding {
+        headers.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(e.header_value()),
+        );
+    }
+    Variant {
+        headers,
+        etag,
+        body,
     }
 }
