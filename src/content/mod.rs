@@ -10,6 +10,7 @@ pub mod post;
 pub mod problems;
 pub mod role;
 pub mod slug;
+mod sql;
 pub mod tag;
 pub mod user;
 

@@ -5,7 +5,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use unicode_normalization::UnicodeNormalization;
 
 /// Long enough for a phrase, short enough for a link.
@@ -88,21 +87,6 @@ impl fmt::Display for Tag {
 impl maud::Render for Tag {
     fn render_to(&self, buffer: &mut String) {
         self.0.render_to(buffer);
-    }
-}
-
-impl ToSql for Tag {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
-}
-
-impl FromSql for Tag {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        value
-            .as_str()?
-            .parse()
-            .map_err(|err| FromSqlError::Other(Box::new(err)))
     }
 }
 
