@@ -154,7 +154,8 @@ fn write_then_rename<T>(
 ) -> anyhow::Result<T> {
     let part = with_suffix(target, PART);
     remove_stale(&part)?;
-    create_private(&part).with_context(|| {
+    // An empty private file first, which SQLite or the tar writer then fill.
+    db::create_private_file(&part).with_context(|| {
         format!(
             "cannot create {}: does its folder exist, and may you write there?",
             part.display()
@@ -359,18 +360,6 @@ fn remove_stale(part: &Path) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
-}
-
-/// An empty file with mode 0600, which SQLite and the tar writer then fill.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path).map(drop)
 }
 
 fn sync_file(path: &Path) -> anyhow::Result<()> {

@@ -178,7 +178,9 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn create_private_file(path: &Path) -> std::io::Result<()> {
+/// An empty file only its owner may read or write (0600), failing if it exists; for
+/// the database and for copies of it.
+pub fn create_private_file(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
