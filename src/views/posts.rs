@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use super::components::{csrf_input, field_errors, form_errors, pagination};
 use super::{layout, PageCtx};
+use crate::content::excerpt::reading_minutes;
 use crate::content::{Pagination, Post, Problems, Tag, User};
 use crate::{assets, urls};
 
@@ -109,6 +110,7 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
             } @else {
                 " · " span.badge { "Draft" }
             }
+            " · " span.reading-time { (reading_minutes(&post.body)) " min read" }
         }
     }
 }

@@ -496,3 +496,36 @@ fn author_page_lists_their_published_posts_only() {
     );
     assert!(!text.contains("Bob in public"), "no other author's posts");
 }
+
+#[test]
+fn lists_show_the_first_paragraph_and_the_reading_time() {
+    let server = TestServer::start();
+    let author = server.author("reading@blog.example");
+    let long = format!(
+        "<h2>Intro</h2><p>The <b>first</b> paragraph.</p><p>{}</p>",
+        "word ".repeat(450)
+    );
+    let slug = author.create_post("A long read", &long);
+    author.publish(&slug);
+    let home = server.anonymous().get("/").assert_status(200);
+    let summary = &home.select("article.post-summary")[0];
+    assert!(
+        summary.text.contains("The first paragraph."),
+        "{}",
+        summary.text
+    );
+    assert!(
+        !summary.text.contains("Intro"),
+        "the heading is not the excerpt"
+    );
+    assert!(
+        !summary.text.contains("word word"),
+        "only the first paragraph"
+    );
+    assert!(summary.text.contains("3 min read"), "{}", summary.text);
+    let post = server
+        .anonymous()
+        .get(&format!("/posts/{slug}"))
+        .assert_status(200);
+    assert!(post.select(".byline")[0].text.contains("3 min read"));
+}
