@@ -30,10 +30,7 @@ fn a_write_is_visible_on_the_very_next_read_of_every_page_it_affects() {
 
     // Edit: list, post and author page all show the new title at once.
     author
-        .get(&format!("/posts/{slug}/edit"))
-        .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
-        .fill("title", "Second title")
-        .submit()
+        .edit_post(&slug, "title", "Second title")
         .assert_status(303);
     for page in read_all(&visitor, &slug) {
         assert!(
@@ -66,13 +63,7 @@ fn a_write_is_visible_on_the_very_next_read_of_every_page_it_affects() {
     visitor.get(&format!("/posts/{other}")).assert_status(404);
 
     // Delete: gone from every page.
-    author
-        .get(&format!("/posts/{slug}/delete"))
-        .form(&format!(
-            "form[action=\"/posts/{slug}/delete\"][method=\"post\"]"
-        ))
-        .submit()
-        .assert_status(303);
+    author.delete_post(&slug).assert_status(303);
     visitor.get(&format!("/posts/{slug}")).assert_status(404);
     assert!(!visitor.get("/").text().contains("Second title"));
     assert!(!visitor.get("/authors/1").text().contains("Second title"));
@@ -140,10 +131,7 @@ fn feed_and_tag_page_show_an_edit_and_a_publication_on_the_very_next_read() {
     }
 
     author
-        .get(&format!("/posts/{slug}/edit"))
-        .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
-        .fill("title", "Second title")
-        .submit()
+        .edit_post(&slug, "title", "Second title")
         .assert_status(303);
     for page in read() {
         assert!(

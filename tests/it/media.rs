@@ -182,13 +182,7 @@ fn an_upload_used_by_a_post_is_deleted_with_the_post() {
         .success();
     assert_eq!(media_files(&server).len(), 2);
 
-    author
-        .get(&format!("/posts/{slug}/delete"))
-        .form(&format!(
-            "form[action=\"/posts/{slug}/delete\"][method=\"post\"]"
-        ))
-        .submit()
-        .assert_status(303);
+    author.delete_post(&slug).assert_status(303);
     assert!(
         media_files(&server).is_empty(),
         "{:?}",
@@ -210,10 +204,7 @@ fn editing_an_image_out_of_a_body_deletes_it_but_keeps_the_others() {
     assert_eq!(media_files(&server).len(), 2);
 
     author
-        .get(&format!("/posts/{slug}/edit"))
-        .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
-        .fill("body", &format!("<p><img src=\"{kept}\"></p>"))
-        .submit()
+        .edit_post(&slug, "body", &format!("<p><img src=\"{kept}\"></p>"))
         .assert_status(303);
     let left = media_files(&server);
     assert_eq!(left.len(), 1, "{left:?}");

@@ -353,13 +353,19 @@ impl TestServer {
 
     /// `kill -9`: no shutdown code runs. Returns the folder, to start again in it.
     pub fn kill_hard(mut self) -> Site {
+        self.kill();
+        std::mem::replace(&mut self.site, Site::new())
+    }
+
+    /// SIGKILL, and the exit reaped.
+    fn kill(&mut self) -> ExitStatus {
         signal(self.pid, "KILL");
         let status = self
             .exited
             .recv_timeout(PATIENCE)
             .expect("a killed server exits");
         self.status = Some(status);
-        std::mem::replace(&mut self.site, Site::new())
+        status
     }
 
     /// Everything the server wrote to stderr so far (one line per request).
@@ -397,12 +403,7 @@ impl TestServer {
                 match self.exited.recv_timeout(PATIENCE) {
                     Ok(status) => status,
                     Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                        signal(self.pid, "KILL");
-                        let status = self
-                            .exited
-                            .recv_timeout(PATIENCE)
-                            .expect("a killed server exits");
-                        self.status = Some(status);
+                        self.kill();
                         panic!("`blog serve` ignored SIGTERM for {PATIENCE:?} and was killed");
                     }
                 }
@@ -680,6 +681,25 @@ impl Client {
     pub fn publish(&self, slug: &str) {
         let page = self.post_action(slug, "publish").assert_status(303);
         assert_eq!(page.location_decoded(), format!("/posts/{slug}"));
+    }
+
+    /// Changes one field of a post through its edit form; returns the answer.
+    pub fn edit_post(&self, slug: &str, field: &str, value: &str) -> Page {
+        self.get(&format!("/posts/{slug}/edit"))
+            .assert_status(200)
+            .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
+            .fill(field, value)
+            .submit()
+    }
+
+    /// Deletes a post the way a browser does: the confirmation page, then its form.
+    pub fn delete_post(&self, slug: &str) -> Page {
+        self.get(&format!("/posts/{slug}/delete"))
+            .assert_status(200)
+            .form(&format!(
+                "form[action=\"/posts/{slug}/delete\"][method=\"post\"]"
+            ))
+            .submit()
     }
 
     pub fn unpublish(&self, slug: &str) {
