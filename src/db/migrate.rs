@@ -6,8 +6,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 
-/// Migrations after the schema: `MIGRATIONS[0]` takes version 1 to 2, and so on.
-const MIGRATIONS: &[&str] = &[];
+/// Migrations after the schema, one file each under `migrations/`, named by the
+/// version they take the database to: `MIGRATIONS[0]` takes version 1 to 2, and so on.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/002_comments.sql")];
 
 /// The version this build of `blog` writes.
 pub const LATEST: i64 = 1 + MIGRATIONS.len() as i64;
@@ -20,12 +21,14 @@ pub fn run(conn: &mut Connection) -> anyhow::Result<()> {
         );
     }
     if version == 0 {
+        // A new database goes through the same steps as an old one, so the two can
+        // never differ.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(SCHEMA).context("creating the schema")?;
-        tx.pragma_update(None, "user_version", LATEST)?;
+        tx.pragma_update(None, "user_version", 1)?;
         tx.commit()?;
-        return Ok(());
     }
+    let version = version.max(1);
     for (i, step) in MIGRATIONS.iter().enumerate().skip((version - 1) as usize) {
         let target = i as i64 + 2;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -35,4 +38,44 @@ pub fn run(conn: &mut Connection) -> anyhow::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_of(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        let rows = stmt.query_map([], |row| row.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_new_database_and_a_migrated_one_have_the_same_schema() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        run(&mut fresh).unwrap();
+
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(SCHEMA).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        run(&mut old).unwrap();
+
+        for conn in [&fresh, &old] {
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(version, LATEST);
+        }
+        assert_eq!(schema_of(&fresh), schema_of(&old));
+    }
+
+    #[test]
+    fn a_database_from_a_newer_blog_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        let err = run(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("newer version of blog"), "{err}");
+    }
 }
