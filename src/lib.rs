@@ -15,6 +15,7 @@
 //! - `db`: SQLite, one file per table
 //! - `media`: image checks and re-encoding, the media folder, its garbage collector
 //! - `views`: maud templates
+//! - `i18n`: the interface's words in English and Korean (`locales/`)
 //! - `assets`: embedded CSS and scripts under hashed names
 //! - `compress`: gzip and brotli, and choosing between them
 
@@ -27,6 +28,7 @@ pub mod compress;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod i18n;
 pub mod media;
 pub mod server;
 pub mod urls;

@@ -17,7 +17,7 @@ pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
 pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang=(ctx.language.code()) {
+        html lang=(ctx.text.language().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

@@ -8,14 +8,17 @@ pub mod layout;
 pub mod posts;
 pub mod syndication;
 
-use crate::config::Language;
+use std::fmt::Display;
+
 use crate::content::UserId;
+use crate::i18n::Text;
 
 /// What the layout of every page needs: the site, the visitor, the CSRF token.
 pub struct PageCtx {
     pub site_title: String,
     pub site_description: String,
-    pub language: Language,
+    /// The interface's words in `[site] language`.
+    pub text: Text,
     pub time_zone: jiff::tz::TimeZone,
     pub user: Option<UserBadge>,
     pub csrf_token: String,
@@ -34,15 +37,20 @@ pub struct UserBadge {
 }
 
 impl PageCtx {
-    /// A stored time (Unix milliseconds) as a date in the site's time zone.
+    /// The interface string under `key` (see `i18n`).
+    pub fn t<'k>(&self, key: &'k str) -> &'k str {
+        self.text.get(key)
+    }
+
+    /// The interface string under `key`, its `{name}` placeholders filled.
+    pub fn tf(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        self.text.format(key, args)
+    }
+
+    /// A stored time (Unix milliseconds) as a date in the site's time zone, in the
+    /// interface language's style.
     pub fn date(&self, millis: i64) -> String {
-        match jiff::Timestamp::from_millisecond(millis) {
-            Ok(ts) => ts
-                .to_zoned(self.time_zone.clone())
-                .strftime("%Y-%m-%d")
-                .to_string(),
-            Err(_) => String::new(),
-        }
+        self.text.date(millis, &self.time_zone)
     }
 
     /// The same time, machine-readable, for `<time datetime>`.

@@ -112,7 +112,7 @@ impl Ctx {
         PageCtx {
             site_title: site.title.clone(),
             site_description: site.description.clone(),
-            language: site.language,
+            text: crate::i18n::Text::new(site.language),
             time_zone: self.app.time_zone.clone(),
             user: self.user.as_ref().map(|u| UserBadge {
                 id: u.id,
