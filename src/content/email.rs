@@ -11,6 +11,12 @@ pub struct Email(String);
 #[error("enter an email address like name@example.com")]
 pub struct InvalidEmail;
 
+impl InvalidEmail {
+    pub fn message(&self) -> crate::content::problems::Message {
+        "problems.email_invalid".into()
+    }
+}
+
 impl Email {
     pub fn as_str(&self) -> &str {
         &self.0

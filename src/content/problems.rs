@@ -1,22 +1,48 @@
 //! What is wrong with a submitted form, field by field, so the form can be shown again
-//! with each message beside its field.
+//! with each message beside its field. Messages are keys of the interface's strings
+//! (`locales/*/problems.toml`), written out in the reader's language by the view.
+
+use std::fmt::Display;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Problems(Vec<(&'static str, String)>);
+pub struct Problems(Vec<(&'static str, Message)>);
 
 /// The key for a problem with the form as a whole (like a wrong password).
 pub const FORM: &str = "";
+
+/// One message: the key of its string and the values of its `{placeholders}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Message {
+    pub fn with(mut self, name: &'static str, value: impl Display) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+impl From<&'static str> for Message {
+    fn from(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+}
 
 impl Problems {
     pub fn new() -> Self {
         Self::default()
     }
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &'static str, message: impl Into<Message>) {
         self.0.push((field, message.into()));
     }
 
-    pub fn of(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn of(field: &'static str, message: impl Into<Message>) -> Self {
         let mut problems = Self::new();
         problems.add(field, message);
         problems
@@ -26,10 +52,10 @@ impl Problems {
         self.0.is_empty()
     }
 
-    pub fn for_field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn for_field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Message> + 'a {
         self.0
             .iter()
             .filter(move |(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+            .map(|(_, m)| m)
     }
 }

@@ -23,6 +23,16 @@ pub enum InvalidTags {
     TooMany,
 }
 
+impl InvalidTags {
+    pub fn message(&self) -> crate::content::problems::Message {
+        use crate::content::problems::Message;
+        match self {
+            Self::TooLong => Message::from("problems.tag_too_long").with("max", MAX_CHARS),
+            Self::TooMany => Message::from("problems.too_many_tags").with("max", MAX_PER_POST),
+        }
+    }
+}
+
 impl Tag {
     pub fn as_str(&self) -> &str {
         &self.0

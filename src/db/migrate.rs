@@ -74,7 +74,8 @@ mod tests {
     #[test]
     fn a_database_from_a_newer_blog_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
         let err = run(&mut conn).unwrap_err().to_string();
         assert!(err.contains("newer version of blog"), "{err}");
     }

@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use rust_embed::RustEmbed;
 
 pub use crate::config::Language;
+use crate::content::problems::Message;
 
 #[derive(RustEmbed)]
 #[folder = "locales/"]
@@ -65,6 +66,16 @@ impl Text {
             text = text.replace(&format!("{{{name}}}"), &value.to_string());
         }
         text
+    }
+
+    /// A form's problem (see `content::problems`) written out.
+    pub fn format_message(&self, message: &Message) -> String {
+        let args: Vec<(&str, &dyn Display)> = message
+            .args
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn Display))
+            .collect();
+        self.format(message.key, &args)
     }
 
     /// A stored time (Unix milliseconds) as a date in `zone`, written the way this
@@ -186,9 +197,9 @@ mod tests {
                     let Some(end) = rest.find('"') else { continue };
                     let key = &rest[..end];
                     let is_key = key.contains('.')
-                        && key
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit());
+                        && key.chars().all(|c| {
+                            c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_digit()
+                        });
                     if !is_key {
                         continue;
                     }
@@ -204,7 +215,10 @@ mod tests {
             }
         });
         assert!(used > 0, "the scan found no keys at all");
-        assert!(missing.is_empty(), "keys used but not defined: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys used but not defined: {missing:#?}"
+        );
     }
 
     fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&str, &std::path::Path)) {
@@ -224,14 +238,23 @@ mod tests {
         let seoul = jiff::tz::TimeZone::get("Asia/Seoul").unwrap();
         // 2026-11-26T20:00:00Z: still the 26th in UTC, already the 27th in Seoul.
         let millis = 1_795_723_200_000;
-        assert_eq!(Text::new(Language::En).date(millis, &utc), "November 26, 2026");
-        assert_eq!(Text::new(Language::Ko).date(millis, &seoul), "2026년 11월 27일");
+        assert_eq!(
+            Text::new(Language::En).date(millis, &utc),
+            "November 26, 2026"
+        );
+        assert_eq!(
+            Text::new(Language::Ko).date(millis, &seoul),
+            "2026년 11월 27일"
+        );
     }
 
     #[test]
     fn placeholders_are_filled_and_missing_keys_show_themselves() {
         let en = Text::new(Language::En);
-        assert_eq!(en.format("posts.reading_time", &[("minutes", &3)]), "3 min read");
+        assert_eq!(
+            en.format("posts.reading_time", &[("minutes", &3)]),
+            "3 min read"
+        );
         assert_eq!(en.get("no.such_key"), "no.such_key");
     }
 }

@@ -133,6 +133,25 @@ pub enum ImageError {
     Encoding(String),
 }
 
+impl ImageError {
+    /// The same sentence in the interface's language, for a form.
+    pub fn message(&self) -> crate::content::problems::Message {
+        use crate::content::problems::Message;
+        match self {
+            Self::NotAnImage => "problems.image_not_an_image".into(),
+            Self::Unsupported(format) => {
+                Message::from("problems.image_unsupported").with("format", format)
+            }
+            Self::TooLarge { width, height } => Message::from("problems.image_too_large")
+                .with("width", width)
+                .with("height", height)
+                .with("megapixels", MAX_PIXELS / 1_000_000),
+            Self::Corrupt => "problems.image_corrupt".into(),
+            Self::Encoding(_) => "problems.image_encoding".into(),
+        }
+    }
+}
+
 /// One re-encoded picture, ready to store.
 #[derive(Debug, Clone)]
 pub struct Encoded {

@@ -4,28 +4,29 @@ use maud::{html, Markup};
 
 use super::components::{csrf_input, field, field_errors, form_errors, Field};
 use super::{layout, PageCtx};
+use crate::auth::password;
 use crate::content::Problems;
 use crate::urls;
 
 pub fn login(ctx: &PageCtx, email: &str, next: Option<&str>, problems: &Problems) -> Markup {
     layout::page(
         ctx,
-        "Log in",
+        ctx.t("accounts.log_in"),
         html! {
             section.narrow {
-                h1 { "Log in" }
+                h1 { (ctx.t("accounts.log_in")) }
                 form method="post" action=(urls::login()) {
                     (csrf_input(ctx))
                     @if let Some(next) = next {
                         input type="hidden" name="next" value=(next);
                     }
-                    (form_errors(problems))
-                    (field(&Field { name: "email", label: "Email", kind: "email", value: email, autocomplete: "username", required: true }, problems))
-                    (field(&Field { name: "password", label: "Password", kind: "password", value: "", autocomplete: "current-password", required: true }, problems))
-                    div.actions { button.primary type="submit" { "Log in" } }
+                    (form_errors(ctx, problems))
+                    (field(ctx, &Field { name: "email", label: ctx.t("accounts.email"), kind: "email", value: email, autocomplete: "username", required: true }, problems))
+                    (field(ctx, &Field { name: "password", label: ctx.t("accounts.password"), kind: "password", value: "", autocomplete: "current-password", required: true }, problems))
+                    div.actions { button.primary type="submit" { (ctx.t("accounts.log_in")) } }
                 }
                 @if ctx.open_registration {
-                    p { "No account yet? " a href=(urls::signup()) { "Sign up" } }
+                    p { (ctx.t("accounts.no_account_yet")) " " a href=(urls::signup()) { (ctx.t("accounts.sign_up")) } }
                 }
             }
         },
@@ -38,20 +39,24 @@ pub struct SignupForm<'a> {
 }
 
 pub fn signup(ctx: &PageCtx, values: &SignupForm, problems: &Problems) -> Markup {
+    let password_label = ctx.tf(
+        "accounts.password_with_length",
+        &[("min", &password::MIN_CHARS)],
+    );
     layout::page(
         ctx,
-        "Sign up",
+        ctx.t("accounts.sign_up"),
         html! {
             section.narrow {
-                h1 { "Sign up" }
+                h1 { (ctx.t("accounts.sign_up")) }
                 form method="post" action=(urls::signup()) {
                     (csrf_input(ctx))
-                    (form_errors(problems))
-                    (field(&Field { name: "email", label: "Email", kind: "email", value: values.email, autocomplete: "username", required: true }, problems))
-                    (field(&Field { name: "display_name", label: "Name", kind: "text", value: values.display_name, autocomplete: "name", required: false }, problems))
-                    (field(&Field { name: "password", label: "Password (at least 10 characters)", kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
-                    (field(&Field { name: "password2", label: "Password again", kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
-                    div.actions { button.primary type="submit" { "Create account" } }
+                    (form_errors(ctx, problems))
+                    (field(ctx, &Field { name: "email", label: ctx.t("accounts.email"), kind: "email", value: values.email, autocomplete: "username", required: true }, problems))
+                    (field(ctx, &Field { name: "display_name", label: ctx.t("accounts.name"), kind: "text", value: values.display_name, autocomplete: "name", required: false }, problems))
+                    (field(ctx, &Field { name: "password", label: &password_label, kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
+                    (field(ctx, &Field { name: "password2", label: ctx.t("accounts.password_again"), kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
+                    div.actions { button.primary type="submit" { (ctx.t("accounts.create_account")) } }
                 }
             }
         },
@@ -69,36 +74,36 @@ pub struct ProfileForm<'a> {
 pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: bool) -> Markup {
     layout::page(
         ctx,
-        "Profile",
+        ctx.t("accounts.profile"),
         html! {
             section.narrow {
-                h1 { "Profile" }
-                @if saved { p.notice role="status" { "Saved." } }
-                p { "Signed in as " strong { (values.email) } }
+                h1 { (ctx.t("accounts.profile")) }
+                @if saved { p.notice role="status" { (ctx.t("accounts.saved")) } }
+                p { (ctx.t("accounts.signed_in_as")) " " strong { (values.email) } }
                 form method="post" action=(urls::profile()) enctype="multipart/form-data" {
                     (csrf_input(ctx))
-                    (form_errors(problems))
+                    (form_errors(ctx, problems))
                     div.field {
-                        label for="avatar" { "Picture" }
+                        label for="avatar" { (ctx.t("accounts.picture")) }
                         @if let Some(avatar) = &values.avatar {
-                            img.avatar.large src=(avatar) alt="Your picture" width="128" height="128";
+                            img.avatar.large src=(avatar) alt=(ctx.t("accounts.your_picture")) width="128" height="128";
                             label.checkbox {
                                 input type="checkbox" name="remove_avatar" value="1";
-                                " Remove this picture"
+                                " " (ctx.t("accounts.remove_picture"))
                             }
                         }
                         input #avatar name="avatar" type="file" accept="image/jpeg,image/png,image/gif,image/webp";
-                        (field_errors(problems, "avatar"))
+                        (field_errors(ctx, problems, "avatar"))
                     }
-                    (field(&Field { name: "display_name", label: "Name", kind: "text", value: values.display_name, autocomplete: "name", required: false }, problems))
+                    (field(ctx, &Field { name: "display_name", label: ctx.t("accounts.name"), kind: "text", value: values.display_name, autocomplete: "name", required: false }, problems))
                     div.field {
-                        label for="bio" { "About you" }
+                        label for="bio" { (ctx.t("accounts.about_you")) }
                         textarea #bio name="bio" rows="5" { (values.bio) }
-                        (field_errors(problems, "bio"))
+                        (field_errors(ctx, problems, "bio"))
                     }
-                    div.actions { button.primary type="submit" { "Save" } }
+                    div.actions { button.primary type="submit" { (ctx.t("accounts.save")) } }
                 }
-                p { a href=(urls::password()) { "Change your password" } }
+                p { a href=(urls::password()) { (ctx.t("accounts.change_your_password")) } }
             }
         },
     )
@@ -108,10 +113,14 @@ pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: 
 /// form of a one-time link (`action`).
 pub fn password(ctx: &PageCtx, action: &str, with_old: bool, problems: &Problems) -> Markup {
     let title = if with_old {
-        "Change password"
+        ctx.t("accounts.change_password")
     } else {
-        "Choose a new password"
+        ctx.t("accounts.choose_new_password")
     };
+    let new_label = ctx.tf(
+        "accounts.new_password_with_length",
+        &[("min", &password::MIN_CHARS)],
+    );
     layout::page(
         ctx,
         title,
@@ -120,13 +129,13 @@ pub fn password(ctx: &PageCtx, action: &str, with_old: bool, problems: &Problems
                 h1 { (title) }
                 form method="post" action=(action) {
                     (csrf_input(ctx))
-                    (form_errors(problems))
+                    (form_errors(ctx, problems))
                     @if with_old {
-                        (field(&Field { name: "old_password", label: "Current password", kind: "password", value: "", autocomplete: "current-password", required: true }, problems))
+                        (field(ctx, &Field { name: "old_password", label: ctx.t("accounts.current_password"), kind: "password", value: "", autocomplete: "current-password", required: true }, problems))
                     }
-                    (field(&Field { name: "new_password", label: "New password (at least 10 characters)", kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
-                    (field(&Field { name: "new_password2", label: "New password again", kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
-                    div.actions { button.primary type="submit" { "Save password" } }
+                    (field(ctx, &Field { name: "new_password", label: &new_label, kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
+                    (field(ctx, &Field { name: "new_password2", label: ctx.t("accounts.new_password_again"), kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
+                    div.actions { button.primary type="submit" { (ctx.t("accounts.save_password")) } }
                 }
             }
         },

@@ -12,19 +12,19 @@ pub fn csrf_input(ctx: &PageCtx) -> Markup {
 }
 
 /// The messages for one field, shown beside it.
-pub fn field_errors(problems: &Problems, field: &str) -> Markup {
+pub fn field_errors(ctx: &PageCtx, problems: &Problems, field: &str) -> Markup {
     html! {
         @for message in problems.for_field(field) {
-            p.field-error role="alert" { (message) }
+            p.field-error role="alert" { (ctx.text.format_message(message)) }
         }
     }
 }
 
 /// Problems with the form as a whole (a wrong password), above its fields.
-pub fn form_errors(problems: &Problems) -> Markup {
+pub fn form_errors(ctx: &PageCtx, problems: &Problems) -> Markup {
     html! {
         @for message in problems.for_field(FORM) {
-            p.form-error role="alert" { (message) }
+            p.form-error role="alert" { (ctx.text.format_message(message)) }
         }
     }
 }
@@ -39,7 +39,7 @@ pub struct Field<'a> {
 }
 
 /// A labelled input with its messages. Password inputs never echo a value back.
-pub fn field(f: &Field, problems: &Problems) -> Markup {
+pub fn field(ctx: &PageCtx, f: &Field, problems: &Problems) -> Markup {
     let value = if f.kind == "password" { "" } else { f.value };
     let invalid = problems.for_field(f.name).next().is_some();
     html! {
@@ -48,7 +48,7 @@ pub fn field(f: &Field, problems: &Problems) -> Markup {
             input id=(f.name) name=(f.name) type=(f.kind) value=(value)
                 autocomplete=(f.autocomplete) required[f.required]
                 aria-invalid=[invalid.then_some("true")];
-            (field_errors(problems, f.name))
+            (field_errors(ctx, problems, f.name))
         }
     }
 }
@@ -57,12 +57,12 @@ pub fn field(f: &Field, problems: &Problems) -> Markup {
 /// page, as el_pagination has them; nothing when there is one page. Without scripts
 /// both are plain links; `paging.js` makes "Show more" append the next page's entries
 /// to the list in place (or load them on scroll, with `[site] infinite_scroll`).
-pub fn pagination(p: &Pagination, base: &str) -> Markup {
+pub fn pagination(ctx: &PageCtx, p: &Pagination, base: &str) -> Markup {
     html! {
         @if p.last_page() > 1 {
-            nav.pagination aria-label="Pages" {
+            nav.pagination aria-label=(ctx.t("pages.pages")) {
                 @if let Some(prev) = p.previous() {
-                    a.prev rel="prev" href=(urls::page(base, prev)) { "← Newer" }
+                    a.prev rel="prev" href=(urls::page(base, prev)) { (ctx.t("pages.newer")) }
                 }
                 @for n in p.window() {
                     @match n {
@@ -72,12 +72,12 @@ pub fn pagination(p: &Pagination, base: &str) -> Markup {
                     }
                 }
                 @if let Some(next) = p.next() {
-                    a.next rel="next" href=(urls::page(base, next)) { "Older →" }
+                    a.next rel="next" href=(urls::page(base, next)) { (ctx.t("pages.older")) }
                 }
             }
             @if let Some(next) = p.next() {
                 p.show-more {
-                    a.button href=(urls::page(base, next)) { "Show more" }
+                    a.button href=(urls::page(base, next)) { (ctx.t("pages.show_more")) }
                 }
             }
         }
@@ -91,7 +91,13 @@ mod tests {
 
     fn render(page: &str, total: u64) -> String {
         let page = PageNumber::parse(Some(page)).unwrap();
-        pagination(&Pagination::new(page, 10, total).unwrap(), "/authors/7").into_string()
+        let ctx = PageCtx::sample(crate::i18n::Language::En);
+        pagination(
+            &ctx,
+            &Pagination::new(page, 10, total).unwrap(),
+            "/authors/7",
+        )
+        .into_string()
     }
 
     #[test]

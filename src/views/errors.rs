@@ -7,7 +7,7 @@ use super::{layout, PageCtx};
 use crate::urls;
 
 pub fn page(ctx: &PageCtx, status: StatusCode, message: &str) -> maud::Markup {
-    let title = status.canonical_reason().unwrap_or("Error");
+    let title = status_title(ctx, status);
     layout::page(
         ctx,
         title,
@@ -15,8 +15,22 @@ pub fn page(ctx: &PageCtx, status: StatusCode, message: &str) -> maud::Markup {
             section.error-page {
                 h1 { (status.as_u16()) " · " (title) }
                 p { (message) }
-                p { a href=(urls::index()) { "Back to the front page" } }
+                p { a href=(urls::index()) { (ctx.t("errors.back_home")) } }
             }
         },
     )
+}
+
+fn status_title(ctx: &PageCtx, status: StatusCode) -> &'static str {
+    ctx.t(match status.as_u16() {
+        400 => "errors.status_400",
+        403 => "errors.status_403",
+        404 => "errors.status_404",
+        405 => "errors.status_405",
+        408 => "errors.status_408",
+        413 => "errors.status_413",
+        429 => "errors.status_429",
+        500 => "errors.status_500",
+        _ => "errors.error",
+    })
 }

@@ -35,7 +35,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) { (ctx.site_title) }
-                        nav.menu aria-label="Account" { (menu(ctx)) }
+                        nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
                     }
                 }
                 main.wrap { (content) }
@@ -51,8 +51,8 @@ fn menu(ctx: &PageCtx) -> Markup {
     html! {
         @if let Some(user) = &ctx.user {
             @if user.can_write {
-                a href=(urls::new_post()) { "New post" }
-                a href=(urls::drafts()) { "Drafts" }
+                a href=(urls::new_post()) { (ctx.t("layout.new_post")) }
+                a href=(urls::drafts()) { (ctx.t("layout.drafts")) }
             }
             a.me href=(urls::author(user.id)) {
                 @if let Some(avatar) = &user.avatar {
@@ -60,15 +60,15 @@ fn menu(ctx: &PageCtx) -> Markup {
                 }
                 (user.name)
             }
-            a href=(urls::profile()) { "Profile" }
+            a href=(urls::profile()) { (ctx.t("layout.profile")) }
             form.inline method="post" action=(urls::logout()) {
                 (csrf_input(ctx))
-                button.link type="submit" { "Log out" }
+                button.link type="submit" { (ctx.t("layout.log_out")) }
             }
         } @else {
-            a href=(urls::login()) { "Log in" }
+            a href=(urls::login()) { (ctx.t("layout.log_in")) }
             @if ctx.open_registration {
-                a href=(urls::signup()) { "Sign up" }
+                a href=(urls::signup()) { (ctx.t("layout.sign_up")) }
             }
         }
     }

@@ -47,6 +47,21 @@ impl PageCtx {
         self.text.format(key, args)
     }
 
+    /// A page for a visitor with the default settings, for views' unit tests.
+    #[cfg(test)]
+    pub fn sample(language: crate::i18n::Language) -> Self {
+        Self {
+            site_title: "A blog".into(),
+            site_description: String::new(),
+            text: Text::new(language),
+            time_zone: jiff::tz::TimeZone::UTC,
+            user: None,
+            csrf_token: "token".into(),
+            open_registration: false,
+            infinite_scroll: false,
+        }
+    }
+
     /// A stored time (Unix milliseconds) as a date in the site's time zone, in the
     /// interface language's style.
     pub fn date(&self, millis: i64) -> String {

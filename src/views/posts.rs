@@ -17,19 +17,19 @@ pub struct PostForm<'a> {
 
 pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
     let title = if pages.page > 1 {
-        format!("Page {}", pages.page)
+        ctx.tf("posts.page_n", &[("n", &pages.page)])
     } else {
-        "Latest posts".to_string()
+        ctx.t("posts.latest").to_string()
     };
     layout::page(
         ctx,
         &title,
         html! {
             @if posts.is_empty() {
-                p.empty { "Nothing published yet." }
+                p.empty { (ctx.t("posts.nothing_yet")) }
             }
             (summaries(ctx, posts))
-            (pagination(pages, &urls::index()))
+            (pagination(ctx, pages, &urls::index()))
         },
     )
 }
@@ -44,7 +44,7 @@ fn summaries(ctx: &PageCtx, posts: &[Post]) -> Markup {
                     @if !post.excerpt.is_empty() {
                         p.excerpt { (post.excerpt) }
                     }
-                    (tag_links(&post.tags))
+                    (tag_links(ctx, &post.tags))
                 }
             }
         }
@@ -52,10 +52,10 @@ fn summaries(ctx: &PageCtx, posts: &[Post]) -> Markup {
 }
 
 /// A post's tags, each a link to its list; nothing when it has none.
-fn tag_links(tags: &[Tag]) -> Markup {
+fn tag_links(ctx: &PageCtx, tags: &[Tag]) -> Markup {
     html! {
         @if !tags.is_empty() {
-            ul.tags aria-label="Tags" {
+            ul.tags aria-label=(ctx.t("posts.tags")) {
                 @for tag in tags {
                     li { a rel="tag" href=(urls::tag(tag)) { "#" (tag) } }
                 }
@@ -108,9 +108,11 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
             @if let Some(at) = post.published_at {
                 " · " time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
             } @else {
-                " · " span.badge { "Draft" }
+                " · " span.badge { (ctx.t("posts.draft")) }
             }
-            " · " span.reading-time { (reading_minutes(&post.body)) " min read" }
+            " · " span.reading-time {
+                (ctx.tf("posts.reading_time", &[("minutes", &reading_minutes(&post.body))]))
+            }
         }
     }
 }
@@ -128,26 +130,26 @@ pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool, preview: &Preview) -> Ma
                 (byline(ctx, post))
                 @if can_edit {
                     div.post-actions {
-                        a.button href=(urls::post_edit(&post.slug)) { "Edit" }
+                        a.button href=(urls::post_edit(&post.slug)) { (ctx.t("posts.edit")) }
                         @if post.is_published() {
                             form.inline method="post" action=(urls::post_unpublish(&post.slug)) {
                                 (csrf_input(ctx))
-                                button type="submit" { "Unpublish" }
+                                button type="submit" { (ctx.t("posts.unpublish")) }
                             }
                         } @else {
                             form.inline method="post" action=(urls::post_publish(&post.slug)) {
                                 (csrf_input(ctx))
-                                button.primary type="submit" { "Publish" }
+                                button.primary type="submit" { (ctx.t("posts.publish")) }
                             }
                         }
                         // GET: the confirmation page asks before anything is deleted.
                         form.inline method="get" action=(urls::post_delete(&post.slug)) {
-                            button.danger type="submit" { "Delete…" }
+                            button.danger type="submit" { (ctx.t("posts.delete_ellipsis")) }
                         }
                     }
                 }
                 div.post-body { (post.body) }
-                (tag_links(&post.tags))
+                (tag_links(ctx, &post.tags))
             }
         },
     )
@@ -156,8 +158,8 @@ pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool, preview: &Preview) -> Ma
 /// The new-post form (`post` is `None`) or the edit form of a post.
 pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Markup {
     let (title, action) = match post {
-        Some(post) => ("Edit post", urls::post_edit(&post.slug)),
-        None => ("New post", urls::new_post()),
+        Some(post) => (ctx.t("posts.edit_post"), urls::post_edit(&post.slug)),
+        None => (ctx.t("posts.new_post"), urls::new_post()),
     };
     layout::page_with(
         ctx,
@@ -167,26 +169,26 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
             h1 { (title) }
             form.post-form method="post" action=(action) {
                 (csrf_input(ctx))
-                (form_errors(problems))
+                (form_errors(ctx, problems))
                 div.field {
-                    label for="title" { "Title" }
+                    label for="title" { (ctx.t("posts.title")) }
                     input #title name="title" type="text" value=(values.title) maxlength="200" required;
-                    (field_errors(problems, "title"))
+                    (field_errors(ctx, problems, "title"))
                 }
                 div.field {
-                    label for="body" { "Body" }
+                    label for="body" { (ctx.t("posts.body")) }
                     textarea #body name="body" rows="18" { (values.body) }
-                    (field_errors(problems, "body"))
+                    (field_errors(ctx, problems, "body"))
                 }
                 div.field {
-                    label for="tags" { "Tags" }
-                    input #tags name="tags" type="text" value=(values.tags) placeholder="comma, separated";
-                    (field_errors(problems, "tags"))
+                    label for="tags" { (ctx.t("posts.tags")) }
+                    input #tags name="tags" type="text" value=(values.tags) placeholder=(ctx.t("posts.tags_placeholder"));
+                    (field_errors(ctx, problems, "tags"))
                 }
                 div.actions {
-                    button.primary type="submit" { "Save" }
+                    button.primary type="submit" { (ctx.t("posts.save")) }
                     @if let Some(post) = post {
-                        a href=(urls::post(&post.slug)) { "Cancel" }
+                        a href=(urls::post(&post.slug)) { (ctx.t("posts.cancel")) }
                     }
                 }
             }
@@ -208,15 +210,15 @@ fn editor_head() -> Markup {
 pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {
     layout::page(
         ctx,
-        "Delete post",
+        ctx.t("posts.delete_post"),
         html! {
-            h1 { "Delete “" (post.title) "”?" }
-            p { "The post goes for good. This cannot be undone." }
+            h1 { (ctx.tf("posts.delete_question", &[("title", &post.title)])) }
+            p { (ctx.t("posts.delete_warning")) }
             form method="post" action=(urls::post_delete(&post.slug)) {
                 (csrf_input(ctx))
                 div.actions {
-                    button.danger type="submit" { "Delete" }
-                    a href=(urls::post(&post.slug)) { "Keep it" }
+                    button.danger type="submit" { (ctx.t("posts.delete")) }
+                    a href=(urls::post(&post.slug)) { (ctx.t("posts.keep_it")) }
                 }
             }
         },
@@ -226,11 +228,11 @@ pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {
 pub fn drafts(ctx: &PageCtx, posts: &[Post]) -> Markup {
     layout::page(
         ctx,
-        "Drafts",
+        ctx.t("posts.drafts"),
         html! {
-            h1 { "Drafts" }
+            h1 { (ctx.t("posts.drafts")) }
             @if posts.is_empty() {
-                p.empty { "No drafts. " a href=(urls::new_post()) { "Write a post" } }
+                p.empty { (ctx.t("posts.no_drafts")) " " a href=(urls::new_post()) { (ctx.t("posts.write_a_post")) } }
             }
             (summaries(ctx, posts))
         },
@@ -246,7 +248,7 @@ pub fn tag(ctx: &PageCtx, tag: &Tag, posts: &[Post], pages: &Pagination) -> Mark
         html! {
             h1 { (title) }
             (summaries(ctx, posts))
-            (pagination(pages, &urls::tag(tag)))
+            (pagination(ctx, pages, &urls::tag(tag)))
         },
     )
 }
@@ -271,10 +273,10 @@ pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) 
                 }
             }
             @if posts.is_empty() {
-                p.empty { "No published posts yet." }
+                p.empty { (ctx.t("posts.no_published_posts")) }
             }
             (summaries(ctx, posts))
-            (pagination(pages, &urls::author(author.id)))
+            (pagination(ctx, pages, &urls::author(author.id)))
         },
     )
 }

@@ -7,7 +7,7 @@ use super::request::Ctx;
 use super::response::{self, Response};
 use super::WebError;
 use crate::auth::{password, session, throttle, Token};
-use crate::content::problems::FORM;
+use crate::content::problems::{Message, FORM};
 use crate::content::{Email, Problems, Role, UserId};
 use crate::db::{self, users::NewUser};
 use crate::media::library::{self, MediaError};
@@ -29,7 +29,7 @@ pub fn login_form(ctx: &Ctx) -> Result<Response, WebError> {
 pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
     let typed_email = ctx.form.get("email");
     let next = local_path(ctx.form.get("next"));
-    let refuse = |status: StatusCode, message: &str| {
+    let refuse = |status: StatusCode, message: &'static str| {
         let problems = Problems::of(FORM, message);
         response::html(
             status,
@@ -50,7 +50,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
     {
         return Ok(refuse(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed logins. Wait 15 minutes, then try again.",
+            "problems.login_throttled",
         ));
     }
     let user = match typed_email.parse::<Email>() {
@@ -77,7 +77,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
                 .await?;
             return Ok(refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Wrong email or password.",
+                "problems.login_wrong",
             ));
         }
     };
@@ -158,11 +158,11 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
     let email = values.email.parse::<Email>();
     let new_password = ctx.form.get("password");
     match &email {
-        Err(err) => problems.add("email", err.to_string()),
+        Err(err) => problems.add("email", err.message()),
         Ok(email) => check_new_password(&mut problems, email, &ctx.form, SIGNUP_FIELDS),
     }
     if values.display_name.chars().count() > MAX_NAME_CHARS {
-        problems.add("display_name", "Keep the name to 100 characters or fewer.");
+        problems.add("display_name", name_too_long());
     }
     let rejected = |problems: &Problems| {
         response::html(
@@ -194,10 +194,7 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
     let id = match inserted {
         Ok(id) => id,
         Err(err) if db::is_unique_violation(&err) => {
-            return Ok(rejected(&Problems::of(
-                "email",
-                "An account with this email already exists. Log in instead.",
-            )));
+            return Ok(rejected(&Problems::of("email", "problems.email_taken")));
         }
         Err(err) => return Err(err.into()),
     };
@@ -235,10 +232,13 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     };
     let mut problems = Problems::new();
     if values.display_name.chars().count() > MAX_NAME_CHARS {
-        problems.add("display_name", "Keep the name to 100 characters or fewer.");
+        problems.add("display_name", name_too_long());
     }
     if values.bio.chars().count() > MAX_BIO_CHARS {
-        problems.add("bio", "Keep this to 2000 characters or fewer.");
+        problems.add(
+            "bio",
+            Message::from("problems.bio_too_long").with("max", MAX_BIO_CHARS),
+        );
     }
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
@@ -249,7 +249,7 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
                 .await?;
             match stored {
                 Ok(()) => {}
-                Err(MediaError::Image(err)) => problems.add("avatar", err.to_string()),
+                Err(MediaError::Image(err)) => problems.add("avatar", err.message()),
                 Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
             }
         } else if ctx.form.checked("remove_avatar") {
@@ -295,7 +295,7 @@ pub async fn password(ctx: &Ctx) -> Result<Response, WebError> {
     let old_ok = bcrypt(ctx, move || password::verify(&old, &hash)).await?;
     let mut problems = Problems::new();
     if !old_ok {
-        problems.add("old_password", "That is not your current password.");
+        problems.add("old_password", "problems.wrong_current_password");
     }
     let new_password = ctx.form.get("new_password");
     check_new_password(&mut problems, &user.email, &ctx.form, NEW_FIELDS);
@@ -379,6 +379,10 @@ async fn reset_user(ctx: &Ctx, token: &str) -> Result<(crate::content::User, [u8
     Ok((user, hash))
 }
 
+fn name_too_long() -> Message {
+    Message::from("problems.name_too_long").with("max", MAX_NAME_CHARS)
+}
+
 /// The names of a form's two new-password fields.
 type PasswordFields = (&'static str, &'static str);
 const SIGNUP_FIELDS: PasswordFields = ("password", "password2");
@@ -392,9 +396,9 @@ fn check_new_password(
 ) {
     let (new, again) = (form.get(fields.0), form.get(fields.1));
     if let Some(problem) = password::problem(new, email) {
-        problems.add(fields.0, problem);
+        problems.add(fields.0, problem.message());
     } else if new != again {
-        problems.add(fields.1, "The two passwords differ.");
+        problems.add(fields.1, "problems.passwords_differ");
     }
 }
 

@@ -5,6 +5,7 @@
 use http::StatusCode;
 
 use super::response::{self, html, Response};
+use crate::i18n::Text;
 use crate::urls;
 use crate::views::{self, PageCtx};
 
@@ -23,6 +24,7 @@ pub enum WebError {
     LoginRequired(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The key of the sentence that says what was wrong (`locales/*/errors.toml`).
     #[error("bad request: {0}")]
     BadRequest(&'static str),
     #[error("the request took too long")]
@@ -49,32 +51,33 @@ impl WebError {
         if let Self::LoginRequired(next) = &self {
             return response::redirect(&urls::login_then(next));
         }
+        let message = page.t(self.message());
         html(
             self.status(),
-            views::errors::page(page, self.status(), self.message()),
+            views::errors::page(page, self.status(), message),
         )
     }
 
     /// For JSON endpoints (the editor's uploads): `{"error": "…"}` with the status.
-    pub fn into_json(self) -> Response {
-        super::uploads::json_error(self.status(), self.message())
+    pub fn into_json(self, text: Text) -> Response {
+        super::uploads::json_error(self.status(), text.get(self.message()))
     }
 
-    /// One sentence for the visitor; internal errors are logged here, once.
+    /// The key of one sentence for the visitor; internal errors are logged here, once.
     fn message(&self) -> &'static str {
         match self {
-            Self::LoginRequired(_) => "Log in first.",
+            Self::LoginRequired(_) => "errors.login_required",
             Self::Internal(err) => {
                 tracing::error!("{err:#}");
-                "Something went wrong on our side. Please try again in a moment."
+                "errors.internal"
             }
-            Self::NotFound => "There is nothing at this address.",
-            Self::Forbidden => "You are not allowed to do that.",
-            Self::Csrf => "This form has expired or did not come from this site. Go back, reload the page and try again.",
-            Self::MethodNotAllowed => "This address does not accept that kind of request.",
-            Self::PayloadTooLarge => "What you sent is larger than this site accepts.",
+            Self::NotFound => "errors.not_found",
+            Self::Forbidden => "errors.forbidden",
+            Self::Csrf => "errors.csrf",
+            Self::MethodNotAllowed => "errors.method_not_allowed",
+            Self::PayloadTooLarge => "errors.payload_too_large",
             Self::BadRequest(why) => why,
-            Self::Timeout => "The request took too long.",
+            Self::Timeout => "errors.timeout",
         }
     }
 }

@@ -210,7 +210,7 @@ async fn respond(
     };
     let response = match result {
         Ok(response) => response,
-        Err(err) if wants_json => err.into_json(),
+        Err(err) if wants_json => err.into_json(ctx.text()),
         Err(err) => err.into_response(&ctx.page()),
     };
 
@@ -294,7 +294,7 @@ async fn read_body(
         Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => {
             Err(WebError::PayloadTooLarge)
         }
-        Ok(Err(_)) => Err(WebError::BadRequest("The request body could not be read.")),
+        Ok(Err(_)) => Err(WebError::BadRequest("errors.body_unreadable")),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }
@@ -306,10 +306,10 @@ async fn decode_form(content_type: &str, body: Bytes) -> Result<Form, WebError> 
     }
     if content_type.starts_with("multipart/form-data") {
         let boundary = multer::parse_boundary(content_type)
-            .map_err(|_| WebError::BadRequest("The form's multipart boundary is missing."))?;
+            .map_err(|_| WebError::BadRequest("errors.multipart_boundary"))?;
         return Form::parse_multipart(body, &boundary)
             .await
-            .map_err(|_| WebError::BadRequest("The form's multipart body is malformed."));
+            .map_err(|_| WebError::BadRequest("errors.multipart_malformed"));
     }
     Ok(Form::default())
 }

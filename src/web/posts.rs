@@ -10,6 +10,7 @@ use super::WebError;
 use crate::auth::permissions;
 use crate::content::excerpt::excerpt;
 use crate::content::html::sanitize;
+use crate::content::problems::Message;
 use crate::content::{PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db::{self, posts::NewPost};
 use crate::urls;
@@ -296,14 +297,17 @@ fn check(values: &PostForm) -> Problems {
     let mut problems = Problems::new();
     let title = values.title.trim();
     if title.is_empty() {
-        problems.add("title", "Give the post a title.");
+        problems.add("title", "problems.title_empty");
     } else if title.chars().count() > MAX_TITLE_CHARS {
-        problems.add("title", "Keep the title to 200 characters or fewer.");
+        problems.add(
+            "title",
+            Message::from("problems.title_too_long").with("max", MAX_TITLE_CHARS),
+        );
     }
     // Checked here so a bad list comes back beside its field; `create` and `update`
     // parse it again only after this passed.
     if let Err(err) = Tag::parse_list(values.tags) {
-        problems.add("tags", err.to_string());
+        problems.add("tags", err.message());
     }
     problems
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::app::App;
 use crate::auth::{csrf, permissions, Token};
 use crate::content::User;
+use crate::i18n::Text;
 use crate::views::{PageCtx, UserBadge};
 
 use super::WebError;
@@ -112,7 +113,7 @@ impl Ctx {
         PageCtx {
             site_title: site.title.clone(),
             site_description: site.description.clone(),
-            text: crate::i18n::Text::new(site.language),
+            text: self.text(),
             time_zone: self.app.time_zone.clone(),
             user: self.user.as_ref().map(|u| UserBadge {
                 id: u.id,
@@ -124,6 +125,11 @@ impl Ctx {
             open_registration: self.app.config.accounts.open_registration,
             infinite_scroll: site.infinite_scroll,
         }
+    }
+
+    /// The interface's words in `[site] language`.
+    pub fn text(&self) -> Text {
+        Text::new(self.app.config.site.language)
     }
 
     pub fn require_user(&self) -> Result<&User, WebError> {

@@ -14,19 +14,19 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
     let Some(user) = ctx.user.as_ref() else {
         return Ok(json_error(
             StatusCode::UNAUTHORIZED,
-            "Log in to upload images.",
+            ctx.text().get("uploads.log_in"),
         ));
     };
     if !user.role.can_write() {
         return Ok(json_error(
             StatusCode::FORBIDDEN,
-            "Only authors can upload images.",
+            ctx.text().get("uploads.authors_only"),
         ));
     }
     let Some(file) = ctx.form.file("file") else {
         return Ok(json_error(
             StatusCode::BAD_REQUEST,
-            "Choose an image to upload (field \"file\").",
+            ctx.text().get("uploads.no_file"),
         ));
     };
     let (owner, bytes) = (user.id, file.bytes.clone());
@@ -41,7 +41,7 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
         )),
         Err(MediaError::Image(err)) => Ok(json_error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &err.to_string(),
+            &ctx.text().format_message(&err.message()),
         )),
         Err(MediaError::Internal(err)) => Err(WebError::Internal(err)),
     }

@@ -8,6 +8,7 @@ mod browser;
 mod cache;
 mod cli;
 mod deploy;
+mod language;
 mod editor;
 mod media;
 mod nginx;
