@@ -84,6 +84,40 @@ pub enum Command {
         #[command(subcommand)]
         command: MediaCommand,
     },
+    /// Import posts and their authors from a Django blog or from Markdown files. Nothing
+    /// is imported twice, so running it again is safe.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Write every post (drafts too) as Markdown with front matter, with its images,
+    /// plus authors.json and comments.json, into DIR.
+    Export {
+        /// The folder to write (created if missing; must be empty unless --force).
+        dir: PathBuf,
+        /// Write into a folder that is not empty, replacing files of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Posts and users from `python manage.py dumpdata auth.user blog.post` (the Django
+    /// Girls blog); users get no password but a reset link each.
+    Django {
+        /// The JSON file dumpdata wrote.
+        file: PathBuf,
+    },
+    /// One post per .md file with YAML front matter (title, date, tags, draft, author),
+    /// with the images beside them; a folder written by `blog export` also brings back
+    /// its authors and comments.
+    Markdown {
+        dir: PathBuf,
+        /// Who wrote the posts whose front matter names no author (default: the first admin).
+        #[arg(long, value_name = "EMAIL")]
+        author: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

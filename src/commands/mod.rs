@@ -5,6 +5,8 @@ pub mod backup;
 pub mod check;
 pub mod collectstatic;
 pub mod createsuperuser;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod media;
 pub mod nginx_config;
@@ -36,6 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             nginx_config::run(&load_config(file)?, &static_dir, listen)
         }
         Command::Media { command } => media::run(&load_config(file)?, command),
+        Command::Import { command } => import::run(&load_config(file)?, command),
+        Command::Export { dir, force } => export::run(&load_config(file)?, &dir, force),
     }
 }
 

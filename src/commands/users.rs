@@ -69,26 +69,29 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::ResetLink { email } => {
             let email = parse_email(&email)?;
-            let token = Token::generate()?;
-            let hash = token.hash();
-            let expires = db::now_ms() + RESET_LINK_HOURS * 3600 * 1000;
-            let found = db.write_now(|tx| {
-                let Some(user) = db::users::by_email(tx, &email)? else {
-                    return Ok(false);
-                };
-                db::password_resets::insert(tx, &hash, user.id, expires)?;
-                Ok(true)
-            })?;
-            if !found {
-                bail!("no account has the email {email}");
-            }
-            println!(
-                "{}",
-                config.site.base_url.join(&urls::reset(token.as_str()))
-            );
+            println!("{}", reset_link(config, &db, &email)?);
         }
     }
     Ok(())
+}
+
+/// A new one-time password-reset URL for the account, built from `base_url`; also
+/// how imported accounts, which have no password, get in.
+pub fn reset_link(config: &Config, db: &db::Db, email: &Email) -> anyhow::Result<String> {
+    let token = Token::generate()?;
+    let hash = token.hash();
+    let expires = db::now_ms() + RESET_LINK_HOURS * 3600 * 1000;
+    let found = db.write_now(|tx| {
+        let Some(user) = db::users::by_email(tx, email)? else {
+            return Ok(false);
+        };
+        db::password_resets::insert(tx, &hash, user.id, expires)?;
+        Ok(true)
+    })?;
+    if !found {
+        bail!("no account has the email {email}");
+    }
+    Ok(config.site.base_url.join(&urls::reset(token.as_str())))
 }
 
 fn parse_email(text: &str) -> anyhow::Result<Email> {

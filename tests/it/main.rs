@@ -13,6 +13,7 @@ mod editor;
 mod media;
 mod nginx;
 mod paging;
+mod portability;
 mod posts;
 mod production;
 mod readers;

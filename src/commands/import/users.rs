@@ -1,0 +1,104 @@
+//! Accounts that come with imported posts: made without a password (the old blog's
+//! hashes are of another kind, and an export never carries them), each announced with
+//! a one-time reset link so its owner can choose one. An address already known is the
+//! same person: the account is reused, never made twice.
+
+use crate::config::Config;
+use crate::content::{Email, Role, UserId};
+use crate::db::{self, users::NewUser, Db};
+
+use super::progress::Progress;
+use super::Tally;
+
+/// An account as the source describes it.
+pub struct Account {
+    pub email: Email,
+    pub display_name: String,
+    pub bio: String,
+    pub role: Role,
+    pub active: bool,
+    /// When it joined the old blog, if known.
+    pub joined: Option<i64>,
+}
+
+impl Account {
+    pub fn author(email: Email, display_name: String) -> Self {
+        Self {
+            email,
+            display_name,
+            bio: String::new(),
+            role: Role::Author,
+            active: true,
+            joined: None,
+        }
+    }
+}
+
+/// The account's id, creating it (and printing its reset link) when the address is new.
+pub fn ensure(
+    config: &Config,
+    db: &Db,
+    account: &Account,
+    progress: &Progress,
+    tally: &mut Tally,
+) -> anyhow::Result<UserId> {
+    let created = db.write_now(|tx| {
+        if let Some(user) = db::users::by_email(tx, &account.email)? {
+            return Ok((user.id, false));
+        }
+        let new = NewUser {
+            email: &account.email,
+            password_hash: None,
+            display_name: &account.display_name,
+            role: account.role,
+        };
+        let id = db::users::insert(tx, &new, account.joined.unwrap_or_else(db::now_ms))?;
+        if !account.bio.trim().is_empty() {
+            db::users::update_profile(tx, id, &account.display_name, &account.bio)?;
+        }
+        if !account.active {
+            db::users::deactivate(tx, &account.email)?;
+        }
+        Ok((id, true))
+    })?;
+    let (id, new) = created;
+    if !new {
+        return Ok(id);
+    }
+    tally.users += 1;
+    if account.active {
+        let link = crate::commands::users::reset_link(config, db, &account.email)?;
+        progress.say(format!(
+            "created {} ({}): set a password at {link}",
+            account.email, account.role
+        ));
+    } else {
+        progress.say(format!(
+            "created {} ({}, inactive as before)",
+            account.email, account.role
+        ));
+    }
+    Ok(id)
+}
+
+/// The account that writes posts whose source names nobody: `--author EMAIL`, else the
+/// first admin.
+pub fn default_author(db: &Db, flag: Option<&str>) -> anyhow::Result<Option<UserId>> {
+    if let Some(text) = flag {
+        let email: Email = text
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--author {text:?} is not an email address"))?;
+        let user = db.read_now(|conn| db::users::by_email(conn, &email))?;
+        return match user {
+            Some(user) => Ok(Some(user.id)),
+            None => anyhow::bail!(
+                "--author {email}: no account has this email; create it first (blog createsuperuser, or sign up and blog users set-role {email} author)"
+            ),
+        };
+    }
+    let users = db.read_now(db::users::all)?;
+    Ok(users
+        .into_iter()
+        .find(|user| user.role == Role::Admin && user.is_active)
+        .map(|user| user.id))
+}
