@@ -33,12 +33,14 @@ pub fn index() -> String {
     "/".into()
 }
 
-/// A page of a list at `base` (like `/` or `/authors/3`); page 1 has no query.
+/// A page of a list at `base` (like `/`, `/authors/3` or `/search?q=x`); page 1 has
+/// no `page` parameter.
 pub fn page(base: &str, page: u32) -> String {
+    let joint = if base.contains('?') { '&' } else { '?' };
     if page <= 1 {
         base.to_string()
     } else {
-        format!("{base}?page={page}")
+        format!("{base}{joint}page={page}")
     }
 }
 
@@ -95,6 +97,15 @@ pub fn sitemap() -> String {
 
 pub fn robots() -> String {
     "/robots.txt".into()
+}
+
+/// The search page for `query`; the empty form when it is empty.
+pub fn search(query: &str) -> String {
+    if query.is_empty() {
+        "/search".into()
+    } else {
+        format!("/search?q={}", utf8_percent_encode(query, QUERY))
+    }
 }
 
 pub fn login() -> String {
@@ -192,6 +203,18 @@ mod tests {
         );
         assert_eq!(get(&sitemap()), Some(Route::Sitemap));
         assert_eq!(get(&robots()), Some(Route::Robots));
+        assert_eq!(get(&search("")), Some(Route::Search));
+        let with_query = search("서울 & co");
+        let (path, query) = with_query.split_once('?').unwrap();
+        assert_eq!((get(path), query.is_ascii()), (Some(Route::Search), true));
+    }
+
+    #[test]
+    fn search_pages_keep_the_query_and_add_the_page() {
+        let base = search("a&b=c +d");
+        assert_eq!(base, "/search?q=a%26b%3Dc%20%2Bd");
+        assert_eq!(page(&base, 2), "/search?q=a%26b%3Dc%20%2Bd&page=2");
+        assert_eq!(page("/authors/3", 2), "/authors/3?page=2");
     }
 
     #[test]

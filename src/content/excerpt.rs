@@ -33,8 +33,9 @@ pub fn reading_minutes(body: &SanitizedHtml) -> usize {
         .max(1)
 }
 
-/// The text of sanitized HTML, with single spaces between words.
-fn text_of(html: &str) -> String {
+/// The text of sanitized HTML, with single spaces between words (also what search
+/// indexes).
+pub fn text_of(html: &str) -> String {
     // Block ends become spaces, so words of two paragraphs do not run together.
     let mut spaced = html.replace("<br>", " ");
     for tag in [

@@ -3,6 +3,7 @@
 
 pub mod email;
 pub mod excerpt;
+pub mod highlight;
 pub mod html;
 pub mod ids;
 pub mod pagination;

@@ -8,12 +8,17 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Migrations after the schema, one file each under `migrations/`, named by the
 /// version they take the database to: `MIGRATIONS[0]` takes version 1 to 2, and so on.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/002_comments.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/002_comments.sql"),
+    include_str!("migrations/003_search.sql"),
+];
 
 /// The version this build of `blog` writes.
 pub const LATEST: i64 = 1 + MIGRATIONS.len() as i64;
 
 pub fn run(conn: &mut Connection) -> anyhow::Result<()> {
+    // Migration 003 and the search triggers call blog's own SQL functions.
+    super::search::register_functions(conn)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version > LATEST {
         bail!(

@@ -8,6 +8,7 @@ pub mod media;
 pub mod migrate;
 pub mod password_resets;
 pub mod posts;
+pub mod search;
 pub mod sessions;
 pub mod tags;
 pub mod users;
@@ -174,6 +175,8 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // The search index's triggers call them on every write to `posts`.
+    search::register_functions(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

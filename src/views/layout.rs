@@ -35,6 +35,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) { (ctx.site_title) }
+                        (super::search::header_form(ctx))
                         nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
                     }
                 }

@@ -6,6 +6,7 @@ pub mod components;
 pub mod errors;
 pub mod layout;
 pub mod posts;
+pub mod search;
 pub mod syndication;
 
 use std::fmt::Display;

@@ -13,6 +13,7 @@ pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod search;
 pub mod static_files;
 pub mod syndication;
 pub mod uploads;
@@ -248,6 +249,7 @@ async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Feed => syndication::feed(ctx).await,
         Route::Sitemap => syndication::sitemap(ctx).await,
         Route::Robots => Ok(syndication::robots(ctx)),
+        Route::Search => search::show(ctx).await,
         Route::Drafts => posts::drafts(ctx).await,
         Route::NewForm => posts::new_form(ctx),
         Route::New => posts::create(ctx).await,

@@ -15,6 +15,7 @@ pub enum Route {
     Feed,
     Sitemap,
     Robots,
+    Search,
     Healthz,
     Static(String),
     Media(String),
@@ -75,6 +76,7 @@ impl Route {
             (true, _, ["feed.xml"]) => Self::Feed,
             (true, _, ["sitemap.xml"]) => Self::Sitemap,
             (true, _, ["robots.txt"]) => Self::Robots,
+            (true, _, ["search"]) => Self::Search,
             (true, _, ["posts", "new"]) => Self::NewForm,
             (_, true, ["posts", "new"]) => Self::New,
             (true, _, ["posts", slug]) => Self::Post(slug.parse().ok()?),
@@ -139,6 +141,8 @@ mod tests {
         assert!(tag.is_public_page());
         // Only HTML pages go into the page cache; feeds are read fresh.
         assert!(!Route::Feed.is_public_page());
+        // Search pages are as many as the queries typed: not worth a cache entry.
+        assert!(!Route::Search.is_public_page());
         assert_eq!(Route::parse(&Method::GET, "/tags/%20"), None);
     }
 

@@ -17,5 +17,6 @@ mod portability;
 mod posts;
 mod production;
 mod readers;
+mod search;
 mod server;
 mod systemd;
