@@ -3,7 +3,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use crate::content::{Slug, Tag, UserId};
+use crate::content::{CommentId, Slug, Tag, UserId};
 
 /// Characters escaped in one path segment (RFC 3986, plus `%` itself).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -62,6 +62,46 @@ pub fn post_unpublish(slug: &Slug) -> String {
 
 pub fn post_delete(slug: &Slug) -> String {
     format!("{}/delete", post(slug))
+}
+
+/// Where a post's comment form sends a new comment.
+pub fn post_comments(slug: &Slug) -> String {
+    format!("{}/comments", post(slug))
+}
+
+pub fn post_comments_close(slug: &Slug) -> String {
+    format!("{}/comments/close", post(slug))
+}
+
+pub fn post_comments_open(slug: &Slug) -> String {
+    format!("{}/comments/open", post(slug))
+}
+
+/// A post's page scrolled to its comments; `held` adds the notice that a new comment
+/// waits for approval.
+pub fn post_comments_section(slug: &Slug, held: bool) -> String {
+    if held {
+        format!("{}?comment=held#comments", post(slug))
+    } else {
+        format!("{}#comments", post(slug))
+    }
+}
+
+/// A post's page scrolled to one comment.
+pub fn comment_anchor(slug: &Slug, id: CommentId) -> String {
+    format!("{}#comment-{id}", post(slug))
+}
+
+pub fn comment_approve(id: CommentId) -> String {
+    format!("/comments/{id}/approve")
+}
+
+pub fn comment_hide(id: CommentId) -> String {
+    format!("/comments/{id}/hide")
+}
+
+pub fn comment_delete(id: CommentId) -> String {
+    format!("/comments/{id}/delete")
 }
 
 pub fn new_post() -> String {
@@ -176,6 +216,22 @@ mod tests {
             get(&post_delete(&slug)),
             Some(Route::DeleteConfirm(slug.clone()))
         );
+        assert_eq!(
+            post_(&post_comments(&slug)),
+            Some(Route::NewComment(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_comments_close(&slug)),
+            Some(Route::CloseComments(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_comments_open(&slug)),
+            Some(Route::OpenComments(slug.clone()))
+        );
+        let id = CommentId(12);
+        assert_eq!(post_(&comment_approve(id)), Some(Route::ApproveComment(id)));
+        assert_eq!(post_(&comment_hide(id)), Some(Route::HideComment(id)));
+        assert_eq!(post_(&comment_delete(id)), Some(Route::DeleteComment(id)));
         assert_eq!(post_(&post_delete(&slug)), Some(Route::Delete(slug)));
         assert_eq!(get(&author(UserId(7))), Some(Route::Author(UserId(7))));
         assert_eq!(get(&index()), Some(Route::Index));

@@ -1,4 +1,5 @@
-//! Who may see and change a post. One place, so every handler asks the same question.
+//! Who may see and change a post, and moderate its comments. One place, so every
+//! handler asks the same question.
 
 use crate::content::{Post, Role, User};
 
@@ -14,6 +15,12 @@ pub fn can_edit(user: &User, post: &Post) -> bool {
         Role::Author => user.id == post.author_id,
         Role::Reader => false,
     }
+}
+
+/// Comments on a post are moderated by those who may change the post: its author and
+/// the admins.
+pub fn can_moderate(user: &User, post: &Post) -> bool {
+    can_edit(user, post)
 }
 
 pub fn can_write(user: &User) -> bool {

@@ -39,3 +39,4 @@ macro_rules! row_id {
 row_id!(UserId);
 row_id!(PostId);
 row_id!(MediaId);
+row_id!(CommentId);

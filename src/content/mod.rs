@@ -1,6 +1,7 @@
 //! The blog's vocabulary as types, parsed once at the edge and carried after: email
 //! addresses, slugs, roles, sanitized HTML, pages of a list. Pure: no I/O here.
 
+pub mod comment;
 pub mod email;
 pub mod excerpt;
 pub mod highlight;
@@ -15,9 +16,10 @@ mod sql;
 pub mod tag;
 pub mod user;
 
+pub use comment::{Comment, CommentBody, CommentStatus, CommenterName};
 pub use email::Email;
 pub use html::SanitizedHtml;
-pub use ids::{MediaId, PostId, UserId};
+pub use ids::{CommentId, MediaId, PostId, UserId};
 pub use pagination::{PageNumber, Pagination};
 pub use post::Post;
 pub use problems::Problems;

@@ -3,6 +3,7 @@
 //! in our process instead of failing with "database is locked". Every call runs on a
 //! blocking thread, never on the async reactor.
 
+pub mod comments;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;

@@ -2,6 +2,7 @@
 //! never see a request. Every page goes through `layout::page`.
 
 pub mod accounts;
+pub mod comments;
 pub mod components;
 pub mod errors;
 pub mod layout;

@@ -119,7 +119,13 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
 
 /// One post; `can_edit` shows its author (and admins) the edit, publish and delete
 /// controls.
-pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool, preview: &Preview) -> Markup {
+pub fn show(
+    ctx: &PageCtx,
+    post: &Post,
+    can_edit: bool,
+    preview: &Preview,
+    thread: Option<&super::comments::Thread>,
+) -> Markup {
     layout::page_with(
         ctx,
         &post.title,
@@ -151,6 +157,7 @@ pub fn show(ctx: &PageCtx, post: &Post, can_edit: bool, preview: &Preview) -> Ma
                 div.post-body { (post.body) }
                 (tag_links(ctx, &post.tags))
             }
+            @if let Some(thread) = thread { (super::comments::section(ctx, thread)) }
         },
     )
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod comments;
 pub mod error;
 pub mod media;
 pub mod pages;
@@ -259,6 +260,12 @@ async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Unpublish(slug) => posts::publish(ctx, slug, false).await,
         Route::DeleteConfirm(slug) => posts::delete_confirm(ctx, slug).await,
         Route::Delete(slug) => posts::delete(ctx, slug).await,
+        Route::NewComment(slug) => comments::create(ctx, slug).await,
+        Route::CloseComments(slug) => comments::close(ctx, slug, true).await,
+        Route::OpenComments(slug) => comments::close(ctx, slug, false).await,
+        Route::ApproveComment(id) => comments::approve(ctx, id).await,
+        Route::HideComment(id) => comments::hide(ctx, id).await,
+        Route::DeleteComment(id) => comments::delete(ctx, id).await,
         Route::LoginForm => accounts::login_form(ctx),
         Route::Login => accounts::login(ctx).await,
         Route::Logout => accounts::logout(ctx).await,

@@ -108,9 +108,11 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         url: &url,
         image: image.as_deref(),
     };
+    let thread = super::comments::thread(ctx, &post).await?;
+    let page = super::comments::page(ctx, thread.as_ref());
     Ok(response::html(
         StatusCode::OK,
-        views::posts::show(&ctx.page(), &post, can_edit, &preview),
+        views::posts::show(&page, &post, can_edit, &preview, thread.as_ref()),
     ))
 }
 

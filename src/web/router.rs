@@ -3,7 +3,7 @@
 use http::Method;
 use percent_encoding::percent_decode_str;
 
-use crate::content::{Slug, Tag, UserId};
+use crate::content::{CommentId, Slug, Tag, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -40,6 +40,12 @@ pub enum Route {
     DeleteConfirm(Slug),
     Delete(Slug),
     Drafts,
+    NewComment(Slug),
+    CloseComments(Slug),
+    OpenComments(Slug),
+    ApproveComment(CommentId),
+    HideComment(CommentId),
+    DeleteComment(CommentId),
 }
 
 impl Route {
@@ -86,6 +92,16 @@ impl Route {
             (_, true, ["posts", slug, "unpublish"]) => Self::Unpublish(slug.parse().ok()?),
             (true, _, ["posts", slug, "delete"]) => Self::DeleteConfirm(slug.parse().ok()?),
             (_, true, ["posts", slug, "delete"]) => Self::Delete(slug.parse().ok()?),
+            (_, true, ["posts", slug, "comments"]) => Self::NewComment(slug.parse().ok()?),
+            (_, true, ["posts", slug, "comments", "close"]) => {
+                Self::CloseComments(slug.parse().ok()?)
+            }
+            (_, true, ["posts", slug, "comments", "open"]) => {
+                Self::OpenComments(slug.parse().ok()?)
+            }
+            (_, true, ["comments", id, "approve"]) => Self::ApproveComment(id.parse().ok()?),
+            (_, true, ["comments", id, "hide"]) => Self::HideComment(id.parse().ok()?),
+            (_, true, ["comments", id, "delete"]) => Self::DeleteComment(id.parse().ok()?),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
             (_, true, ["accounts", "logout"]) => Self::Logout,

@@ -7,6 +7,7 @@ mod accounts;
 mod browser;
 mod cache;
 mod cli;
+mod comments;
 mod deploy;
 mod language;
 mod editor;

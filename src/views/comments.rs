@@ -1,0 +1,226 @@
+//! Comments under a post: the list, the moderators' buttons, the form (or why there is
+//! none), the switch that closes them; and the pages a refused comment gets.
+
+use maud::{html, Markup};
+
+use super::components::{csrf_input, field_errors, form_errors};
+use super::{layout, PageCtx};
+use crate::content::comment::MAX_BODY_CHARS;
+use crate::content::{Comment, CommentStatus, Post, Problems, Slug};
+use crate::urls;
+
+/// What the comments section of one post shows this visitor.
+pub struct Thread {
+    pub slug: Slug,
+    /// Oldest first; moderators get pending and hidden ones too.
+    pub comments: Vec<Comment>,
+    pub can_moderate: bool,
+    pub closed: bool,
+    /// Comments waiting for approval, told to moderators.
+    pub waiting: u64,
+    pub composer: Composer,
+    /// The visitor just sent a comment that waits for approval.
+    pub held: bool,
+}
+
+/// Who may write here, and so which form (if any) the section shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Composer {
+    /// A signed-in user: the body field.
+    Member,
+    /// A visitor where `[comments] anonymous = true`: a name and the body.
+    Visitor,
+    /// A visitor where only members comment: a link to log in.
+    LogIn,
+    /// The post's comments are closed.
+    Closed,
+}
+
+/// What the comment form holds: as typed, so a refused comment comes back unchanged.
+pub struct CommentForm<'a> {
+    pub name: &'a str,
+    pub body: &'a str,
+}
+
+const EMPTY: CommentForm<'static> = CommentForm { name: "", body: "" };
+
+/// The section under a post.
+pub fn section(ctx: &PageCtx, thread: &Thread) -> Markup {
+    html! {
+        section #comments .comments {
+            h2 { (ctx.t("comments.heading")) }
+            @if thread.held {
+                p.notice role="status" { (ctx.t("comments.held_notice")) }
+            }
+            @if thread.can_moderate && thread.waiting > 0 {
+                p.notice { (ctx.tf("comments.waiting", &[("n", &thread.waiting)])) }
+            }
+            @if thread.comments.is_empty() {
+                p.empty { (ctx.t("comments.none_yet")) }
+            }
+            ol.comment-list {
+                @for comment in &thread.comments {
+                    li { (item(ctx, comment, thread.can_moderate)) }
+                }
+            }
+            @match thread.composer {
+                Composer::Member | Composer::Visitor => {
+                    (form(ctx, &thread.slug, thread.composer, &EMPTY, &Problems::new()))
+                }
+                Composer::LogIn => {
+                    p.comment-login {
+                        a href=(urls::login_then(&urls::post(&thread.slug))) { (ctx.t("comments.log_in")) }
+                    }
+                }
+                Composer::Closed => { p.comments-closed { (ctx.t("comments.closed")) } }
+            }
+            @if thread.can_moderate {
+                (switch(ctx, &thread.slug, thread.closed))
+            }
+        }
+    }
+}
+
+fn item(ctx: &PageCtx, comment: &Comment, can_moderate: bool) -> Markup {
+    let status = match comment.status {
+        CommentStatus::Approved => None,
+        CommentStatus::Pending => Some(("pending", ctx.t("comments.status_pending"))),
+        CommentStatus::Hidden => Some(("hidden", ctx.t("comments.status_hidden"))),
+    };
+    html! {
+        article.comment id=(format!("comment-{}", comment.id)) data-status=(comment.status.as_str()) {
+            header.comment-meta {
+                @if let Some(avatar) = &comment.author_avatar {
+                    img.avatar.comment-avatar src=(urls::media(avatar)) alt="" width="48" height="48";
+                }
+                @if let Some(id) = comment.author_id {
+                    a.commenter href=(urls::author(id)) { (comment.author_name) }
+                } @else {
+                    span.commenter { (comment.author_name) }
+                    " " span.badge { (ctx.t("comments.guest")) }
+                }
+                " · " time datetime=(ctx.datetime(comment.created_at)) { (ctx.date(comment.created_at)) }
+                @if let Some((class, label)) = status {
+                    " " span class=(format!("badge {class}")) { (label) }
+                }
+            }
+            div.comment-body { (comment.body) }
+            @if can_moderate {
+                (actions(ctx, comment))
+            }
+        }
+    }
+}
+
+/// Approve (unless approved), hide (unless hidden), delete.
+fn actions(ctx: &PageCtx, comment: &Comment) -> Markup {
+    html! {
+        div.comment-actions {
+            @if comment.status != CommentStatus::Approved {
+                form.inline method="post" action=(urls::comment_approve(comment.id)) {
+                    (csrf_input(ctx))
+                    button.primary type="submit" { (ctx.t("comments.approve")) }
+                }
+            }
+            @if comment.status != CommentStatus::Hidden {
+                form.inline method="post" action=(urls::comment_hide(comment.id)) {
+                    (csrf_input(ctx))
+                    button type="submit" { (ctx.t("comments.hide")) }
+                }
+            }
+            form.inline method="post" action=(urls::comment_delete(comment.id)) {
+                (csrf_input(ctx))
+                button.danger type="submit" { (ctx.t("comments.delete")) }
+            }
+        }
+    }
+}
+
+/// The post author's and admins' switch: close comments, or open them again.
+fn switch(ctx: &PageCtx, slug: &Slug, closed: bool) -> Markup {
+    let (action, label) = if closed {
+        (urls::post_comments_open(slug), ctx.t("comments.open"))
+    } else {
+        (urls::post_comments_close(slug), ctx.t("comments.close"))
+    };
+    html! {
+        form.comment-switch method="post" action=(action) {
+            (csrf_input(ctx))
+            button type="submit" { (label) }
+        }
+    }
+}
+
+/// The comment form: a visitor also signs with a name.
+pub fn form(
+    ctx: &PageCtx,
+    slug: &Slug,
+    composer: Composer,
+    values: &CommentForm,
+    problems: &Problems,
+) -> Markup {
+    html! {
+        form.comment-form method="post" action=(urls::post_comments(slug)) {
+            (csrf_input(ctx))
+            (form_errors(ctx, problems))
+            @if composer == Composer::Visitor {
+                div.field {
+                    label for="comment-name" { (ctx.t("comments.name_label")) }
+                    input #comment-name name="name" type="text" value=(values.name)
+                        maxlength="60" autocomplete="name" required;
+                    (field_errors(ctx, problems, "name"))
+                }
+            }
+            div.field {
+                label for="comment-body" { (ctx.t("comments.body_label")) }
+                textarea #comment-body name="body" rows="5" maxlength=(MAX_BODY_CHARS) required { (values.body) }
+                p.hint { (ctx.t("comments.body_hint")) }
+                (field_errors(ctx, problems, "body"))
+            }
+            div.actions {
+                button.primary type="submit" { (ctx.t("comments.submit")) }
+            }
+        }
+    }
+}
+
+/// A refused comment (a problem with a field, or too many too fast), with the form
+/// as it was typed.
+pub fn form_page(
+    ctx: &PageCtx,
+    post: &Post,
+    composer: Composer,
+    values: &CommentForm,
+    problems: &Problems,
+) -> Markup {
+    let title = ctx.tf("comments.form_title", &[("title", &post.title)]);
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            (form(ctx, &post.slug, composer, values, problems))
+            p { a href=(urls::post(&post.slug)) { (ctx.t("comments.back_to_post")) } }
+        },
+    )
+}
+
+/// Why this visitor cannot comment on the post (closed, or members only), and the way
+/// on: back to the post, or to the login page when an account would help.
+pub fn refused(ctx: &PageCtx, post: &Post, message: &str, offer_login: bool) -> Markup {
+    let title = ctx.tf("comments.form_title", &[("title", &post.title)]);
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            section.error-page {
+                h1 { (title) }
+                p { (message) }
+                @if offer_login {
+                    p { a href=(urls::login_then(&urls::post(&post.slug))) { (ctx.t("comments.log_in")) } }
+                }
+                p { a href=(urls::post(&post.slug)) { (ctx.t("comments.back_to_post")) } }
+            }
+        },
+    )
+}
