@@ -24,6 +24,8 @@ pub struct App {
     pub image_jobs: tokio::sync::Semaphore,
     /// bcrypt runs here, on low-priority threads of its own.
     pub hasher: Hasher,
+    /// One permit per open connection, shared by every worker (`[server] max_connections`).
+    pub connections: Arc<tokio::sync::Semaphore>,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -34,6 +36,9 @@ impl App {
         let time_zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
         let media = MediaDir::new(config.storage.media_dir());
         let pages = PageCache::start(db.clone())?;
+        let connections = Arc::new(tokio::sync::Semaphore::new(
+            config.server.max_connections.max(1),
+        ));
         Ok(Self {
             config,
             db,
@@ -44,6 +49,7 @@ impl App {
             dummy_hash: OnceLock::new(),
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
             hasher: Hasher::start(cores())?,
+            connections,
         })
     }
 }

@@ -66,6 +66,12 @@ pub struct Server {
     pub bind: Bind,
     pub trusted_proxies: Vec<IpNet>,
     pub max_upload_bytes: u64,
+    /// Open connections at most; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// A client must send its request headers within this time; a keep-alive
+    /// connection idle for this long is closed.
+    #[serde(with = "duration_text")]
+    pub header_timeout: Duration,
 }
 
 impl Default for Server {
@@ -77,6 +83,8 @@ impl Default for Server {
                 IpNet::from_str("::1/128").expect("a valid literal CIDR"),
             ],
             max_upload_bytes: 10 * 1024 * 1024,
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! bcrypt on threads of its own, at the lowest CPU priority. A login costs a core a
 //! quarter second at cost 12; on a small VPS a login storm would otherwise take every
-//! core from the readers. At nice 19 the scheduler gives pages the CPU first, and
-//! logins still run at full speed on an idle machine.
+//! core from the readers. Under SCHED_IDLE (nice 19 where that is refused) the
+//! scheduler gives pages the CPU first, and logins still run at full speed on an idle
+//! machine.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -66,12 +67,16 @@ fn work(queue: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// On Linux, nice applies to the calling thread alone.
+/// On Linux, both the policy and nice apply to the calling thread alone.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority only reads its integer arguments; `0` names this thread.
+    // SAFETY: sched_setscheduler reads the parameter struct we pass and keeps no
+    // pointer to it; setpriority only reads integers. `0` names this thread.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        }
     }
 }
 
@@ -85,5 +90,17 @@ mod tests {
         assert_eq!(hasher.run(|| 2 + 2).await.unwrap(), 4);
         assert!(hasher.run(|| -> u32 { panic!("boom") }).await.is_err());
         assert_eq!(hasher.run(|| "still here").await.unwrap(), "still here");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn jobs_run_at_idle_priority() {
+        let hasher = Hasher::start(1).unwrap();
+        // SAFETY: reads the calling thread's policy; no pointers.
+        let policy = hasher
+            .run(|| unsafe { libc::sched_getscheduler(0) })
+            .await
+            .unwrap();
+        assert_eq!(policy, libc::SCHED_IDLE);
     }
 }

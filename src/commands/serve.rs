@@ -8,33 +8,52 @@ use anyhow::Context;
 use crate::app::App;
 use crate::config::{Bind, Config, LogFormat, SecretKey};
 use crate::media::gc;
-use crate::server::{self, Listener};
+use crate::server;
 
 pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.server.bind = bind;
     }
     let _flush_logs_at_exit = init_logging(&config);
+    raise_open_files_limit();
     let db = super::open_db(&config)?;
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
     let app = Arc::new(App::new(config, db.clone(), key)?);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let (listener, shown) = listen(&bind).await?;
-        // The first line on stdout says where we are; scripts and tests read it.
-        let mut stdout = std::io::stdout();
-        writeln!(stdout, "listening on {shown}")?;
-        stdout.flush()?;
-        tracing::info!("listening on {shown}");
-        tokio::spawn(collect_media_garbage(Arc::clone(&app)));
-        server::run(listener, app, server::shutdown_signal()).await;
-        anyhow::Ok(())
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (listeners, shown) = server::listen(&bind, workers)?;
+    // The first line on stdout says where we are; scripts and tests read it.
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on {shown}")?;
+    stdout.flush()?;
+    tracing::info!("listening on {shown} with {workers} workers");
+
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut listeners = listeners.into_iter();
+    let first = listeners.next().context("no listener was opened")?;
+    let threads = listeners
+        .enumerate()
+        .map(|(i, listener)| {
+            let (app, stopping) = (Arc::clone(&app), stopping.clone());
+            std::thread::Builder::new()
+                .name(format!("worker-{}", i + 1))
+                .spawn(move || worker(listener, app, async move { stopped(stopping).await }))
+                .context("cannot start a worker thread")
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let gc_app = Arc::clone(&app);
+    worker(first, app, async move {
+        tokio::spawn(collect_media_garbage(gc_app));
+        server::shutdown_signal().await;
+        let _ = stop.send(true);
     })?;
+    for thread in threads {
+        match thread.join() {
+            Ok(result) => result?,
+            Err(_) => tracing::error!("a worker thread panicked"),
+        }
+    }
     db.checkpoint()
         .context("cannot checkpoint the database at shutdown")?;
     if let Bind::Unix(path) = &bind {
@@ -44,27 +63,47 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn listen(bind: &Bind) -> anyhow::Result<(Listener, String)> {
-    let hint = "choose another address with --bind or [server] bind";
-    match bind {
-        Bind::Tcp(addr) => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("cannot listen on {addr}: {hint}"))?;
-            let local = listener.local_addr()?;
-            Ok((Listener::Tcp(listener), format!("http://{local}")))
-        }
-        Bind::Unix(path) => {
-            // A socket file left by a previous run would make bind fail.
-            if path.exists() {
-                std::fs::remove_file(path)
-                    .with_context(|| format!("cannot replace the socket {}", path.display()))?;
-            }
-            let listener = tokio::net::UnixListener::bind(path)
-                .with_context(|| format!("cannot listen on unix:{}: {hint}", path.display()))?;
-            Ok((Listener::Unix(listener), format!("unix:{}", path.display())))
+/// Each connection holds a file descriptor, and the usual soft limit (1024) would
+/// stop accepting before `[server] max_connections`; the hard limit is ours to take,
+/// as nginx's workers do.
+fn raise_open_files_limit() {
+    // SAFETY: getrlimit and setrlimit read and write the struct we own, nothing else.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         }
     }
+}
+
+/// One worker: a single-threaded runtime serving its own listener until `shutdown`.
+/// A connection stays on the thread that accepted it, so serving a cached page never
+/// hands work between threads (with one work-stealing runtime, those wake-ups cost
+/// more than the page itself).
+fn worker(
+    listener: server::StdListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = listener.into_tokio()?;
+        server::run(listener, app, shutdown).await;
+        anyhow::Ok(())
+    })
+}
+
+async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {
+    // An error means the sender is gone, which happens only once the server stops.
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 /// Logs go to stderr through a writer thread, so a request never waits on the

@@ -11,6 +11,7 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_comments.sql"),
     include_str!("migrations/003_search.sql"),
+    include_str!("migrations/004_content_version.sql"),
 ];
 
 /// The version this build of `blog` writes.

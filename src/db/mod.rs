@@ -34,8 +34,9 @@ pub struct Db {
     path: Arc<PathBuf>,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
-    /// Bumped after every commit of `write`, so caches know at once.
-    generation: Arc<AtomicU64>,
+    /// The last `content_version` seen committed (see migration 004), so the page
+    /// cache knows at once that a write changed what readers see.
+    content_version: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -47,14 +48,26 @@ impl Db {
             create_private_file(path)
                 .with_context(|| format!("cannot create the database {}", path.display()))?;
         }
-        let mut writer = connect(
+        let not_a_database = || {
+            format!(
+                "{} is not a SQLite database, or it is damaged: move it away and restore a backup (see the README's Backups)",
+                path.display()
+            )
+        };
+        let mut writer = match connect(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
+        ) {
+            Ok(conn) => conn,
+            Err(err) if is_not_a_database(&err) => return Err(err).with_context(not_a_database),
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("cannot open the database {}", path.display()))
+            }
+        };
         let check: String = writer
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .with_context(|| format!("{} is not a readable SQLite database", path.display()))?;
+            .with_context(not_a_database)?;
         if check != "ok" {
             anyhow::bail!(
                 "the database {} is damaged ({check}): restore it from a backup",
@@ -63,11 +76,12 @@ impl Db {
         }
         migrate::run(&mut writer)
             .with_context(|| format!("cannot prepare the database {}", path.display()))?;
+        let content_version = read_content_version(&writer)?;
         Ok(Self {
             path: Arc::new(path.to_path_buf()),
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
-            generation: Arc::new(AtomicU64::new(0)),
+            content_version: Arc::new(AtomicU64::new(content_version)),
         })
     }
 
@@ -119,18 +133,24 @@ impl Db {
         // half-way with "database is locked".
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
+        let version = read_content_version(&tx)?;
         tx.commit()?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.saw_content_version(version);
         Ok(out)
     }
 
-    /// How many writes this handle has committed; changes whenever data may have.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// A count that grows with every committed change to what readers see.
+    pub fn content_version(&self) -> u64 {
+        self.content_version.load(Ordering::Acquire)
     }
 
-    /// A connection of its own that tells when another connection (another process
-    /// included) has committed: SQLite's `PRAGMA data_version`.
+    /// Records a version read from the file (by the watcher: another process wrote).
+    pub fn saw_content_version(&self, version: u64) {
+        self.content_version.fetch_max(version, Ordering::AcqRel);
+    }
+
+    /// A connection of its own that reads `content_version` as other connections
+    /// (other processes included) commit.
     pub fn version_watcher(&self) -> anyhow::Result<VersionWatcher> {
         let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(VersionWatcher(conn))
@@ -160,10 +180,21 @@ impl Db {
 pub struct VersionWatcher(Connection);
 
 impl VersionWatcher {
-    pub fn data_version(&self) -> rusqlite::Result<u64> {
-        self.0
-            .query_row("PRAGMA data_version", [], |row| row.get(0))
+    pub fn content_version(&self) -> rusqlite::Result<u64> {
+        read_content_version(&self.0)
     }
+}
+
+fn read_content_version(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT n FROM content_version")?
+        .query_row([], |row| row.get(0))
+}
+
+fn is_not_a_database(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {

@@ -31,6 +31,7 @@ fn status_title(ctx: &PageCtx, status: StatusCode) -> &'static str {
         413 => "errors.status_413",
         429 => "errors.status_429",
         500 => "errors.status_500",
+        507 => "errors.status_507",
         _ => "errors.error",
     })
 }

@@ -1,10 +1,16 @@
 //! Rendered public pages, kept in memory. A blog is read far more than written, and
 //! most readers are anonymous: for them the list, post and author pages are the same
 //! bytes until something is written. So a page is cached with the database version it
-//! was rendered from, and any write makes every cached page stale at once:
-//! - writes through this server's own writer bump `Db::generation` when they commit;
-//! - writes by another process (the CLI) change SQLite's `data_version`, which a
-//!   watcher thread reads every `WATCH_INTERVAL`.
+//! was rendered from, and any write to what readers see makes every cached page stale
+//! at once. That version is `content_version`, a count that triggers in the database
+//! bump on every change to posts, users, tags and comments (migration 004):
+//! - writes through this server's own writer read it as they commit;
+//! - writes by another process (the CLI) are seen by a watcher thread that reads it
+//!   every `WATCH_INTERVAL`.
+//!
+//! Logins and sessions do not count, so a login storm leaves the cache warm. When a
+//! page is stale, the first reader renders it and readers of the same page wait for
+//! that copy rather than all render (and compress) it at once.
 //!
 //! Only pages for visitors without a signed-in session, with no CSRF token and no
 //! cookie of their own, are cached.
@@ -24,41 +30,49 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(20);
 /// the cache starts over rather than tracking what is least used.
 const MAX_PAGES: usize = 4096;
 
+/// Renders of different pages may run at once; of the same page, one at a time.
+const RENDER_LOCKS: usize = 64;
+
 /// The state of the database a page was rendered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Version {
-    own_writes: u64,
-    other_writes: u64,
+    content: u64,
+    /// Bumped when the watcher cannot read the database: nothing cached before stays.
+    failures: u64,
 }
 
 pub struct PageCache {
     db: Db,
-    other_writes: Arc<AtomicU64>,
+    failures: Arc<AtomicU64>,
     pages: RwLock<HashMap<String, (Version, Arc<PreparedPage>)>>,
+    renders: Vec<tokio::sync::Mutex<()>>,
 }
 
 impl PageCache {
     /// Starts the watcher thread for writes by other processes.
     pub fn start(db: Db) -> anyhow::Result<Self> {
-        let other_writes = Arc::new(AtomicU64::new(0));
+        let failures = Arc::new(AtomicU64::new(0));
         let watcher = db.version_watcher()?;
-        let seen = Arc::clone(&other_writes);
+        let (seen, failed) = (db.clone(), Arc::clone(&failures));
         std::thread::Builder::new()
             .name("page-cache-watch".into())
             .spawn(move || loop {
-                match watcher.data_version() {
-                    Ok(version) => seen.store(version, Ordering::Release),
+                match watcher.content_version() {
+                    Ok(version) => seen.saw_content_version(version),
                     // The database is gone or broken: never serve from the cache again.
                     Err(_) => {
-                        seen.fetch_add(1, Ordering::AcqRel);
+                        failed.fetch_add(1, Ordering::AcqRel);
                     }
                 }
                 std::thread::sleep(WATCH_INTERVAL);
             })?;
         Ok(Self {
             db,
-            other_writes,
+            failures,
             pages: RwLock::new(HashMap::new()),
+            renders: (0..RENDER_LOCKS)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
         })
     }
 
@@ -66,9 +80,19 @@ impl PageCache {
     /// meanwhile makes the new entry stale rather than wrongly fresh.
     pub fn version(&self) -> Version {
         Version {
-            own_writes: self.db.generation(),
-            other_writes: self.other_writes.load(Ordering::Acquire),
+            content: self.db.content_version(),
+            failures: self.failures.load(Ordering::Acquire),
         }
+    }
+
+    /// Held while rendering the page at `key` for the cache: whoever waited for it
+    /// then finds the fresh copy. Keys share locks by hash; two pages that share one
+    /// only take turns.
+    pub async fn render_lock(&self, key: &str) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(key, &mut hasher);
+        let slot = std::hash::Hasher::finish(&hasher) as usize % self.renders.len().max(1);
+        Some(self.renders.get(slot)?.lock().await)
     }
 
     pub fn get(&self, key: &str, version: Version) -> Option<Arc<PreparedPage>> {

@@ -43,6 +43,7 @@ impl WebError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Internal(err) if is_disk_full(err) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,6 +68,10 @@ impl WebError {
     fn message(&self) -> &'static str {
         match self {
             Self::LoginRequired(_) => "errors.login_required",
+            Self::Internal(err) if is_disk_full(err) => {
+                tracing::error!("the disk is full; free some space: {err:#}");
+                "errors.disk_full"
+            }
             Self::Internal(err) => {
                 tracing::error!("{err:#}");
                 "errors.internal"
@@ -80,6 +85,21 @@ impl WebError {
             Self::Timeout => "errors.timeout",
         }
     }
+}
+
+/// Out of space: SQLite's SQLITE_FULL, or ENOSPC from writing a media file. The write
+/// was rolled back (or its file removed), so the visitor may simply try again later.
+fn is_disk_full(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        if let Some(err) = cause.downcast_ref::<rusqlite::Error>() {
+            return err.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull);
+        }
+        if let Some(err) = cause.downcast_ref::<std::io::Error>() {
+            return err.kind() == std::io::ErrorKind::StorageFull
+                || err.raw_os_error() == Some(libc::ENOSPC);
+        }
+        false
+    })
 }
 
 impl From<rusqlite::Error> for WebError {

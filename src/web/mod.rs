@@ -96,6 +96,16 @@ async fn respond(
     let route = Route::parse(&method, &path);
     let wants_json = route == Some(Route::Upload);
 
+    // hyper takes a chunked body and drops a Content-Length sent beside it; a proxy in
+    // front may have read the same bytes the other way (request smuggling). Browsers
+    // always send a length, so a Transfer-Encoding is refused outright.
+    if req.headers().contains_key(header::TRANSFER_ENCODING) {
+        return response::text(
+            StatusCode::BAD_REQUEST,
+            "Send the body with a Content-Length header; Transfer-Encoding is not accepted.\n",
+        );
+    }
+
     // Files and the health check need no session, so they skip the database.
     match &route {
         Some(Route::Static(name)) => return static_files::serve(name, req.headers()),
@@ -122,7 +132,7 @@ async fn respond(
         }
         _ => None,
     };
-    let version = app.pages.version();
+    let mut version = app.pages.version();
     if cookie_token.is_none() {
         if let Some(page) = cache_key
             .as_ref()
@@ -185,6 +195,14 @@ async fn respond(
     // with a cookie but no signed-in session too). The version was read before
     // rendering, so a write during the render leaves the copy stale.
     let cache_key = cache_key.filter(|_| ctx.user.is_none());
+    let _rendering = match &cache_key {
+        Some(key) => {
+            let lock = ctx.app.pages.render_lock(key).await;
+            version = ctx.app.pages.version();
+            lock
+        }
+        None => None,
+    };
     if let Some(page) = cache_key
         .as_ref()
         .and_then(|key| ctx.app.pages.get(key, version))
@@ -309,7 +327,7 @@ async fn read_body(
 }
 
 /// The form in a POST body, by its content type; other bodies give an empty form.
-async fn decode_form(content_type: &str, body: Bytes) -> Result<Form, WebError> {
+pub async fn decode_form(content_type: &str, body: Bytes) -> Result<Form, WebError> {
     if content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok(Form::parse(&body));
     }

@@ -1,5 +1,5 @@
 //! The server process: first start, the secret key file, health, security headers,
-//! and a clean stop on SIGTERM.
+//! a clean stop on SIGTERM, and one server per port.
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -122,4 +122,23 @@ fn sigterm_stops_the_server_with_exit_code_0() {
         Some(0),
         "a clean exit on SIGTERM: {status:?}"
     );
+}
+
+/// The workers share their port (SO_REUSEPORT); that must not let a second `blog`
+/// slip in beside a running one and take half its clients.
+#[test]
+fn a_second_server_on_the_same_port_stops_with_one_line() {
+    let server = TestServer::start();
+    let address = server.address();
+    let second = server.cli(&["serve", "--bind", &address]);
+    assert_eq!(second.status.code(), Some(1), "{second:?}");
+    assert!(
+        second
+            .stderr
+            .contains(&format!("cannot listen on {address}")),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.stderr.trim().lines().count(), 1, "{}", second.stderr);
+    server.anonymous().get("/").assert_status(200);
 }
