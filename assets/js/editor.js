@@ -11,6 +11,14 @@
   }
   var form = textarea.form;
   var $body = jQuery(textarea);
+  // The page writes the interface's words into data attributes, in its language.
+  var words = {
+    uploadFailed: textarea.getAttribute('data-upload-failed') || 'The upload failed ({status}).',
+    imageUnreadable: textarea.getAttribute('data-image-unreadable') || 'That image could not be read.'
+  };
+  function uploadFailed(status) {
+    return words.uploadFailed.replace('{status}', String(status));
+  }
 
   // Upload problems are shown by the editor itself (an `alert` would block the page).
   var message = document.createElement('p');
@@ -43,10 +51,10 @@
       headers: { 'X-CSRF-Token': csrfToken() }
     }).then(function (response) {
       return response.json().catch(function () {
-        return { error: 'The upload failed (' + response.status + ').' };
+        return { error: uploadFailed(response.status) };
       }).then(function (answer) {
         if (!response.ok || !answer.url) {
-          throw new Error(answer.error || 'The upload failed (' + response.status + ').');
+          throw new Error(answer.error || uploadFailed(response.status));
         }
         return answer.url;
       });
@@ -97,6 +105,8 @@
 
   $body.summernote({
     placeholder: textarea.getAttribute('placeholder') || '',
+    // Set only when the page loaded that language's file (see views/posts.rs).
+    lang: textarea.getAttribute('data-editor-lang') || 'en-US',
     height: 360,
     // Headings, quote and code block are in the style menu; only what the sanitizer
     // keeps is offered, so what the author sees is what readers get.
@@ -116,7 +126,7 @@
     callbacks: {
       onImageUpload: uploadAll,
       onImageUploadError: function () {
-        showError('That image could not be read.');
+        showError(words.imageUnreadable);
       }
     }
   });

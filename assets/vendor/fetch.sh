@@ -24,6 +24,9 @@ mkdir -p "$to/font"
 cp "$from/dist/summernote-lite.min.js" "$from/dist/summernote-lite.min.css" "$from/LICENSE" "$to/"
 # The icon font, in every format the stylesheet's @font-face names.
 cp "$from"/dist/font/summernote.{woff2,woff,ttf,eot} "$to/font/"
+# The toolbar's words for each interface language but English (built in).
+mkdir -p "$to/lang"
+cp "$from/dist/lang/summernote-ko-KR.min.js" "$to/lang/"
 
 unpack jquery "$JQUERY_VERSION"
 from="$work/jquery/package"

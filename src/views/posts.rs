@@ -6,6 +6,7 @@ use super::components::{csrf_input, field_errors, form_errors, pagination};
 use super::{layout, PageCtx};
 use crate::content::excerpt::reading_minutes;
 use crate::content::{Pagination, Post, Problems, Tag, User};
+use crate::i18n::Language;
 use crate::{assets, urls};
 
 /// What the post form holds: as typed, so a rejected form comes back unchanged.
@@ -171,7 +172,7 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
     layout::page_with(
         ctx,
         title,
-        editor_head(),
+        editor_head(ctx),
         html! {
             h1 { (title) }
             form.post-form method="post" action=(action) {
@@ -184,7 +185,11 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                 }
                 div.field {
                     label for="body" { (ctx.t("posts.body")) }
-                    textarea #body name="body" rows="18" { (values.body) }
+                    textarea #body name="body" rows="18"
+                        data-editor-lang=[editor_language(ctx)]
+                        data-upload-failed=(ctx.t("posts.upload_failed"))
+                        data-image-unreadable=(ctx.t("posts.image_unreadable"))
+                    { (values.body) }
                     (field_errors(ctx, problems, "body"))
                 }
                 div.field {
@@ -203,14 +208,26 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
     )
 }
 
-/// Summernote and our `editor.js`, which turn the body textarea into the editor.
-fn editor_head() -> Markup {
+/// Summernote (with its toolbar's words in the interface language) and our
+/// `editor.js`, which turn the body textarea into the editor.
+fn editor_head(ctx: &PageCtx) -> Markup {
     html! {
         link rel="stylesheet" href=(assets::url("vendor/summernote/summernote-lite.min.css"));
         link rel="stylesheet" href=(assets::url("css/editor.css"));
         script src=(assets::url("vendor/jquery/jquery.min.js")) defer {}
         script src=(assets::url("vendor/summernote/summernote-lite.min.js")) defer {}
+        @if let Some(code) = editor_language(ctx) {
+            script src=(assets::url(&format!("vendor/summernote/lang/summernote-{code}.min.js"))) defer {}
+        }
         script src=(assets::url("js/editor.js")) defer {}
+    }
+}
+
+/// Summernote's name for the interface language, when it is not its built-in English.
+fn editor_language(ctx: &PageCtx) -> Option<&'static str> {
+    match ctx.text.language() {
+        Language::En => None,
+        Language::Ko => Some("ko-KR"),
     }
 }
 

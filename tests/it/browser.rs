@@ -610,3 +610,28 @@ fn with_infinite_scroll_the_next_page_loads_when_the_end_comes_into_view() {
     );
     window.assert_clean_console();
 }
+
+#[test]
+fn on_a_korean_site_the_editor_and_its_messages_are_in_korean() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = crate::support::Site::new()
+        .env("BLOG_SITE_LANGUAGE", "ko")
+        .start();
+    let window = open_editor(&chromium, &server);
+    let toolbar = window.text("document.querySelector('.note-toolbar').innerHTML");
+    assert!(toolbar.contains("굵게"), "the bold button in Korean: {toolbar:.400}");
+    assert!(!toolbar.contains("Bold"), "{toolbar:.400}");
+
+    let svg = r#"Promise.resolve(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>']))"#;
+    paste_file(&window, svg, "drawing.svg", "image/svg+xml");
+    window.wait_until(
+        "!document.querySelector('.editor-message').hidden",
+        "the upload error shown by the editor",
+    );
+    let message = window.text("document.querySelector('.editor-message').textContent");
+    assert!(message.contains("SVG 이미지는 받지 않습니다"), "{message}");
+    window.expect_in_console("status of 422 (Unprocessable Entity)");
+    window.assert_clean_console();
+}
