@@ -190,6 +190,72 @@ pub fn healthz() -> String {
     "/healthz".into()
 }
 
+/// The admin dashboard: counts and the audit log.
+pub fn admin() -> String {
+    "/admin".into()
+}
+
+pub fn admin_posts() -> String {
+    "/admin/posts".into()
+}
+
+pub fn admin_users() -> String {
+    "/admin/users".into()
+}
+
+pub fn admin_comments() -> String {
+    "/admin/comments".into()
+}
+
+pub fn admin_media() -> String {
+    "/admin/media".into()
+}
+
+pub fn admin_publish(slug: &Slug) -> String {
+    format!("/admin/posts/{}/publish", segment(slug.as_str()))
+}
+
+pub fn admin_unpublish(slug: &Slug) -> String {
+    format!("/admin/posts/{}/unpublish", segment(slug.as_str()))
+}
+
+pub fn admin_delete_post(slug: &Slug) -> String {
+    format!("/admin/posts/{}/delete", segment(slug.as_str()))
+}
+
+pub fn admin_approve_comment(id: CommentId) -> String {
+    format!("/admin/comments/{id}/approve")
+}
+
+pub fn admin_hide_comment(id: CommentId) -> String {
+    format!("/admin/comments/{id}/hide")
+}
+
+pub fn admin_delete_comment(id: CommentId) -> String {
+    format!("/admin/comments/{id}/delete")
+}
+
+/// Takes the new role as the field `role`.
+pub fn admin_set_role(id: UserId) -> String {
+    format!("/admin/users/{id}/role")
+}
+
+pub fn admin_deactivate(id: UserId) -> String {
+    format!("/admin/users/{id}/deactivate")
+}
+
+pub fn admin_reactivate(id: UserId) -> String {
+    format!("/admin/users/{id}/reactivate")
+}
+
+pub fn admin_reset_link(id: UserId) -> String {
+    format!("/admin/users/{id}/reset-link")
+}
+
+pub fn admin_run_gc() -> String {
+    "/admin/media/gc".into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +329,38 @@ mod tests {
         let with_query = search("서울 & co");
         let (path, query) = with_query.split_once('?').unwrap();
         assert_eq!((get(path), query.is_ascii()), (Some(Route::Search), true));
+    }
+
+    #[test]
+    fn admin_urls_parse_back_to_their_routes() {
+        use crate::web::router::{AdminAction as A, AdminPage as P};
+        let slug: Slug = "안녕-세계".parse().unwrap();
+        let get = |url: &str| Route::parse(&Method::GET, url);
+        let post_ = |url: &str| Route::parse(&Method::POST, url);
+        assert_eq!(get(&admin()), Some(Route::Admin(P::Dashboard)));
+        assert_eq!(get(&admin_posts()), Some(Route::Admin(P::Posts)));
+        assert_eq!(get(&admin_users()), Some(Route::Admin(P::Users)));
+        assert_eq!(get(&admin_comments()), Some(Route::Admin(P::Comments)));
+        assert_eq!(get(&admin_media()), Some(Route::Admin(P::Media)));
+        let (id, user) = (CommentId(3), UserId(4));
+        let actions = [
+            (admin_publish(&slug), A::Publish(slug.clone())),
+            (admin_unpublish(&slug), A::Unpublish(slug.clone())),
+            (admin_delete_post(&slug), A::DeletePost(slug.clone())),
+            (admin_approve_comment(id), A::ApproveComment(id)),
+            (admin_hide_comment(id), A::HideComment(id)),
+            (admin_delete_comment(id), A::DeleteComment(id)),
+            (admin_set_role(user), A::SetRole(user)),
+            (admin_deactivate(user), A::Deactivate(user)),
+            (admin_reactivate(user), A::Reactivate(user)),
+            (admin_reset_link(user), A::ResetLink(user)),
+            (admin_run_gc(), A::RunGc),
+        ];
+        for (url, action) in actions {
+            assert!(url.is_ascii(), "{url}");
+            assert_eq!(post_(&url), Some(Route::AdminAction(action)), "{url}");
+            assert_eq!(get(&url), None, "{url} is POST only");
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@ use anyhow::{bail, Context};
 
 use crate::auth::Token;
 use crate::cli::UsersCommand;
-use crate::config::Config;
-use crate::content::{Email, Role};
+use crate::config::{BaseUrl, Config};
+use crate::content::{Email, Role, UserId};
 use crate::db;
 use crate::media::MediaDir;
 use crate::urls;
@@ -79,19 +79,26 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
 /// how imported accounts, which have no password, get in.
 pub fn reset_link(config: &Config, db: &db::Db, email: &Email) -> anyhow::Result<String> {
     let token = Token::generate()?;
-    let hash = token.hash();
-    let expires = db::now_ms() + RESET_LINK_HOURS * 3600 * 1000;
-    let found = db.write_now(|tx| {
+    let link = db.write_now(|tx| {
         let Some(user) = db::users::by_email(tx, email)? else {
-            return Ok(false);
+            return Ok(None);
         };
-        db::password_resets::insert(tx, &hash, user.id, expires)?;
-        Ok(true)
+        record_reset_link(tx, &config.site.base_url, user.id, &token).map(Some)
     })?;
-    if !found {
-        bail!("no account has the email {email}");
-    }
-    Ok(config.site.base_url.join(&urls::reset(token.as_str())))
+    link.with_context(|| format!("no account has the email {email}"))
+}
+
+/// Stores `token` as a reset link for `user` in the caller's transaction (the admin
+/// page writes its audit row in the same one) and returns the link's URL.
+pub fn record_reset_link(
+    conn: &rusqlite::Connection,
+    base_url: &BaseUrl,
+    user: UserId,
+    token: &Token,
+) -> rusqlite::Result<String> {
+    let expires = db::now_ms() + RESET_LINK_HOURS * 3600 * 1000;
+    db::password_resets::insert(conn, &token.hash(), user, expires)?;
+    Ok(base_url.join(&urls::reset(token.as_str())))
 }
 
 fn parse_email(text: &str) -> anyhow::Result<Email> {

@@ -3,6 +3,8 @@
 //! in our process instead of failing with "database is locked". Every call runs on a
 //! blocking thread, never on the async reactor.
 
+pub mod admin;
+pub mod audit;
 pub mod comments;
 pub mod login_failures;
 pub mod media;

@@ -55,6 +55,9 @@ fn menu(ctx: &PageCtx) -> Markup {
                 a href=(urls::new_post()) { (ctx.t("layout.new_post")) }
                 a href=(urls::drafts()) { (ctx.t("layout.drafts")) }
             }
+            @if user.is_admin {
+                a href=(urls::admin()) { (ctx.t("layout.admin")) }
+            }
             a.me href=(urls::author(user.id)) {
                 @if let Some(avatar) = &user.avatar {
                     img.avatar.small src=(avatar) alt="" width="24" height="24";

@@ -2,6 +2,7 @@
 //! never see a request. Every page goes through `layout::page`.
 
 pub mod accounts;
+pub mod admin;
 pub mod comments;
 pub mod components;
 pub mod errors;
@@ -36,6 +37,8 @@ pub struct UserBadge {
     /// URL of the 64 px thumbnail.
     pub avatar: Option<String>,
     pub can_write: bool,
+    /// Shows the link to `/admin`.
+    pub is_admin: bool,
 }
 
 impl PageCtx {

@@ -14,6 +14,7 @@ use crate::content::problems::FORM;
 use crate::content::{
     CommentBody, CommentId, CommentStatus, CommenterName, Post, PostId, Problems, Slug,
 };
+use crate::db::audit::{Action, NewEntry};
 use crate::db::{self, comments::Audience, comments::NewComment};
 use crate::urls;
 use crate::views::comments::{CommentForm, Composer, Thread};
@@ -21,7 +22,7 @@ use crate::views::{self, PageCtx};
 
 /// What a moderator's button does to a comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Moderation {
+pub(super) enum Moderation {
     Approve,
     Hide,
     Delete,
@@ -225,18 +226,40 @@ async fn moderate(ctx: &Ctx, id: CommentId, action: Moderation) -> Result<Respon
     if !permissions::can_moderate(user, &post) {
         return Err(WebError::Forbidden);
     }
-    ctx.app
-        .db
-        .write(move |tx| match action {
-            Moderation::Approve => db::comments::set_status(tx, id, CommentStatus::Approved),
-            Moderation::Hide => db::comments::set_status(tx, id, CommentStatus::Hidden),
-            Moderation::Delete => db::comments::delete(tx, id),
-        })
-        .await?;
+    apply(ctx, id, &post, action).await?;
     Ok(response::redirect(&match action {
         Moderation::Delete => urls::post_comments_section(&post.slug, false),
         _ => urls::comment_anchor(&post.slug, id),
     }))
+}
+
+/// `moderate` once the caller has checked that this user may moderate the post's
+/// comments; the admin dashboard comes here too. Every decision is in the audit log.
+pub(super) async fn apply(
+    ctx: &Ctx,
+    id: CommentId,
+    post: &Post,
+    action: Moderation,
+) -> Result<(), WebError> {
+    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
+    let logged = match action {
+        Moderation::Approve => Action::CommentApprove,
+        Moderation::Hide => Action::CommentHide,
+        Moderation::Delete => Action::CommentDelete,
+    };
+    let entry = NewEntry::by(user, logged, post.title.clone()).detail(format!("#{id}"));
+    ctx.app
+        .db
+        .write(move |tx| {
+            match action {
+                Moderation::Approve => db::comments::set_status(tx, id, CommentStatus::Approved)?,
+                Moderation::Hide => db::comments::set_status(tx, id, CommentStatus::Hidden)?,
+                Moderation::Delete => db::comments::delete(tx, id)?,
+            }
+            db::audit::record(tx, &entry, db::now_ms())
+        })
+        .await?;
+    Ok(())
 }
 
 /// Closes (`true`) or opens again a post's comments; for its author and the admins.

@@ -4,6 +4,7 @@
 //! `auth`, `db`, `content` and `views`.
 
 pub mod accounts;
+pub mod admin;
 pub mod cache;
 pub mod comments;
 pub mod error;
@@ -296,6 +297,8 @@ async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
         Route::Reset(token) => accounts::reset(ctx, &token).await,
         Route::Upload => uploads::create(ctx).await,
+        Route::Admin(page) => admin::show(ctx, page).await,
+        Route::AdminAction(action) => admin::act(ctx, action).await,
         Route::Healthz | Route::Static(_) | Route::Media(_) => Err(WebError::NotFound),
     }
 }

@@ -12,6 +12,7 @@ use crate::content::excerpt::excerpt;
 use crate::content::html::sanitize;
 use crate::content::problems::Message;
 use crate::content::{PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
+use crate::db::audit::{Action, NewEntry};
 use crate::db::{self, posts::NewPost};
 use crate::urls;
 use crate::views;
@@ -233,17 +234,34 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
 /// keeps its original time, so it does not jump to the top of the list.
 pub async fn publish(ctx: &Ctx, slug: Slug, publish: bool) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
+    set_published(ctx, &post, publish).await?;
+    Ok(response::redirect(&urls::post(&post.slug)))
+}
+
+/// `publish` once the caller has checked that this user may change the post; the
+/// admin dashboard comes here too. Every publication is in the audit log.
+pub(super) async fn set_published(ctx: &Ctx, post: &Post, publish: bool) -> Result<(), WebError> {
+    let user = ctx.require_user()?;
     let at = match (publish, post.published_at) {
         (true, Some(at)) => Some(at),
         (true, None) => Some(db::now_ms()),
         (false, _) => None,
     };
+    let action = if publish {
+        Action::PostPublish
+    } else {
+        Action::PostUnpublish
+    };
+    let entry = NewEntry::by(user, action, post.title.clone()).detail(post.slug.to_string());
     let id = post.id;
     ctx.app
         .db
-        .write(move |tx| db::posts::set_published(tx, id, at))
+        .write(move |tx| {
+            db::posts::set_published(tx, id, at)?;
+            db::audit::record(tx, &entry, db::now_ms())
+        })
         .await?;
-    Ok(response::redirect(&urls::post(&post.slug)))
+    Ok(())
 }
 
 pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
@@ -256,6 +274,16 @@ pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError>
 
 pub async fn delete(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
+    remove(ctx, &post).await?;
+    Ok(response::redirect(&urls::index()))
+}
+
+/// `delete` once the caller has checked that this user may change the post; the
+/// admin dashboard comes here too. Every deletion is in the audit log.
+pub(super) async fn remove(ctx: &Ctx, post: &Post) -> Result<(), WebError> {
+    let user = ctx.require_user()?;
+    let entry =
+        NewEntry::by(user, Action::PostDelete, post.title.clone()).detail(post.slug.to_string());
     let id = post.id;
     let released = ctx
         .app
@@ -263,13 +291,14 @@ pub async fn delete(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         .write(move |tx| {
             let used = db::media::used_by_post(tx, id)?;
             db::posts::delete(tx, id)?;
+            db::audit::record(tx, &entry, db::now_ms())?;
             db::media::release_unused(tx, &used)
         })
         .await?;
     ctx.app
         .media
         .remove_released(released.into_iter().map(|f| f.path));
-    Ok(response::redirect(&urls::index()))
+    Ok(())
 }
 
 /// The signed-in writer's drafts; admins see everyone's.

@@ -120,6 +120,7 @@ impl Ctx {
                 name: u.name(),
                 avatar: u.avatar.as_ref().map(|a| crate::urls::media(&a.small)),
                 can_write: permissions::can_write(u),
+                is_admin: u.role == crate::content::Role::Admin,
             }),
             csrf_token: self.csrf_token(),
             open_registration: self.app.config.accounts.open_registration,

@@ -46,6 +46,35 @@ pub enum Route {
     ApproveComment(CommentId),
     HideComment(CommentId),
     DeleteComment(CommentId),
+    Admin(AdminPage),
+    AdminAction(AdminAction),
+}
+
+/// The dashboard and its lists (GET), for admins only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminPage {
+    Dashboard,
+    Posts,
+    Users,
+    Comments,
+    Media,
+}
+
+/// What an admin's buttons do (POST); each writes one audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminAction {
+    Publish(Slug),
+    Unpublish(Slug),
+    DeletePost(Slug),
+    ApproveComment(CommentId),
+    HideComment(CommentId),
+    DeleteComment(CommentId),
+    /// The new role is the form's `role` field.
+    SetRole(UserId),
+    Deactivate(UserId),
+    Reactivate(UserId),
+    ResetLink(UserId),
+    RunGc,
 }
 
 impl Route {
@@ -102,6 +131,12 @@ impl Route {
             (_, true, ["comments", id, "approve"]) => Self::ApproveComment(id.parse().ok()?),
             (_, true, ["comments", id, "hide"]) => Self::HideComment(id.parse().ok()?),
             (_, true, ["comments", id, "delete"]) => Self::DeleteComment(id.parse().ok()?),
+            (true, _, ["admin"]) => Self::Admin(AdminPage::Dashboard),
+            (true, _, ["admin", "posts"]) => Self::Admin(AdminPage::Posts),
+            (true, _, ["admin", "users"]) => Self::Admin(AdminPage::Users),
+            (true, _, ["admin", "comments"]) => Self::Admin(AdminPage::Comments),
+            (true, _, ["admin", "media"]) => Self::Admin(AdminPage::Media),
+            (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
             (_, true, ["accounts", "logout"]) => Self::Logout,
@@ -117,7 +152,8 @@ impl Route {
         })
     }
 
-    /// Pages that look the same to every anonymous reader, and so may be cached.
+    /// Pages that look the same to every anonymous reader, and so may be cached;
+    /// never an admin page.
     pub fn is_public_page(&self) -> bool {
         matches!(
             self,
@@ -131,6 +167,26 @@ impl Route {
             .iter()
             .filter(|m| *m != method)
             .any(|m| Self::parse(m, path).is_some())
+    }
+}
+
+impl AdminAction {
+    /// The path after `/admin/`, for a POST.
+    fn parse(segs: &[&str]) -> Option<Self> {
+        Some(match segs {
+            ["posts", slug, "publish"] => Self::Publish(slug.parse().ok()?),
+            ["posts", slug, "unpublish"] => Self::Unpublish(slug.parse().ok()?),
+            ["posts", slug, "delete"] => Self::DeletePost(slug.parse().ok()?),
+            ["comments", id, "approve"] => Self::ApproveComment(id.parse().ok()?),
+            ["comments", id, "hide"] => Self::HideComment(id.parse().ok()?),
+            ["comments", id, "delete"] => Self::DeleteComment(id.parse().ok()?),
+            ["users", id, "role"] => Self::SetRole(id.parse().ok()?),
+            ["users", id, "deactivate"] => Self::Deactivate(id.parse().ok()?),
+            ["users", id, "reactivate"] => Self::Reactivate(id.parse().ok()?),
+            ["users", id, "reset-link"] => Self::ResetLink(id.parse().ok()?),
+            ["media", "gc"] => Self::RunGc,
+            _ => return None,
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod browser;
 mod cache;
 mod cli;

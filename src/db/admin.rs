@@ -1,0 +1,215 @@
+//! The admin dashboard's reads, which look across tables (counts, every post with
+//! drafts, comments waiting anywhere, media with what uses it), and reactivating an
+//! account, which only an admin does.
+
+use rusqlite::{params, Connection};
+
+use crate::content::{Comment, Post, Slug, User, UserId};
+
+/// The numbers the dashboard opens with that the catalogue alone can give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub posts: u64,
+    pub drafts: u64,
+    pub users: u64,
+    pub comments_waiting: u64,
+    pub media_files: u64,
+    pub media_bytes: u64,
+}
+
+pub fn counts(conn: &Connection) -> rusqlite::Result<Counts> {
+    conn.prepare_cached(
+        "SELECT (SELECT count(*) FROM posts),
+                (SELECT count(*) FROM posts WHERE published_at IS NULL),
+                (SELECT count(*) FROM users),
+                (SELECT count(*) FROM media_files),
+                (SELECT coalesce(sum(bytes), 0) FROM media_files)",
+    )?
+    .query_row([], |row| {
+        Ok(Counts {
+            posts: row.get(0)?,
+            drafts: row.get(1)?,
+            users: row.get(2)?,
+            comments_waiting: super::comments::count_waiting(conn, None)?,
+            media_files: row.get(3)?,
+            media_bytes: row.get::<_, i64>(4)?.max(0) as u64,
+        })
+    })
+}
+
+/// Every post, drafts too, last changed first.
+pub fn posts(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec<Post>> {
+    conn.prepare_cached(&format!(
+        "{} ORDER BY posts.updated_at DESC, posts.id DESC LIMIT ?1 OFFSET ?2",
+        super::posts::SELECT
+    ))?
+    .query_map(params![limit, offset as i64], super::posts::from_row)?
+    .collect()
+}
+
+/// Every account, oldest first, as `blog users list` shows them.
+pub fn users(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec<User>> {
+    conn.prepare_cached(&format!(
+        "SELECT {} FROM users ORDER BY users.id LIMIT ?1 OFFSET ?2",
+        super::users::COLUMNS
+    ))?
+    .query_map(params![limit, offset as i64], super::users::from_row)?
+    .collect()
+}
+
+/// Comments waiting for approval on any post, oldest first (first come, first served),
+/// each with its post's slug and title.
+pub fn waiting_comments(
+    conn: &Connection,
+    limit: u32,
+    offset: u64,
+) -> rusqlite::Result<Vec<(Comment, Slug, String)>> {
+    let ids: Vec<crate::content::CommentId> = conn
+        .prepare_cached(
+            "SELECT id FROM comments WHERE status = 'pending'
+             ORDER BY created_at, id LIMIT ?1 OFFSET ?2",
+        )?
+        .query_map(params![limit, offset as i64], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (Some(comment), Some(post)) = (
+            super::comments::by_id(conn, id)?,
+            super::comments::post_of(conn, id)?,
+        ) else {
+            continue;
+        };
+        out.push((comment, post.slug, post.title));
+    }
+    Ok(out)
+}
+
+/// One stored file and what uses its image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFile {
+    pub path: String,
+    pub variant: String,
+    pub bytes: u64,
+    pub created_at: i64,
+    /// Posts whose bodies show it: slug and title.
+    pub posts: Vec<(Slug, String)>,
+    /// The account it is the thumbnail of: id and email.
+    pub avatar_of: Option<(UserId, String)>,
+}
+
+pub fn count_media_files(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT count(*) FROM media_files")?
+        .query_row([], |row| row.get(0))
+}
+
+/// Stored files, newest first. Slugs and titles are joined with control characters
+/// that neither holds, so the list is one query.
+pub fn media_files(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec<MediaFile>> {
+    conn.prepare_cached(
+        "SELECT media_files.path, media_files.variant, media_files.bytes, media.created_at,
+                (SELECT group_concat(posts.slug || char(30) || posts.title, char(31))
+                   FROM post_media JOIN posts ON posts.id = post_media.post_id
+                  WHERE post_media.media_id = media.id),
+                users.id, users.email
+           FROM media_files JOIN media ON media.id = media_files.media_id
+           LEFT JOIN users ON users.avatar_id = media.id
+          ORDER BY media.created_at DESC, media_files.path
+          LIMIT ?1 OFFSET ?2",
+    )?
+    .query_map(params![limit, offset as i64], |row| {
+        let posts: Option<String> = row.get(4)?;
+        let user: Option<UserId> = row.get(5)?;
+        let email: Option<String> = row.get(6)?;
+        Ok(MediaFile {
+            path: row.get(0)?,
+            variant: row.get(1)?,
+            bytes: row.get::<_, i64>(2)?.max(0) as u64,
+            created_at: row.get(3)?,
+            posts: posts
+                .iter()
+                .flat_map(|joined| joined.split('\u{1f}'))
+                .filter_map(|pair| pair.split_once('\u{1e}'))
+                .filter_map(|(slug, title)| Some((slug.parse().ok()?, title.to_string())))
+                .collect(),
+            avatar_of: user.zip(email),
+        })
+    })?
+    .collect()
+}
+
+/// Lets a deactivated account log in again (its sessions ended when it was
+/// deactivated, so there is nothing to restore). Returns false when no such user.
+pub fn reactivate(conn: &Connection, id: UserId) -> rusqlite::Result<bool> {
+    let n = conn.execute("UPDATE users SET is_active = 1 WHERE id = ?1", [id])?;
+    Ok(n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Email, Role, SanitizedHtml};
+    use crate::db::{media, migrate, posts, users as db_users};
+
+    #[test]
+    fn counts_and_media_uses_of_a_small_site() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate::run(&mut conn).unwrap();
+        let email: Email = "w@blog.example".parse().unwrap();
+        let author = db_users::insert(
+            &conn,
+            &db_users::NewUser {
+                email: &email,
+                password_hash: None,
+                display_name: "",
+                role: Role::Author,
+            },
+            1,
+        )
+        .unwrap();
+        let body = SanitizedHtml::from_trusted_storage("<p>x</p>".into());
+        let new = posts::NewPost {
+            author_id: author,
+            title: "One",
+            body: &body,
+            excerpt: "x",
+        };
+        let (one, _) = posts::insert(&conn, &new, &"one".parse().unwrap(), 1).unwrap();
+        posts::insert(&conn, &new, &"two".parse().unwrap(), 2).unwrap();
+        posts::set_published(&conn, one, Some(3)).unwrap();
+        let file = media::File {
+            path: "uploads/a.png".into(),
+            variant: "original",
+            bytes: 100,
+            width: 1,
+            height: 1,
+        };
+        media::insert(&conn, author, media::Kind::Upload, &[file], 4).unwrap();
+        media::set_post_usage(&conn, one, &["uploads/a.png".into()]).unwrap();
+
+        let counts = counts(&conn).unwrap();
+        assert_eq!(
+            counts,
+            Counts {
+                posts: 2,
+                drafts: 1,
+                users: 1,
+                comments_waiting: 0,
+                media_files: 1,
+                media_bytes: 100,
+            }
+        );
+        let files = media_files(&conn, 10, 0).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            files[0].posts,
+            [("one".parse().unwrap(), "One".to_string())]
+        );
+        assert_eq!(posts(&conn, 10, 0).unwrap().len(), 2);
+
+        db_users::deactivate(&conn, &email).unwrap();
+        assert!(reactivate(&conn, author).unwrap());
+        assert!(db_users::by_id(&conn, author).unwrap().unwrap().is_active);
+        assert!(!reactivate(&conn, UserId(999)).unwrap());
+    }
+}

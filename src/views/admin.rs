@@ -1,0 +1,469 @@
+//! The admin pages: the dashboard (counts, audit log) and the lists of posts, users,
+//! comments waiting and media, each button a plain POST form with its CSRF token.
+
+use maud::{html, Markup};
+
+use super::components::{csrf_input, pagination};
+use super::{layout, PageCtx};
+use crate::content::{Comment, Pagination, Post, Role, Slug, User, UserId};
+use crate::urls;
+
+/// The numbers the dashboard opens with.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub posts: u64,
+    pub drafts: u64,
+    pub users: u64,
+    pub comments_waiting: u64,
+    pub media_files: u64,
+    pub media_bytes: u64,
+    /// What the media GC would delete now.
+    pub orphan_files: u64,
+    pub orphan_bytes: u64,
+    pub database_bytes: u64,
+    pub wal_bytes: u64,
+}
+
+/// One line of the audit log.
+pub struct AuditRow {
+    pub at: i64,
+    pub actor: String,
+    /// An action code (`post.publish`); unknown ones are shown as they are.
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// A comment waiting for approval, with the post it is on.
+pub struct Waiting {
+    pub comment: Comment,
+    pub post_slug: Slug,
+    pub post_title: String,
+}
+
+/// A stored file and what uses it.
+pub struct MediaRow {
+    pub path: String,
+    pub url: String,
+    pub variant: String,
+    pub bytes: u64,
+    pub posts: Vec<(Slug, String)>,
+    pub avatar_of: Option<(UserId, String)>,
+}
+
+/// A reset link just made, shown this once.
+pub struct ResetNotice {
+    pub email: String,
+    pub url: String,
+}
+
+/// What a GC run from the media page deleted.
+pub struct Freed {
+    pub files: Vec<(String, u64)>,
+    pub bytes: u64,
+}
+
+/// Every admin page: its title, the admin menu, the content.
+fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
+    layout::page(
+        ctx,
+        title,
+        html! {
+            section.admin {
+                nav.admin-menu aria-label=(ctx.t("admin.menu")) {
+                    a href=(urls::admin()) { (ctx.t("admin.dashboard")) }
+                    a href=(urls::admin_posts()) { (ctx.t("admin.posts")) }
+                    a href=(urls::admin_users()) { (ctx.t("admin.users")) }
+                    a href=(urls::admin_comments()) { (ctx.t("admin.comments")) }
+                    a href=(urls::admin_media()) { (ctx.t("admin.media")) }
+                }
+                h1 { (title) }
+                (content)
+            }
+        },
+    )
+}
+
+pub fn dashboard(ctx: &PageCtx, counts: &Counts, audit: &[AuditRow]) -> Markup {
+    let row = |key: &str, value: String, link: Option<String>| {
+        html! {
+            tr {
+                th scope="row" {
+                    @if let Some(link) = link { a href=(link) { (ctx.t(key)) } } @else { (ctx.t(key)) }
+                }
+                td { (value) }
+            }
+        }
+    };
+    let n = |n: u64| n.to_string();
+    let files = |files: u64, bytes: u64| {
+        ctx.tf(
+            "admin.files_and_bytes",
+            &[("files", &files), ("size", &size(ctx, bytes))],
+        )
+    };
+    admin_page(
+        ctx,
+        ctx.t("admin.dashboard"),
+        html! {
+            table.admin-counts #counts {
+                tbody {
+                    (row("admin.count_posts", n(counts.posts), Some(urls::admin_posts())))
+                    (row("admin.count_drafts", n(counts.drafts), Some(urls::drafts())))
+                    (row("admin.count_users", n(counts.users), Some(urls::admin_users())))
+                    (row("admin.count_comments_waiting", n(counts.comments_waiting), Some(urls::admin_comments())))
+                    (row("admin.count_media", files(counts.media_files, counts.media_bytes), Some(urls::admin_media())))
+                    (row("admin.count_orphans", files(counts.orphan_files, counts.orphan_bytes), Some(urls::admin_media())))
+                    (row("admin.count_database", size(ctx, counts.database_bytes), None))
+                    (row("admin.count_wal", size(ctx, counts.wal_bytes), None))
+                }
+            }
+            h2 { (ctx.t("admin.audit_log")) }
+            @if audit.is_empty() {
+                p.empty { (ctx.t("admin.audit_empty")) }
+            } @else {
+                table.admin-table #audit {
+                    thead {
+                        tr {
+                            th { (ctx.t("admin.when")) }
+                            th { (ctx.t("admin.who")) }
+                            th { (ctx.t("admin.what")) }
+                            th { (ctx.t("admin.target")) }
+                            th { (ctx.t("admin.detail")) }
+                        }
+                    }
+                    tbody {
+                        @for entry in audit {
+                            tr.audit-entry {
+                                td { time datetime=(ctx.datetime(entry.at)) { (when(ctx, entry.at)) } }
+                                td { (entry.actor) }
+                                td.action data-action=(entry.action) { (action_label(ctx, &entry.action)) }
+                                td { (entry.target) }
+                                td { (entry.detail) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn posts(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
+    admin_page(
+        ctx,
+        ctx.t("admin.posts"),
+        html! {
+            @if posts.is_empty() {
+                p.empty { (ctx.t("admin.no_posts")) }
+            } @else {
+                table.admin-table #posts {
+                    thead {
+                        tr {
+                            th { (ctx.t("admin.title")) }
+                            th { (ctx.t("admin.author")) }
+                            th { (ctx.t("admin.status")) }
+                            th { (ctx.t("admin.actions")) }
+                        }
+                    }
+                    tbody {
+                        @for post in posts {
+                            tr.admin-post data-slug=(post.slug) {
+                                td { a href=(urls::post(&post.slug)) { (post.title) } }
+                                td { a href=(urls::author(post.author_id)) { (post.author_name) } }
+                                td {
+                                    @if let Some(at) = post.published_at {
+                                        (ctx.t("admin.published")) " "
+                                        time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
+                                    } @else {
+                                        span.draft { (ctx.t("admin.draft")) }
+                                    }
+                                }
+                                td.buttons {
+                                    a href=(urls::post_edit(&post.slug)) { (ctx.t("admin.edit")) }
+                                    @if post.published_at.is_some() {
+                                        (button(ctx, &urls::admin_unpublish(&post.slug), "admin.unpublish"))
+                                    } @else {
+                                        (button(ctx, &urls::admin_publish(&post.slug), "admin.publish"))
+                                    }
+                                    (button(ctx, &urls::admin_delete_post(&post.slug), "admin.delete"))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(ctx, pages, &urls::admin_posts()))
+        },
+    )
+}
+
+pub fn users(
+    ctx: &PageCtx,
+    users: &[User],
+    pages: &Pagination,
+    me: UserId,
+    notice: Option<&ResetNotice>,
+) -> Markup {
+    admin_page(
+        ctx,
+        ctx.t("admin.users"),
+        html! {
+            @if let Some(notice) = notice {
+                div.notice.reset-link role="status" {
+                    p { (ctx.tf("admin.reset_link_for", &[("email", &notice.email)])) }
+                    p { code #reset-link { (notice.url) } }
+                    p.hint { (ctx.t("admin.reset_link_once")) }
+                }
+            }
+            table.admin-table #users {
+                thead {
+                    tr {
+                        th { (ctx.t("admin.email")) }
+                        th { (ctx.t("admin.name")) }
+                        th { (ctx.t("admin.role")) }
+                        th { (ctx.t("admin.state")) }
+                        th { (ctx.t("admin.actions")) }
+                    }
+                }
+                tbody {
+                    @for user in users {
+                        tr.admin-user data-id=(user.id) {
+                            td { (user.email) }
+                            td { a href=(urls::author(user.id)) { (user.name()) } }
+                            td {
+                                @if user.id == me {
+                                    (role_label(ctx, user.role)) " " span.hint { (ctx.t("admin.you")) }
+                                } @else {
+                                    form.inline method="post" action=(urls::admin_set_role(user.id)) {
+                                        (csrf_input(ctx))
+                                        select name="role" aria-label=(ctx.t("admin.role")) {
+                                            @for role in [Role::Admin, Role::Author, Role::Reader] {
+                                                option value=(role.as_str()) selected[role == user.role] { (role_label(ctx, role)) }
+                                            }
+                                        }
+                                        " "
+                                        button type="submit" { (ctx.t("admin.change_role")) }
+                                    }
+                                }
+                            }
+                            td {
+                                @if user.is_active { (ctx.t("admin.active")) } @else { span.inactive { (ctx.t("admin.inactive")) } }
+                            }
+                            td.buttons {
+                                @if user.id != me {
+                                    @if user.is_active {
+                                        (button(ctx, &urls::admin_deactivate(user.id), "admin.deactivate"))
+                                    } @else {
+                                        (button(ctx, &urls::admin_reactivate(user.id), "admin.reactivate"))
+                                    }
+                                }
+                                (button(ctx, &urls::admin_reset_link(user.id), "admin.reset_link"))
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(ctx, pages, &urls::admin_users()))
+        },
+    )
+}
+
+pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Markup {
+    admin_page(
+        ctx,
+        ctx.t("admin.comments"),
+        html! {
+            @if waiting.is_empty() {
+                p.empty { (ctx.t("admin.no_comments_waiting")) }
+            }
+            @for item in waiting {
+                article.admin-comment #{"comment-" (item.comment.id)} {
+                    p.meta {
+                        (ctx.tf("admin.comment_by", &[("name", &item.comment.author_name)]))
+                        " · "
+                        a href=(urls::post(&item.post_slug)) { (item.post_title) }
+                        " · "
+                        time datetime=(ctx.datetime(item.comment.created_at)) { (when(ctx, item.comment.created_at)) }
+                    }
+                    div.comment-body { (item.comment.body) }
+                    p.buttons {
+                        (button(ctx, &urls::admin_approve_comment(item.comment.id), "admin.approve"))
+                        (button(ctx, &urls::admin_hide_comment(item.comment.id), "admin.hide"))
+                        (button(ctx, &urls::admin_delete_comment(item.comment.id), "admin.delete"))
+                    }
+                }
+            }
+            (pagination(ctx, pages, &urls::admin_comments()))
+        },
+    )
+}
+
+pub fn media(
+    ctx: &PageCtx,
+    files: &[MediaRow],
+    pages: &Pagination,
+    orphans: &[(String, u64)],
+    freed: Option<&Freed>,
+) -> Markup {
+    admin_page(
+        ctx,
+        ctx.t("admin.media"),
+        html! {
+            @if let Some(freed) = freed {
+                div.notice.gc-freed role="status" {
+                    p {
+                        (ctx.tf("admin.gc_freed", &[
+                            ("files", &freed.files.len()),
+                            ("size", &size(ctx, freed.bytes)),
+                        ]))
+                    }
+                    @if !freed.files.is_empty() {
+                        ul {
+                            @for (path, bytes) in &freed.files {
+                                li { code { (path) } " · " (size(ctx, *bytes)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (ctx.t("admin.orphans")) }
+            p.hint { (ctx.t("admin.orphans_hint")) }
+            @if orphans.is_empty() {
+                p.empty #orphans { (ctx.t("admin.no_orphans")) }
+            } @else {
+                ul #orphans {
+                    @for (path, bytes) in orphans {
+                        li { code { (path) } " · " (size(ctx, *bytes)) }
+                    }
+                }
+            }
+            form.inline method="post" action=(urls::admin_run_gc()) {
+                (csrf_input(ctx))
+                button type="submit" { (ctx.t("admin.run_gc")) }
+            }
+            h2 { (ctx.t("admin.files")) }
+            @if files.is_empty() {
+                p.empty { (ctx.t("admin.no_files")) }
+            } @else {
+                table.admin-table #media {
+                    thead {
+                        tr {
+                            th { (ctx.t("admin.file")) }
+                            th { (ctx.t("admin.size")) }
+                            th { (ctx.t("admin.used_by")) }
+                        }
+                    }
+                    tbody {
+                        @for file in files {
+                            tr.admin-file {
+                                td { a href=(file.url) { code { (file.path) } } " " span.hint { (file.variant) } }
+                                td { (size(ctx, file.bytes)) }
+                                td {
+                                    @for (slug, title) in &file.posts {
+                                        a href=(urls::post(slug)) { (title) } " "
+                                    }
+                                    @if let Some((id, email)) = &file.avatar_of {
+                                        a href=(urls::author(*id)) { (ctx.tf("admin.avatar_of", &[("email", email)])) }
+                                    }
+                                    @if file.posts.is_empty() && file.avatar_of.is_none() {
+                                        span.hint { (ctx.t("admin.unused")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(ctx, pages, &urls::admin_media()))
+        },
+    )
+}
+
+/// One button that POSTs to `action`.
+fn button(ctx: &PageCtx, action: &str, label: &'static str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf_input(ctx))
+            button type="submit" { (ctx.t(label)) }
+        }
+    }
+}
+
+fn role_label(ctx: &PageCtx, role: Role) -> &'static str {
+    ctx.t(match role {
+        Role::Admin => "admin.role_admin",
+        Role::Author => "admin.role_author",
+        Role::Reader => "admin.role_reader",
+    })
+}
+
+/// The audit log's words for an action code; a code this build does not know (from a
+/// newer version) shows as it is.
+fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
+    let key = match code {
+        "post.publish" => "admin.action_post_publish",
+        "post.unpublish" => "admin.action_post_unpublish",
+        "post.delete" => "admin.action_post_delete",
+        "comment.approve" => "admin.action_comment_approve",
+        "comment.hide" => "admin.action_comment_hide",
+        "comment.delete" => "admin.action_comment_delete",
+        "user.role" => "admin.action_user_role",
+        "user.deactivate" => "admin.action_user_deactivate",
+        "user.reactivate" => "admin.action_user_reactivate",
+        "user.reset_link" => "admin.action_user_reset_link",
+        "media.gc" => "admin.action_media_gc",
+        _ => return code,
+    };
+    ctx.t(key)
+}
+
+/// Date and time of day in the site's time zone: the log needs more than the day.
+fn when(ctx: &PageCtx, millis: i64) -> String {
+    let time = jiff::Timestamp::from_millisecond(millis)
+        .map(|ts| {
+            ts.to_zoned(ctx.time_zone.clone())
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!("{} {time}", ctx.date(millis))
+}
+
+/// Exact bytes, with a rounded size beside them once there are many.
+fn size(ctx: &PageCtx, bytes: u64) -> String {
+    let exact = ctx.tf("admin.bytes", &[("n", &bytes)]);
+    if bytes < 1024 {
+        return exact;
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = "KiB";
+    for next in ["MiB", "GiB", "TiB"] {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    format!("{value:.1} {unit} ({exact})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    #[test]
+    fn sizes_keep_the_exact_count() {
+        let ctx = PageCtx::sample(Language::En);
+        assert_eq!(size(&ctx, 22), "22 bytes");
+        assert_eq!(size(&ctx, 3 * 1024 + 400), "3.4 KiB (3472 bytes)");
+    }
+
+    #[test]
+    fn unknown_actions_show_their_code() {
+        let ctx = PageCtx::sample(Language::En);
+        assert_eq!(action_label(&ctx, "post.publish"), "published");
+        assert_eq!(action_label(&ctx, "post.renamed"), "post.renamed");
+    }
+}

@@ -1,0 +1,380 @@
+//! `/admin`: the dashboard (counts, the audit log) and its lists of posts, users,
+//! comments waiting and media, with the buttons that act on them. Admins only:
+//! everyone else, visitors included, gets 403 before anything is looked up, so the
+//! pages do not even tell whether a post or an account exists. Every action is a POST
+//! (the CSRF check in `web::handle` comes first) and writes one audit row in the same
+//! transaction as its change; post and comment actions go through the same code as
+//! the buttons on a post's page.
+
+use http::header::{self, HeaderValue};
+use http::StatusCode;
+use rusqlite::Connection;
+
+use super::comments::Moderation;
+use super::request::Ctx;
+use super::response::{self, Response};
+use super::router::{AdminAction, AdminPage};
+use super::WebError;
+use crate::auth::Token;
+use crate::commands::users::record_reset_link;
+use crate::content::{CommentId, PageNumber, Pagination, Post, Role, Slug, User, UserId};
+use crate::db::{self, audit::Action, audit::NewEntry};
+use crate::media::gc;
+use crate::urls;
+use crate::views::admin::{self as view, AuditRow, Counts, Freed, MediaRow, ResetNotice, Waiting};
+
+/// Rows on one page of a list.
+const PER_PAGE: u32 = 50;
+
+/// Audit rows on the dashboard.
+const AUDIT_ROWS: u32 = 50;
+
+pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
+    require_admin(ctx)?;
+    let response = match page {
+        AdminPage::Dashboard => dashboard(ctx).await?,
+        AdminPage::Posts => posts(ctx).await?,
+        AdminPage::Users => users(ctx, None).await?,
+        AdminPage::Comments => comments(ctx).await?,
+        AdminPage::Media => media(ctx, None).await?,
+    };
+    Ok(never_stored(response))
+}
+
+pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
+    let admin = require_admin(ctx)?;
+    let response = match action {
+        AdminAction::Publish(slug) => {
+            super::posts::set_published(ctx, &post(ctx, slug).await?, true).await?;
+            response::redirect(&urls::admin_posts())
+        }
+        AdminAction::Unpublish(slug) => {
+            super::posts::set_published(ctx, &post(ctx, slug).await?, false).await?;
+            response::redirect(&urls::admin_posts())
+        }
+        AdminAction::DeletePost(slug) => {
+            super::posts::remove(ctx, &post(ctx, slug).await?).await?;
+            response::redirect(&urls::admin_posts())
+        }
+        AdminAction::ApproveComment(id) => moderate(ctx, id, Moderation::Approve).await?,
+        AdminAction::HideComment(id) => moderate(ctx, id, Moderation::Hide).await?,
+        AdminAction::DeleteComment(id) => moderate(ctx, id, Moderation::Delete).await?,
+        AdminAction::SetRole(id) => set_role(ctx, admin, id).await?,
+        AdminAction::Deactivate(id) => set_active(ctx, admin, id, false).await?,
+        AdminAction::Reactivate(id) => set_active(ctx, admin, id, true).await?,
+        AdminAction::ResetLink(id) => reset_link(ctx, admin, id).await?,
+        AdminAction::RunGc => run_gc(ctx, admin).await?,
+    };
+    Ok(never_stored(response))
+}
+
+/// 403 for visitors too, not a login redirect: the dashboard is not a page a visitor
+/// is meant to find.
+fn require_admin(ctx: &Ctx) -> Result<&User, WebError> {
+    match &ctx.user {
+        Some(user) if user.role == Role::Admin => Ok(user),
+        _ => Err(WebError::Forbidden),
+    }
+}
+
+/// A reset link is on these pages: no cache, the browser's included, may keep one.
+fn never_stored(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn dashboard(ctx: &Ctx) -> Result<Response, WebError> {
+    let (counts, audit) = ctx
+        .app
+        .db
+        .read(|conn| {
+            Ok((
+                db::admin::counts(conn)?,
+                db::audit::latest(conn, AUDIT_ROWS)?,
+            ))
+        })
+        .await?;
+    let orphans = orphans(ctx).await?;
+    let database = ctx.app.config.storage.database();
+    let mut wal = database.clone().into_os_string();
+    wal.push("-wal");
+    let counts = Counts {
+        posts: counts.posts,
+        drafts: counts.drafts,
+        users: counts.users,
+        comments_waiting: counts.comments_waiting,
+        media_files: counts.media_files,
+        media_bytes: counts.media_bytes,
+        orphan_files: orphans.files.len() as u64,
+        orphan_bytes: orphans.bytes(),
+        database_bytes: file_size(&database).await,
+        wal_bytes: file_size(std::path::Path::new(&wal)).await,
+    };
+    let audit: Vec<AuditRow> = audit
+        .into_iter()
+        .map(|e| AuditRow {
+            at: e.at,
+            actor: e.actor_email,
+            action: e.action,
+            target: e.target,
+            detail: e.detail,
+        })
+        .collect();
+    Ok(response::html(
+        StatusCode::OK,
+        view::dashboard(&ctx.page(), &counts, &audit),
+    ))
+}
+
+/// 0 when the file is missing (no WAL right after a checkpoint).
+async fn file_size(path: &std::path::Path) -> u64 {
+    tokio::fs::metadata(path).await.map_or(0, |m| m.len())
+}
+
+/// What the media GC would delete now: the GC itself, in a dry run.
+async fn orphans(ctx: &Ctx) -> Result<gc::Report, WebError> {
+    gc_pass(ctx, true).await
+}
+
+async fn gc_pass(ctx: &Ctx, dry_run: bool) -> Result<gc::Report, WebError> {
+    let app = ctx.app.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let grace = app.config.media.gc_grace;
+        gc::collect(&app.db, &app.media, grace, dry_run, &mut |path, bytes| {
+            if !dry_run {
+                tracing::info!("media gc (from /admin): deleted {path} ({bytes} bytes)");
+            }
+        })
+    })
+    .await??;
+    Ok(report)
+}
+
+/// The page of a list that `?page=` asks for (404 past the end), with its rows.
+async fn paged<T: Send + 'static>(
+    ctx: &Ctx,
+    count: fn(&Connection) -> rusqlite::Result<u64>,
+    list: fn(&Connection, u32, u64) -> rusqlite::Result<Vec<T>>,
+) -> Result<(Pagination, Vec<T>), WebError> {
+    let page = PageNumber::parse(ctx.query("page")).ok_or(WebError::NotFound)?;
+    ctx.app
+        .db
+        .read(move |conn| {
+            let Some(pages) = Pagination::new(page, PER_PAGE, count(conn)?) else {
+                return Ok(None);
+            };
+            Ok(Some((pages, list(conn, PER_PAGE, pages.offset())?)))
+        })
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+async fn posts(ctx: &Ctx) -> Result<Response, WebError> {
+    let (pages, posts) = paged(
+        ctx,
+        |conn| db::admin::counts(conn).map(|c| c.posts),
+        db::admin::posts,
+    )
+    .await?;
+    Ok(response::html(
+        StatusCode::OK,
+        view::posts(&ctx.page(), &posts, &pages),
+    ))
+}
+
+async fn users(ctx: &Ctx, notice: Option<ResetNotice>) -> Result<Response, WebError> {
+    let (pages, users) = paged(
+        ctx,
+        |conn| db::admin::counts(conn).map(|c| c.users),
+        db::admin::users,
+    )
+    .await?;
+    let me = ctx.user.as_ref().map_or(UserId(0), |u| u.id);
+    Ok(response::html(
+        StatusCode::OK,
+        view::users(&ctx.page(), &users, &pages, me, notice.as_ref()),
+    ))
+}
+
+async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
+    let (pages, waiting) = paged(
+        ctx,
+        |conn| db::comments::count_waiting(conn, None),
+        db::admin::waiting_comments,
+    )
+    .await?;
+    let waiting: Vec<Waiting> = waiting
+        .into_iter()
+        .map(|(comment, post_slug, post_title)| Waiting {
+            comment,
+            post_slug,
+            post_title,
+        })
+        .collect();
+    Ok(response::html(
+        StatusCode::OK,
+        view::comments(&ctx.page(), &waiting, &pages),
+    ))
+}
+
+async fn media(ctx: &Ctx, freed: Option<Freed>) -> Result<Response, WebError> {
+    let (pages, files) = paged(ctx, db::admin::count_media_files, db::admin::media_files).await?;
+    let files: Vec<MediaRow> = files
+        .into_iter()
+        .map(|f| MediaRow {
+            url: urls::media(&f.path),
+            path: f.path,
+            variant: f.variant,
+            bytes: f.bytes,
+            posts: f.posts,
+            avatar_of: f.avatar_of,
+        })
+        .collect();
+    let orphans = orphans(ctx).await?.files;
+    Ok(response::html(
+        StatusCode::OK,
+        view::media(&ctx.page(), &files, &pages, &orphans, freed.as_ref()),
+    ))
+}
+
+/// Any post, drafts too (an admin may change every post).
+async fn post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
+    ctx.app
+        .db
+        .read(move |conn| db::posts::by_slug(conn, &slug))
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+async fn moderate(ctx: &Ctx, id: CommentId, action: Moderation) -> Result<Response, WebError> {
+    let post = ctx
+        .app
+        .db
+        .read(move |conn| db::comments::post_of(conn, id))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    super::comments::apply(ctx, id, &post, action).await?;
+    Ok(response::redirect(&urls::admin_comments()))
+}
+
+/// An admin does not demote or deactivate themselves here, so the last admin cannot
+/// lock everyone out by a slip of the mouse; `blog users` on the server still can.
+fn not_yourself(admin: &User, id: UserId) -> Result<(), WebError> {
+    if admin.id == id {
+        Err(WebError::BadRequest("admin.not_yourself"))
+    } else {
+        Ok(())
+    }
+}
+
+async fn set_role(ctx: &Ctx, admin: &User, id: UserId) -> Result<Response, WebError> {
+    let role: Role = ctx
+        .form
+        .get("role")
+        .parse()
+        .map_err(|_| WebError::BadRequest("admin.bad_role"))?;
+    change_user(ctx, admin, id, move |tx, user| {
+        db::users::set_role(tx, &user.email, role)?;
+        Ok((Action::UserRole, format!("{} → {role}", user.role)))
+    })
+    .await
+}
+
+/// Deactivating also ends the account's sessions (`db::users::deactivate`).
+async fn set_active(
+    ctx: &Ctx,
+    admin: &User,
+    id: UserId,
+    active: bool,
+) -> Result<Response, WebError> {
+    change_user(ctx, admin, id, move |tx, user| {
+        if active {
+            db::admin::reactivate(tx, user.id)?;
+            Ok((Action::UserReactivate, String::new()))
+        } else {
+            db::users::deactivate(tx, &user.email)?;
+            Ok((Action::UserDeactivate, String::new()))
+        }
+    })
+    .await
+}
+
+/// Applies `change` to another account and logs what it returns (the action and its
+/// detail) in the same transaction; 404 when there is no such account.
+async fn change_user<F>(
+    ctx: &Ctx,
+    admin: &User,
+    id: UserId,
+    change: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(&Connection, &User) -> rusqlite::Result<(Action, String)> + Send + 'static,
+{
+    not_yourself(admin, id)?;
+    let admin = admin.clone();
+    let changed = ctx
+        .app
+        .db
+        .write(move |tx| {
+            let Some(user) = db::users::by_id(tx, id)? else {
+                return Ok(false);
+            };
+            let (action, detail) = change(tx, &user)?;
+            let entry = NewEntry::by(&admin, action, user.email.to_string()).detail(detail);
+            db::audit::record(tx, &entry, db::now_ms())?;
+            Ok(true)
+        })
+        .await?;
+    if !changed {
+        return Err(WebError::NotFound);
+    }
+    Ok(response::redirect(&urls::admin_users()))
+}
+
+/// Answers with the users page itself, the link shown on it this once: only its hash
+/// is stored, so nobody can show it again.
+async fn reset_link(ctx: &Ctx, admin: &User, id: UserId) -> Result<Response, WebError> {
+    let token = Token::generate()?;
+    let admin = admin.clone();
+    let base_url = ctx.app.config.site.base_url.clone();
+    let issued = ctx
+        .app
+        .db
+        .write(move |tx| {
+            let Some(user) = db::users::by_id(tx, id)? else {
+                return Ok(None);
+            };
+            let url = record_reset_link(tx, &base_url, id, &token)?;
+            let entry = NewEntry::by(&admin, Action::UserResetLink, user.email.to_string());
+            db::audit::record(tx, &entry, db::now_ms())?;
+            Ok(Some(ResetNotice {
+                email: user.email.to_string(),
+                url,
+            }))
+        })
+        .await?
+        .ok_or(WebError::NotFound)?;
+    users(ctx, Some(issued)).await
+}
+
+/// Runs the GC for real and answers with the media page listing what it freed. The GC
+/// commits as it goes, so its audit row follows in a transaction of its own.
+async fn run_gc(ctx: &Ctx, admin: &User) -> Result<Response, WebError> {
+    let report = gc_pass(ctx, false).await?;
+    let freed = Freed {
+        bytes: report.bytes(),
+        files: report.files,
+    };
+    let entry = NewEntry::by(admin, Action::MediaGc, "media").detail(format!(
+        "{} files, {} bytes",
+        freed.files.len(),
+        freed.bytes
+    ));
+    ctx.app
+        .db
+        .write(move |tx| db::audit::record(tx, &entry, db::now_ms()))
+        .await?;
+    media(ctx, Some(freed)).await
+}

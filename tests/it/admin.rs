@@ -1,0 +1,514 @@
+//! `/admin`: only admins see it or act from it; each action does what it says and
+//! writes one audit row, shown on the dashboard; the GC button deletes orphans; the
+//! counts add up.
+
+use crate::support::{Client, Page, Site, TestServer};
+
+const SMALL_PNG: &[u8] = include_bytes!("../fixtures/small.png");
+
+/// An admin, an author with a published post and a draft, a reader with two comments
+/// waiting for approval on the published post.
+struct Blog {
+    server: TestServer,
+    admin: Client,
+    author: Client,
+    reader: Client,
+    published: String,
+    draft: String,
+}
+
+fn blog(site: Site) -> Blog {
+    let server = site.config("[comments]\nmoderation = true\n").start();
+    let admin = server.admin();
+    let author = server.author("writer@blog.example");
+    let reader = server.reader("reader@blog.example");
+    let published = author.create_post("Out there", "<p>Read me</p>");
+    author.publish(&published);
+    let draft = author.create_post("Not yet", "<p>Secret</p>");
+    for body in ["First thought", "Second thought"] {
+        comment(&reader, &published, body);
+    }
+    Blog {
+        server,
+        admin,
+        author,
+        reader,
+        published,
+        draft,
+    }
+}
+
+fn comment(client: &Client, slug: &str, body: &str) {
+    client
+        .get(&format!("/posts/{slug}"))
+        .assert_status(200)
+        .form(&format!("form[action=\"/posts/{slug}/comments\"]"))
+        .fill("body", body)
+        .submit()
+        .assert_status(303);
+}
+
+fn audit_rows(server: &TestServer) -> Vec<(String, String, String, String)> {
+    let db = rusqlite::Connection::open(server.path().join("blog-data/blog.sqlite3"))
+        .expect("the database opens");
+    let mut stmt = db
+        .prepare("SELECT actor_email, action, target, detail FROM audit_log ORDER BY id")
+        .expect("the audit log exists");
+    stmt.query_map([], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })
+    .expect("read the audit log")
+    .collect::<Result<_, _>>()
+    .expect("audit rows")
+}
+
+/// The dashboard's audit log as text, one line per row, newest first.
+fn dashboard_log(admin: &Client) -> Vec<String> {
+    admin
+        .get("/admin")
+        .assert_status(200)
+        .select("#audit tr.audit-entry")
+        .into_iter()
+        .map(|row| row.text)
+        .collect()
+}
+
+/// Presses the one button on an admin page that posts to `action`.
+fn press(admin: &Client, page: &str, action: &str) -> Page {
+    admin
+        .get(page)
+        .assert_status(200)
+        .form(&format!("form[action=\"{action}\"]"))
+        .submit()
+}
+
+fn user_id(admin: &Client, email: &str) -> String {
+    let page = admin.get("/admin/users").assert_status(200);
+    let rows = page.select("tr.admin-user");
+    let row = rows
+        .iter()
+        .find(|row| row.text.contains(email))
+        .unwrap_or_else(|| panic!("{email} is listed on /admin/users"));
+    row.attr("data-id").expect("a data-id").to_owned()
+}
+
+fn waiting_comment_ids(admin: &Client) -> Vec<String> {
+    admin
+        .get("/admin/comments")
+        .assert_status(200)
+        .select("article.admin-comment")
+        .into_iter()
+        .filter_map(|c| {
+            c.attr("id")
+                .map(|id| id.trim_start_matches("comment-").to_owned())
+        })
+        .collect()
+}
+
+/// The value beside a label in the dashboard's counts.
+fn count(page: &Page, label: &str) -> String {
+    let labels = page.select("#counts th");
+    let values = page.select("#counts td");
+    labels
+        .iter()
+        .zip(&values)
+        .find(|(th, _)| th.text == label)
+        .map(|(_, td)| td.text.clone())
+        .unwrap_or_else(|| panic!("no {label} in the counts: {}", page.text()))
+}
+
+#[test]
+fn non_admins_get_403_on_every_admin_page_and_action_and_nothing_changes() {
+    let blog = blog(Site::new());
+    let reader_id = user_id(&blog.admin, "reader@blog.example");
+    let comment = waiting_comment_ids(&blog.admin)[0].clone();
+    let (published, draft) = (&blog.published, &blog.draft);
+    let before = audit_rows(&blog.server);
+    let pages = [
+        "/admin",
+        "/admin/",
+        "/admin/posts",
+        "/admin/users",
+        "/admin/comments",
+        "/admin/media",
+        "/admin/posts?page=2",
+    ];
+    let actions = [
+        format!("/admin/posts/{draft}/publish"),
+        format!("/admin/posts/{published}/unpublish"),
+        format!("/admin/posts/{published}/delete"),
+        format!("/admin/comments/{comment}/approve"),
+        format!("/admin/comments/{comment}/hide"),
+        format!("/admin/comments/{comment}/delete"),
+        format!("/admin/users/{reader_id}/role"),
+        format!("/admin/users/{reader_id}/deactivate"),
+        format!("/admin/users/{reader_id}/reactivate"),
+        format!("/admin/users/{reader_id}/reset-link"),
+        "/admin/media/gc".to_owned(),
+        // Unknown targets are 403 too: nothing is looked up for a non-admin.
+        "/admin/users/9999/role".to_owned(),
+        "/admin/posts/no-such-post/delete".to_owned(),
+    ];
+    let visitor = blog.server.anonymous();
+    for (who, client) in [
+        ("reader", &blog.reader),
+        ("author", &blog.author),
+        ("visitor", &visitor),
+    ] {
+        for page in pages {
+            let answer = client.get(page);
+            assert_eq!(answer.status, 403, "{who} GET {page}");
+        }
+        // A valid token for the client's own session: only the role stops them.
+        let token = client.csrf_token();
+        for action in &actions {
+            let answer = client.post(action, &[("csrf_token", &token), ("role", "admin")]);
+            assert_eq!(answer.status, 403, "{who} POST {action}");
+        }
+    }
+
+    assert_eq!(audit_rows(&blog.server), before);
+    assert_eq!(dashboard_log(&blog.admin).len(), before.len());
+    visitor
+        .get(&format!("/posts/{published}"))
+        .assert_status(200);
+    visitor.get(&format!("/posts/{draft}")).assert_status(404);
+    assert_eq!(waiting_comment_ids(&blog.admin).len(), 2);
+    assert!(blog.reader.is_signed_in());
+    blog.reader.get("/posts/new").assert_status(403);
+    // The author and reader have no Admin link; the admin has one.
+    assert!(!blog.author.get("/").has("header a[href=\"/admin\"]"));
+    assert!(blog.admin.get("/").has("header a[href=\"/admin\"]"));
+}
+
+#[test]
+fn admin_pages_are_never_stored() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    for page in [
+        "/admin",
+        "/admin/posts",
+        "/admin/users",
+        "/admin/comments",
+        "/admin/media",
+    ] {
+        let answer = admin.get(page).assert_status(200);
+        assert_eq!(answer.header("cache-control"), Some("no-store"), "{page}");
+    }
+}
+
+#[test]
+fn each_admin_action_changes_what_it_says_and_writes_one_audit_row() {
+    let blog = blog(Site::new());
+    let admin = &blog.admin;
+    let visitor = blog.server.anonymous();
+    let (published, draft) = (blog.published.clone(), blog.draft.clone());
+    let mut expected_rows = audit_rows(&blog.server).len();
+    assert_eq!(expected_rows, 1, "the author's own publication is logged");
+
+    // Each step: press the button, check the site, then exactly one new row that the
+    // dashboard shows first.
+    let mut logged = |action: &str, shown: &str, target: &str| {
+        expected_rows += 1;
+        let rows = audit_rows(&blog.server);
+        assert_eq!(rows.len(), expected_rows, "one row for {action}: {rows:?}");
+        let (actor, code, row_target, _) = rows.last().unwrap();
+        assert_eq!(
+            (actor.as_str(), code.as_str(), row_target.as_str()),
+            ("admin@blog.example", action, target)
+        );
+        let log = dashboard_log(admin);
+        assert_eq!(log.len(), expected_rows);
+        assert!(
+            log[0].contains("admin@blog.example")
+                && log[0].contains(shown)
+                && log[0].contains(target),
+            "{action}: {log:?}"
+        );
+    };
+
+    press(
+        admin,
+        "/admin/posts",
+        &format!("/admin/posts/{draft}/publish"),
+    )
+    .assert_status(303);
+    visitor.get(&format!("/posts/{draft}")).assert_status(200);
+    logged("post.publish", "published", "Not yet");
+
+    press(
+        admin,
+        "/admin/posts",
+        &format!("/admin/posts/{draft}/unpublish"),
+    )
+    .assert_status(303);
+    visitor.get(&format!("/posts/{draft}")).assert_status(404);
+    logged("post.unpublish", "unpublished", "Not yet");
+
+    let ids = waiting_comment_ids(admin);
+    assert_eq!(ids.len(), 2);
+    press(
+        admin,
+        "/admin/comments",
+        &format!("/admin/comments/{}/approve", ids[0]),
+    )
+    .assert_status(303);
+    let public = visitor
+        .get(&format!("/posts/{published}"))
+        .assert_status(200);
+    assert!(
+        public.text().contains("First thought"),
+        "approved comment shows"
+    );
+    logged("comment.approve", "approved comment", "Out there");
+
+    press(
+        admin,
+        "/admin/comments",
+        &format!("/admin/comments/{}/hide", ids[1]),
+    )
+    .assert_status(303);
+    assert!(waiting_comment_ids(admin).is_empty());
+    let public = visitor
+        .get(&format!("/posts/{published}"))
+        .assert_status(200);
+    assert!(
+        !public.text().contains("Second thought"),
+        "hidden comment stays hidden"
+    );
+    logged("comment.hide", "hid comment", "Out there");
+
+    comment(&blog.reader, &published, "Third thought");
+    let third = waiting_comment_ids(admin);
+    press(
+        admin,
+        "/admin/comments",
+        &format!("/admin/comments/{}/delete", third[0]),
+    )
+    .assert_status(303);
+    assert!(waiting_comment_ids(admin).is_empty());
+    logged("comment.delete", "deleted comment", "Out there");
+
+    let reader = user_id(admin, "reader@blog.example");
+    admin
+        .get("/admin/users")
+        .form(&format!("form[action=\"/admin/users/{reader}/role\"]"))
+        .fill("role", "author")
+        .submit()
+        .assert_status(303);
+    blog.reader.get("/posts/new").assert_status(200);
+    logged("user.role", "changed role", "reader@blog.example");
+
+    press(
+        admin,
+        "/admin/users",
+        &format!("/admin/users/{reader}/deactivate"),
+    )
+    .assert_status(303);
+    assert!(
+        !blog.reader.is_signed_in(),
+        "deactivation ends the sessions"
+    );
+    let refused = blog.server.anonymous();
+    refused
+        .login("reader@blog.example", crate::support::PASSWORD)
+        .assert_status_in(&[400, 401, 403, 422]);
+    logged("user.deactivate", "deactivated", "reader@blog.example");
+
+    press(
+        admin,
+        "/admin/users",
+        &format!("/admin/users/{reader}/reactivate"),
+    )
+    .assert_status(303);
+    blog.reader
+        .sign_in("reader@blog.example", crate::support::PASSWORD);
+    logged("user.reactivate", "reactivated", "reader@blog.example");
+
+    let shown = press(
+        admin,
+        "/admin/users",
+        &format!("/admin/users/{reader}/reset-link"),
+    )
+    .assert_status(200);
+    let link = shown
+        .select("#reset-link")
+        .first()
+        .map(|code| code.text.clone())
+        .expect("the reset link is on the page");
+    let path = crate::support::path_of(&link);
+    assert!(path.starts_with("/accounts/reset/"), "{link}");
+    visitor.get(&path).assert_status(200);
+    assert!(!admin.get("/admin/users").has("#reset-link"), "shown once");
+    logged(
+        "user.reset_link",
+        "made a reset link",
+        "reader@blog.example",
+    );
+    let rows = audit_rows(&blog.server);
+    assert!(
+        !rows.last().unwrap().3.contains(&path[16..]),
+        "no token in the log"
+    );
+
+    press(
+        admin,
+        "/admin/posts",
+        &format!("/admin/posts/{published}/delete"),
+    )
+    .assert_status(303);
+    visitor
+        .get(&format!("/posts/{published}"))
+        .assert_status(404);
+    admin.get(&format!("/posts/{published}")).assert_status(404);
+    logged("post.delete", "deleted post", "Out there");
+
+    press(admin, "/admin/media", "/admin/media/gc").assert_status(200);
+    logged("media.gc", "ran the media GC", "media");
+}
+
+#[test]
+fn bad_admin_input_gets_a_clear_4xx_and_changes_nothing() {
+    let blog = blog(Site::new());
+    let admin = &blog.admin;
+    let before = audit_rows(&blog.server).len();
+    let token = admin.csrf_token();
+    let me = user_id(admin, "admin@blog.example");
+    let reader = user_id(admin, "reader@blog.example");
+
+    let bad_role = admin.post(
+        &format!("/admin/users/{reader}/role"),
+        &[("csrf_token", &token), ("role", "emperor")],
+    );
+    assert_eq!(bad_role.status, 400);
+    assert!(
+        bad_role.text().contains("not a role"),
+        "{}",
+        bad_role.text()
+    );
+    for action in ["role", "deactivate", "reset-link"] {
+        let answer = admin.post(
+            &format!("/admin/users/9999/{action}"),
+            &[("csrf_token", &token), ("role", "author")],
+        );
+        assert_eq!(answer.status, 404, "{action} of an unknown user");
+    }
+    let demote_self = admin.post(
+        &format!("/admin/users/{me}/role"),
+        &[("csrf_token", &token), ("role", "reader")],
+    );
+    assert_eq!(demote_self.status, 400);
+    let answer = admin.post(
+        &format!("/admin/users/{me}/deactivate"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(answer.status, 400);
+    let answer = admin.post("/admin/comments/9999/approve", &[("csrf_token", &token)]);
+    assert_eq!(answer.status, 404);
+    let answer = admin.post(
+        "/admin/posts/no-such-post/publish",
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(answer.status, 404);
+    // Without the token, the central check refuses first.
+    let answer = admin.post(&format!("/admin/users/{reader}/deactivate"), &[]);
+    assert_eq!(answer.status, 403);
+
+    assert_eq!(audit_rows(&blog.server).len(), before);
+    blog.reader.get("/posts/new").assert_status(403);
+    assert!(blog.reader.is_signed_in());
+    assert!(admin.get("/admin").is_signed_in());
+}
+
+#[test]
+fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
+    let server = Site::new().env("BLOG_MEDIA_GC_GRACE", "0s").start();
+    let admin = server.admin();
+    let planted = server
+        .path()
+        .join("blog-data/media/uploads/2020/01/stray.jpg");
+    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+    std::fs::write(&planted, b"left behind by a crash").unwrap();
+
+    let dashboard = admin.get("/admin").assert_status(200);
+    assert_eq!(
+        count(&dashboard, "Orphans (the GC would delete)"),
+        "1 files, 22 bytes"
+    );
+    let media = admin.get("/admin/media").assert_status(200);
+    assert!(
+        media
+            .select("#orphans")
+            .first()
+            .is_some_and(|o| o.text.contains("uploads/2020/01/stray.jpg")),
+        "{}",
+        media.text()
+    );
+    assert!(planted.exists(), "looking is a dry run");
+
+    let freed = press(&admin, "/admin/media", "/admin/media/gc").assert_status(200);
+    let notice = freed
+        .select(".gc-freed")
+        .first()
+        .map(|n| n.text.clone())
+        .expect("a report");
+    assert!(
+        notice.contains("deleted 1 files and freed 22 bytes"),
+        "{notice}"
+    );
+    assert!(notice.contains("uploads/2020/01/stray.jpg"), "{notice}");
+    assert!(!planted.exists());
+    let rows = audit_rows(&server);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].3, "1 files, 22 bytes");
+    let dashboard = admin.get("/admin").assert_status(200);
+    assert_eq!(
+        count(&dashboard, "Orphans (the GC would delete)"),
+        "0 files, 0 bytes"
+    );
+}
+
+#[test]
+fn the_counts_add_up_for_a_small_known_site() {
+    let blog = blog(Site::new());
+    let url = crate::media::uploaded_url(&blog.author, "small.png", SMALL_PNG);
+    blog.author
+        .create_post("With a picture", &format!("<p><img src=\"{url}\"></p>"));
+    let on_disk = std::fs::metadata(
+        blog.server
+            .path()
+            .join("blog-data")
+            .join(url.trim_start_matches('/')),
+    )
+    .expect("the upload is on disk")
+    .len();
+
+    let page = blog.admin.get("/admin").assert_status(200);
+    assert_eq!(count(&page, "Posts"), "3");
+    assert_eq!(count(&page, "Drafts"), "2");
+    assert_eq!(count(&page, "Users"), "3");
+    assert_eq!(count(&page, "Comments waiting"), "2");
+    let media = count(&page, "Media files");
+    assert!(
+        media.starts_with("1 files, ") && media.contains(&format!("{on_disk} bytes")),
+        "{media}"
+    );
+    assert_eq!(
+        count(&page, "Orphans (the GC would delete)"),
+        "0 files, 0 bytes"
+    );
+    let database = std::fs::metadata(blog.server.path().join("blog-data/blog.sqlite3"))
+        .unwrap()
+        .len();
+    assert!(database > 0);
+    assert!(count(&page, "Database").contains("bytes"));
+
+    let media = blog.admin.get("/admin/media").assert_status(200);
+    let row = media.select("tr.admin-file");
+    assert_eq!(row.len(), 1);
+    assert!(row[0].text.contains("With a picture"), "{}", row[0].text);
+    assert_eq!(
+        blog.admin.get("/admin/posts").select("tr.admin-post").len(),
+        3
+    );
+}
