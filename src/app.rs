@@ -3,6 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::auth::hasher::Hasher;
+use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
 use crate::media::MediaDir;
@@ -24,6 +25,8 @@ pub struct App {
     pub image_jobs: tokio::sync::Semaphore,
     /// bcrypt runs here, on low-priority threads of its own.
     pub hasher: Hasher,
+    /// Signups and uploads per client address.
+    pub rates: RateLimits,
     /// One permit per open connection, shared by every worker (`[server] max_connections`).
     pub connections: Arc<tokio::sync::Semaphore>,
 }
@@ -50,6 +53,7 @@ impl App {
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
             hasher: Hasher::start(cores())?,
             connections,
+            rates: RateLimits::default(),
         })
     }
 }

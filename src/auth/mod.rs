@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod hasher;
 pub mod password;
 pub mod permissions;
+pub mod rate;
 pub mod session;
 pub mod throttle;
 pub mod token;

@@ -154,6 +154,16 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
         email: ctx.form.get("email"),
         display_name: ctx.form.get("display_name"),
     };
+    if !ctx.app.rates.signup(ctx.client) {
+        return Ok(response::html(
+            StatusCode::TOO_MANY_REQUESTS,
+            views::accounts::signup(
+                &ctx.form_page(),
+                &values,
+                &Problems::of(FORM, "problems.signup_throttled"),
+            ),
+        ));
+    }
     let mut problems = Problems::new();
     let email = values.email.parse::<Email>();
     let new_password = ctx.form.get("password");

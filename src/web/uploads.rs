@@ -23,6 +23,12 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
             ctx.text().get("uploads.authors_only"),
         ));
     }
+    if !ctx.app.rates.upload(ctx.client) {
+        return Ok(json_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            ctx.text().get("uploads.too_many"),
+        ));
+    }
     let Some(file) = ctx.form.file("file") else {
         return Ok(json_error(
             StatusCode::BAD_REQUEST,

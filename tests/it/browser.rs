@@ -621,7 +621,10 @@ fn on_a_korean_site_the_editor_and_its_messages_are_in_korean() {
         .start();
     let window = open_editor(&chromium, &server);
     let toolbar = window.text("document.querySelector('.note-toolbar').innerHTML");
-    assert!(toolbar.contains("굵게"), "the bold button in Korean: {toolbar:.400}");
+    assert!(
+        toolbar.contains("굵게"),
+        "the bold button in Korean: {toolbar:.400}"
+    );
     assert!(!toolbar.contains("Bold"), "{toolbar:.400}");
 
     let svg = r#"Promise.resolve(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>']))"#;

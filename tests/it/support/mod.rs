@@ -435,6 +435,9 @@ pub struct Client {
     agent: ureq::Agent,
     base: String,
     jar: Rc<RefCell<Vec<(String, String)>>>,
+    /// Sent as `X-Forwarded-For` on every request: a client behind the (trusted,
+    /// loopback) proxy, as the server sees it.
+    forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -450,6 +453,16 @@ impl Client {
             agent,
             base: base.to_owned(),
             jar: Rc::default(),
+            forwarded_for: None,
+        }
+    }
+
+    /// The same browser (cookies shared) seen as coming from `address` through the
+    /// proxy: every request carries `X-Forwarded-For: address`.
+    pub fn via_proxy_from(&self, address: &str) -> Self {
+        Client {
+            forwarded_for: Some(address.to_owned()),
+            ..self.clone()
         }
     }
 
@@ -470,6 +483,7 @@ impl Client {
             agent,
             base: base.to_owned(),
             jar: Rc::default(),
+            forwarded_for: None,
         }
     }
 
@@ -489,21 +503,25 @@ impl Client {
     }
 
     pub fn get(&self, path: &str) -> Page {
-        let request = self.agent.get(self.url(path));
+        let request = self.with_headers(self.agent.get(self.url(path)));
+        self.page(path, request.call())
+    }
+
+    /// The cookie jar and the forwarded address, on any request.
+    fn with_headers<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
         let request = match self.cookie_header() {
             Some(cookies) => request.header("cookie", cookies),
             None => request,
         };
-        self.page(path, request.call())
+        match &self.forwarded_for {
+            Some(address) => request.header("x-forwarded-for", address),
+            None => request,
+        }
     }
 
     /// POSTs an urlencoded form exactly as given (no CSRF token added).
     pub fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let request = self.agent.post(self.url(path));
-        let request = match self.cookie_header() {
-            Some(cookies) => request.header("cookie", cookies),
-            None => request,
-        };
+        let request = self.with_headers(self.agent.post(self.url(path)));
         self.page(path, request.send_form(fields.iter().copied()))
     }
 
@@ -535,13 +553,10 @@ impl Client {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let mut request = self.agent.post(self.url(path)).header(
+        let mut request = self.with_headers(self.agent.post(self.url(path))).header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),
         );
-        if let Some(cookies) = self.cookie_header() {
-            request = request.header("cookie", cookies);
-        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
