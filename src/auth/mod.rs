@@ -6,6 +6,7 @@ pub mod hasher;
 pub mod password;
 pub mod permissions;
 pub mod rate;
+pub mod reset;
 pub mod session;
 pub mod throttle;
 pub mod token;

@@ -2,16 +2,12 @@
 
 use anyhow::{bail, Context};
 
-use crate::auth::Token;
+use crate::auth::{reset, Token};
 use crate::cli::UsersCommand;
-use crate::config::{BaseUrl, Config};
-use crate::content::{Email, Role, UserId};
+use crate::config::Config;
+use crate::content::{Email, Role};
 use crate::db;
 use crate::media::MediaDir;
-use crate::urls;
-
-/// How long a reset link works.
-const RESET_LINK_HOURS: i64 = 24;
 
 pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
@@ -83,22 +79,9 @@ pub fn reset_link(config: &Config, db: &db::Db, email: &Email) -> anyhow::Result
         let Some(user) = db::users::by_email(tx, email)? else {
             return Ok(None);
         };
-        record_reset_link(tx, &config.site.base_url, user.id, &token).map(Some)
+        reset::record_link(tx, &config.site.base_url, user.id, &token).map(Some)
     })?;
     link.with_context(|| format!("no account has the email {email}"))
-}
-
-/// Stores `token` as a reset link for `user` in the caller's transaction (the admin
-/// page writes its audit row in the same one) and returns the link's URL.
-pub fn record_reset_link(
-    conn: &rusqlite::Connection,
-    base_url: &BaseUrl,
-    user: UserId,
-    token: &Token,
-) -> rusqlite::Result<String> {
-    let expires = db::now_ms() + RESET_LINK_HOURS * 3600 * 1000;
-    db::password_resets::insert(conn, &token.hash(), user, expires)?;
-    Ok(base_url.join(&urls::reset(token.as_str())))
 }
 
 fn parse_email(text: &str) -> anyhow::Result<Email> {

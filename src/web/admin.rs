@@ -15,8 +15,7 @@ use super::request::Ctx;
 use super::response::{self, Response};
 use super::router::{AdminAction, AdminPage};
 use super::WebError;
-use crate::auth::Token;
-use crate::commands::users::record_reset_link;
+use crate::auth::{reset, Token};
 use crate::content::{CommentId, PageNumber, Pagination, Post, Role, Slug, User, UserId};
 use crate::db::{self, audit::Action, audit::NewEntry};
 use crate::media::gc;
@@ -346,7 +345,7 @@ async fn reset_link(ctx: &Ctx, admin: &User, id: UserId) -> Result<Response, Web
             let Some(user) = db::users::by_id(tx, id)? else {
                 return Ok(None);
             };
-            let url = record_reset_link(tx, &base_url, id, &token)?;
+            let url = reset::record_link(tx, &base_url, id, &token)?;
             let entry = NewEntry::by(&admin, Action::UserResetLink, user.email.to_string());
             db::audit::record(tx, &entry, db::now_ms())?;
             Ok(Some(ResetNotice {
