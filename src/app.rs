@@ -7,6 +7,7 @@ use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
 use crate::media::MediaDir;
+use crate::web::access_log::AccessLog;
 use crate::web::cache::PageCache;
 
 pub struct App {
@@ -27,6 +28,8 @@ pub struct App {
     pub hasher: Hasher,
     /// Signups and uploads per client address.
     pub rates: RateLimits,
+    /// One line per request (see `web::access_log`); off until `serve` sets it.
+    pub access_log: AccessLog,
     /// One permit per open connection, shared by every worker (`[server] max_connections`).
     pub connections: Arc<tokio::sync::Semaphore>,
 }
@@ -54,7 +57,12 @@ impl App {
             hasher: Hasher::start(cores())?,
             connections,
             rates: RateLimits::default(),
+            access_log: AccessLog::off(),
         })
+    }
+
+    pub fn with_access_log(self, access_log: AccessLog) -> Self {
+        Self { access_log, ..self }
     }
 }
 

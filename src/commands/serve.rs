@@ -9,17 +9,19 @@ use crate::app::App;
 use crate::config::{Bind, Config, LogFormat, SecretKey};
 use crate::media::gc;
 use crate::server;
+use crate::web::access_log::AccessLog;
 
 pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.server.bind = bind;
     }
-    let _flush_logs_at_exit = init_logging(&config);
+    let (log_writer, _flush_logs_at_exit) = init_logging(&config);
     raise_open_files_limit();
     let db = super::open_db(&config)?;
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
-    let app = Arc::new(App::new(config, db.clone(), key)?);
+    let access_log = AccessLog::new(&config, log_writer);
+    let app = Arc::new(App::new(config, db.clone(), key)?.with_access_log(access_log));
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (listeners, shown) = server::listen(&bind, workers)?;
@@ -96,7 +98,10 @@ fn worker(
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listener = listener.into_tokio()?;
-        server::run(listener, app, shutdown).await;
+        let flusher = Arc::clone(&app);
+        tokio::spawn(async move { flusher.access_log.flush_periodically().await });
+        server::run(listener, Arc::clone(&app), shutdown).await;
+        app.access_log.flush_this_thread();
         anyhow::Ok(())
     })
 }
@@ -108,7 +113,13 @@ async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {
 
 /// Logs go to stderr through a writer thread, so a request never waits on the
 /// terminal or the journal; the returned guard flushes what is left at exit.
-fn init_logging(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
+/// Also returns the writer, for the request log's batches (`web::access_log`).
+fn init_logging(
+    config: &Config,
+) -> (
+    tracing_appender::non_blocking::NonBlocking,
+    tracing_appender::non_blocking::WorkerGuard,
+) {
     // Buffered: the writer thread flushes after each batch it drains, so lines are
     // written many at a time under load and at once when quiet.
     let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
@@ -120,7 +131,7 @@ fn init_logging(config: &Config) -> tracing_appender::non_blocking::WorkerGuard 
         .parse()
         .unwrap_or(tracing::Level::INFO);
     let builder = tracing_subscriber::fmt()
-        .with_writer(writer)
+        .with_writer(writer.clone())
         .with_max_level(level)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal());
@@ -128,7 +139,7 @@ fn init_logging(config: &Config) -> tracing_appender::non_blocking::WorkerGuard 
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
-    guard
+    (writer, guard)
 }
 
 /// The media GC: once at start-up (after the server is up, so it never delays it),

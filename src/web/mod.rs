@@ -3,6 +3,7 @@
 //! route, and adds the headers every response carries. Handlers are thin glue between
 //! `auth`, `db`, `content` and `views`.
 
+pub mod access_log;
 pub mod accounts;
 pub mod admin;
 pub mod cache;
@@ -59,7 +60,8 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     let path = req.uri().path().to_string();
     let origin = proxy::origin(peer, req.headers(), &app.config.server.trusted_proxies);
     let conditions = pages::Conditions::of(req.headers());
-    let answer = AssertUnwindSafe(respond(app, origin, req, &conditions)).catch_unwind();
+    let answer =
+        AssertUnwindSafe(respond(Arc::clone(&app), origin, req, &conditions)).catch_unwind();
     let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, answer).await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {
@@ -75,14 +77,13 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
         }
     };
     response::add_security_headers(response.headers_mut());
-    tracing::info!(
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
-        client = %origin.client,
-        "request"
-    );
+    app.access_log.record(&access_log::Entry {
+        method: method.as_str(),
+        path: &path,
+        status: response.status().as_u16(),
+        millis: started.elapsed().as_secs_f64() * 1000.0,
+        client: origin.client,
+    });
     response
 }
 

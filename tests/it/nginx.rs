@@ -112,6 +112,9 @@ impl Stack {
 
     /// The lines blog logged for requests whose path starts with `prefix`.
     fn blog_requests(&self, prefix: &str) -> Vec<String> {
+        // Each worker hands its request lines to the log every 50 ms: wait longer,
+        // so a line is not missed merely for being late.
+        std::thread::sleep(Duration::from_millis(300));
         let needle = format!("path={prefix}");
         self.server
             .log()
