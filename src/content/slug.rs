@@ -39,7 +39,13 @@ impl Slug {
         if slug.is_empty() {
             slug.push_str("post");
         }
-        Self(slug)
+        // Lower-casing can undo NFC (`ῼ\u{301}` gives `ώ` and a combining mark), and
+        // `from_str` normalises: without this the slug would not parse back to itself.
+        if slug.is_ascii() {
+            Self(slug)
+        } else {
+            Self(slug.nfc().collect())
+        }
     }
 
     /// The `n`th candidate when the plain slug is taken: `hello-2`, `hello-3`, ...
@@ -56,10 +62,14 @@ impl FromStr for Slug {
     type Err = InvalidSlug;
     /// Accepts what `from_title` makes (a percent-decoded path segment).
     fn from_str(s: &str) -> Result<Self, InvalidSlug> {
+        // "Lower case" as `from_title` makes it: what lower-casing leaves alone. Some
+        // upper-case letters have no lower case (`ϒ`, `𝒮`) and stay in a slug; refusing
+        // them would make their posts unreachable.
         let valid = !s.is_empty()
             && s.chars().count() <= MAX_CHARS + 12
-            && s.chars()
-                .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()));
+            && s.chars().all(|c| {
+                c == '-' || (c.is_alphanumeric() && c.to_lowercase().eq(std::iter::once(c)))
+            });
         if valid && s.is_ascii() {
             Ok(Self(s.to_string()))
         } else if valid {
@@ -106,6 +116,14 @@ mod tests {
         assert_eq!(slug.as_str().parse::<Slug>().unwrap(), slug);
         for bad in ["", "../etc", "a/b", "Hello", "a b"] {
             assert!(bad.parse::<Slug>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn odd_letters_parse_back() {
+        for title in ["ϒ", "𝒮 note", "ῼ\u{301}"] {
+            let slug = Slug::from_title(title);
+            assert_eq!(slug.as_str().parse::<Slug>(), Ok(slug.clone()), "{title:?}");
         }
     }
 }

@@ -1,0 +1,247 @@
+//! Writes the seed corpus (`fuzz/seeds/`): one request per route family, with the
+//! harness admin's cookie and CSRF token where a form needs them, so the fuzzer
+//! starts past the CSRF check. `cargo run --bin seeds -- DIR`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use blog_fuzz::harness::{Harness, ADMIN_EMAIL, ADMIN_PASSWORD, POST_SLUG, SESSION};
+
+fn main() -> anyhow::Result<()> {
+    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "seeds".into()));
+    std::fs::create_dir_all(&dir)?;
+    let harness = Harness::start()?;
+    let csrf = harness.csrf_token()?;
+    let cookie = format!("Cookie: blog_session={SESSION}\r\n");
+    let mut seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("get-index", get("/", "")),
+        ("get-page-2", get("/?page=2", "")),
+        ("get-page-0", get("/?page=0", "")),
+        ("get-page-abc", get("/?page=abc&page=3", "")),
+        ("get-page-huge", get("/?page=99999999999999999999", "")),
+        ("get-post", get(&format!("/posts/{POST_SLUG}"), "")),
+        (
+            "get-post-signed-in",
+            get(&format!("/posts/{POST_SLUG}"), &cookie),
+        ),
+        ("get-korean-slug", get("/posts/%EC%95%88%EB%85%95", "")),
+        ("get-tag", get("/tags/rust?page=1", "")),
+        ("get-author", get("/authors/1", "")),
+        ("get-author-feed", get("/authors/1/feed.xml", "")),
+        ("get-feed", get("/feed.xml", "If-None-Match: \"x\"\r\n")),
+        ("get-sitemap", get("/sitemap.xml", "")),
+        (
+            "get-search",
+            get("/search?q=hello+%22fuzz%22+-web+OR+rust*&page=1", ""),
+        ),
+        ("get-drafts", get("/drafts", &cookie)),
+        (
+            "get-edit",
+            get(&format!("/posts/{POST_SLUG}/edit"), &cookie),
+        ),
+        (
+            "get-static",
+            get(
+                "/static/../../etc/passwd",
+                "Accept-Encoding: br, gzip;q=0.5\r\n",
+            ),
+        ),
+        ("get-media", get("/media/uploads/%2e%2e/secret.key", "")),
+        ("get-reset", get("/accounts/reset/abc", "")),
+        (
+            "odd-headers",
+            get(
+                "/accounts/login?next=//evil.example/",
+                "Cookie: a=b; blog_session=zz; blog_session=\r\nCookie: ;;==\r\n\
+                 X-Forwarded-For: 10.0.0.1, ::1, nonsense\r\nX-Forwarded-Proto: https\r\n\
+                 X-Forwarded-Host: evil.example\r\nIf-None-Match: W/\"1\", *\r\n\
+                 Accept-Language: ko-KR,ko;q=0.9\r\nRange: bytes=0-1\r\n",
+            ),
+        ),
+        (
+            "keep-alive-pipelined",
+            [
+                get("/healthz", ""),
+                get("/robots.txt", ""),
+                get("/nope", ""),
+            ]
+            .concat(),
+        ),
+        (
+            "chunked-post",
+            b"POST /accounts/login HTTP/1.1\r\nHost: fuzz\r\nTransfer-Encoding: chunked\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\n\r\n5\r\nemail\r\n0\r\n\r\n"
+                .to_vec(),
+        ),
+    ];
+    let form = |path: &str, body: String, extra: &str| {
+        post(
+            path,
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+            extra,
+        )
+    };
+    seeds.push((
+        "post-login",
+        form(
+            "/accounts/login",
+            format!("email={ADMIN_EMAIL}&password=wrong+password&next=%2Fdrafts"),
+            "",
+        ),
+    ));
+    seeds.push((
+        "post-login-right",
+        form(
+            "/accounts/login",
+            format!(
+                "email={ADMIN_EMAIL}&password={}&csrf_token={csrf}",
+                ADMIN_PASSWORD.replace(' ', "+")
+            ),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-signup",
+        form(
+            "/accounts/signup",
+            format!("email=new%40fuzz.example&password=a+long+password&password2=a+long+password&display_name=New&csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-new",
+        form(
+            "/posts/new",
+            format!("title=%EC%95%88%EB%85%95+Fuzz&body=%3Cp+onclick%3Dx()%3Ehi%3Cscript%3Ea%3C%2Fscript%3E%3Ca+href%3D%22javascript%3Ax%22%3El%3C%2Fa%3E%3Cimg+src%3D%22%2Fmedia%2Fa.png%22+style%3D%22width%3A50%25%22%3E%3C%2Fp%3E&tags=Rust%2C+%ED%95%9C%EA%B5%AD%EC%96%B4%2C+&csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-edit",
+        form(
+            &format!("/posts/{POST_SLUG}/edit"),
+            format!("title=New+title&body=%3Ch2%3Ex%3C%2Fh2%3E&tags=a,b,c&csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-comment",
+        form(
+            &format!("/posts/{POST_SLUG}/comments"),
+            format!("body=See+https%3A%2F%2Fexample.com%0D%0Aok&name=Visitor&csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-comment-moderate",
+        form("/comments/1/hide", format!("csrf_token={csrf}"), &cookie),
+    ));
+    seeds.push((
+        "post-unpublish",
+        form(
+            &format!("/posts/{POST_SLUG}/unpublish"),
+            format!("csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-password",
+        form(
+            "/accounts/password",
+            format!("old_password=x&new_password=short&new_password2=other&csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-logout-no-csrf",
+        form("/accounts/logout", String::new(), &cookie),
+    ));
+    let boundary = "----fuzzboundary7MA4YWxkTrZu0gW";
+    let multipart = |parts: &[(&str, Option<&str>, &[u8])]| {
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file {
+                Some(file) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        body
+    };
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    seeds.push((
+        "multipart-upload",
+        post(
+            "/uploads",
+            &content_type,
+            &multipart(&[
+                ("csrf_token", None, csrf.as_bytes()),
+                ("file", Some("a.png"), TINY_PNG),
+            ]),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "multipart-upload-header-token",
+        post(
+            "/uploads",
+            &content_type,
+            &multipart(&[("file", Some("x.png"), TINY_PNG)]),
+            &format!("{cookie}X-CSRF-Token: {csrf}\r\n"),
+        ),
+    ));
+    seeds.push((
+        "multipart-profile",
+        post(
+            "/accounts/profile",
+            &content_type,
+            &multipart(&[
+                ("csrf_token", None, csrf.as_bytes()),
+                ("display_name", None, "새 이름".as_bytes()),
+                ("bio", None, b"<b>bio</b>"),
+                ("avatar", Some("me.png"), TINY_PNG),
+            ]),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "multipart-bad-boundary",
+        post(
+            "/posts/new",
+            "multipart/form-data; boundary=",
+            b"--\r\n",
+            &cookie,
+        ),
+    ));
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+    }
+    Ok(())
+}
+
+fn get(target: &str, headers: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nHost: fuzz\r\n{headers}\r\n").into_bytes()
+}
+
+fn post(target: &str, content_type: &str, body: &[u8], headers: &str) -> Vec<u8> {
+    let mut request = format!(
+        "POST {target} HTTP/1.1\r\nHost: fuzz\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+/// A real image from the blog's test fixtures, so the image path is reached, not only
+/// its refusal. PNG rather than GIF: a GIF has no checksum, so the fuzzer soon finds
+/// 40-megapixel canvases in a few bytes, and spends its time decoding them.
+const TINY_PNG: &[u8] = include_bytes!("../../../tests/fixtures/small.png");
