@@ -493,3 +493,36 @@ fn admin_upload(client: &Client, file: &Path) -> String {
     let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
     json["url"].as_str().unwrap().to_owned()
 }
+
+#[test]
+fn on_a_terminal_import_and_export_draw_a_progress_bar_and_end_with_a_count() {
+    let folder = markdown_folder();
+    let site = Site::new();
+    create_admin(&site, "admin@blog.example");
+    let import = site.run_on_terminal(&["import", "markdown", arg(folder.path())]);
+    assert!(
+        import.contains("/4 files"),
+        "a bar counting the files: {import:?}"
+    );
+    assert!(
+        import.contains("imported 4 posts, 1 user; 0 skipped"),
+        "{import:?}"
+    );
+
+    let out = site.path().join("export");
+    let export = site.run_on_terminal(&["export", arg(&out)]);
+    assert!(
+        export.contains("/4 posts"),
+        "a bar counting the posts: {export:?}"
+    );
+    assert!(export.contains("exported 4 posts"), "{export:?}");
+
+    // Not on a terminal: the count alone, no bar.
+    let plain = site.run(&["export", "--force", arg(&out)]).success();
+    assert!(!plain.stdout.contains("/4 posts") && !plain.stderr.contains("/4 posts"));
+    assert!(
+        plain.stdout.contains("exported 4 posts"),
+        "{}",
+        plain.stdout
+    );
+}

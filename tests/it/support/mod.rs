@@ -74,7 +74,33 @@ impl Site {
 
     /// A command with some variables added to (or replacing) the site's.
     fn command_with(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_blog"));
+        self.program_with(env!("CARGO_BIN_EXE_blog"), args, extra_env)
+    }
+
+    /// Runs `blog ARGS` on a pseudo-terminal (util-linux `script`), as someone at a
+    /// shell would: what it draws only for terminals (progress bars) is in the output,
+    /// stdout and stderr together, as the terminal showed them.
+    pub fn run_on_terminal(&self, args: &[&str]) -> String {
+        let line = std::iter::once(env!("CARGO_BIN_EXE_blog"))
+            .chain(args.iter().copied())
+            .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let output = self
+            .program_with("script", &["-qec", &line, "/dev/null"], &[])
+            .stdin(Stdio::null())
+            .output()
+            .expect("util-linux `script` runs");
+        assert!(
+            output.status.success(),
+            "`blog {}` on a terminal: {output:?}",
+            args.join(" ")
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn program_with(&self, program: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(program);
         cmd.args(args).current_dir(self.path());
         // Only what the test sets: nothing leaks in from the developer's shell.
         for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("BLOG_")) {
