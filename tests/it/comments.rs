@@ -393,3 +393,37 @@ fn comments_speak_korean_on_a_korean_site() {
     assert_eq!(page.select("#comments h2")[0].text, "댓글");
     assert!(page.text().contains("로그인하고 댓글 쓰기"));
 }
+
+#[test]
+fn each_comment_shows_its_writers_thumbnail_and_name() {
+    let (server, _author, slug) = blog_with("");
+    let reader = server.reader("reader@blog.example");
+    crate::media::set_avatar(
+        &reader,
+        "small.png",
+        include_bytes!("../fixtures/small.png"),
+    )
+    .assert_status(303);
+    let profile = reader.get("/accounts/profile").assert_status(200);
+    let name_field = profile.form("form[action=\"/accounts/profile\"]");
+    name_field
+        .fill("display_name", "Rea Der")
+        .submit()
+        .assert_status(303);
+    comment(&reader, &slug, "Nice post.").assert_status(303);
+
+    let page = post_page(&server.anonymous(), &slug);
+    let comment = &page.select("#comments article.comment")[0];
+    assert!(comment.text.contains("Rea Der"), "{}", comment.text);
+    let thumbnails = page.select("#comments article.comment img.avatar");
+    assert_eq!(thumbnails.len(), 1);
+    let src = thumbnails[0].attr("src").unwrap().to_owned();
+    assert!(src.starts_with("/media/avatars/"), "{src}");
+    server.anonymous().get(&src).assert_status(200);
+    let thumbnail = image::load_from_memory(&server.anonymous().get(&src).bytes).unwrap();
+    assert_eq!(
+        (thumbnail.width(), thumbnail.height()),
+        (64, 64),
+        "the 64 px copy"
+    );
+}

@@ -63,7 +63,7 @@ pub(crate) fn uploaded_url(client: &Client, name: &str, bytes: &[u8]) -> String 
     json["url"].as_str().expect("a url").to_owned()
 }
 
-fn set_avatar(client: &Client, name: &str, bytes: &[u8]) -> crate::support::Page {
+pub(crate) fn set_avatar(client: &Client, name: &str, bytes: &[u8]) -> crate::support::Page {
     client
         .get("/accounts/profile")
         .assert_status(200)
