@@ -105,14 +105,21 @@ fn reuse_port_listener(addr: SocketAddr) -> std::io::Result<std::net::TcpListene
     Ok(socket.into())
 }
 
-pub async fn run(listener: Listener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+/// How every connection is served; also used by the fuzz harness (`fuzz/`), so what
+/// is fuzzed is what runs.
+pub fn connection_settings(server: &crate::config::Server) -> http1::Builder {
     let mut http = http1::Builder::new();
     // hyper starts this timer whenever it waits for a request's head, so it also
     // closes keep-alive connections left idle.
     http.timer(TokioTimer::new())
-        .header_read_timeout(app.config.server.header_timeout)
+        .header_read_timeout(server.header_timeout)
         .max_buf_size(MAX_HEAD_BYTES)
         .keep_alive(true);
+    http
+}
+
+pub async fn run(listener: Listener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+    let http = connection_settings(&app.config.server);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {

@@ -20,9 +20,8 @@ use blog::auth::{csrf, password, Token};
 use blog::config::{Config, SecretKey};
 use blog::content::{Email, Role};
 use blog::db::{self, Db};
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The signed-in admin's session cookie value; seeds send `blog_session=` this.
@@ -36,10 +35,6 @@ pub const ADMIN_PASSWORD: &str = "fuzzing password";
 
 /// The seeded post's slug (from its title).
 pub const POST_SLUG: &str = "hello-fuzz";
-
-/// The connection settings of `blog::server::run`, which builds its `http1::Builder`
-/// inside its accept loop: keep these in step with it.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Longer than any request may take here: every input ends with EOF, so nothing waits
 /// on the client. Past it the input counts as a hang.
@@ -159,13 +154,10 @@ impl Harness {
                 Ok::<_, Infallible>(response)
             }
         });
-        let mut http = http1::Builder::new();
+        let mut http = blog::server::connection_settings(&self.app.config.server);
         // `half_close`, unlike the server: each input ends with EOF, and without it
         // hyper would drop the requests in flight instead of answering them.
-        http.timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .keep_alive(true)
-            .half_close(true);
+        http.half_close(true);
         // Errors are how hyper refuses a malformed request: expected, not a finding.
         let serve = async {
             let _ = http.serve_connection(TokioIo::new(server), service).await;

@@ -76,7 +76,9 @@ impl FromStr for Tag {
     /// One tag, as typed or as a percent-decoded path segment. Inner runs of white
     /// space become one space, so `a  b` and `a b` are one tag.
     fn from_str(s: &str) -> Result<Self, InvalidTag> {
-        let folded: String = s.nfc().flat_map(char::to_lowercase).collect();
+        // Lower-casing can undo NFC ("ῼ\u{301}" becomes "ώ\u{345}"), so normalise
+        // again: the tag read back from a page's path must be the same tag.
+        let folded: String = s.nfc().flat_map(char::to_lowercase).nfc().collect();
         let text = folded.split_whitespace().collect::<Vec<_>>().join(" ");
         if text.is_empty() || text.chars().any(char::is_control) {
             Err(InvalidTag::Empty)
@@ -143,5 +145,11 @@ mod tests {
     fn a_path_segment_parses_to_the_same_tag() {
         assert_eq!("Rust".parse::<Tag>().unwrap(), "rust".parse().unwrap());
         assert!("".parse::<Tag>().is_err());
+    }
+
+    #[test]
+    fn a_tag_reads_back_as_itself_when_lower_casing_undoes_nfc() {
+        let tag: Tag = "ῼ\u{301}".parse().unwrap();
+        assert_eq!(tag.as_str().parse::<Tag>(), Ok(tag.clone()));
     }
 }
