@@ -20,6 +20,8 @@ impl Progress {
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(100));
+        // Drawn at once, so even a run shorter than a tick shows what it counts.
+        bar.tick();
         Self(bar)
     }
 
