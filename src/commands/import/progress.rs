@@ -20,8 +20,6 @@ impl Progress {
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(100));
-        // Drawn at once, so even a run shorter than a tick shows what it counts.
-        bar.tick();
         Self(bar)
     }
 
@@ -39,7 +37,9 @@ impl Progress {
         self.0.suspend(|| eprintln!("{}", line.as_ref()));
     }
 
+    /// Leaves the full bar on the terminal above the final count (drawn even when
+    /// the run was shorter than the bar's refresh interval).
     pub fn finish(self) {
-        self.0.finish_and_clear();
+        self.0.finish();
     }
 }
