@@ -45,7 +45,7 @@ pub struct PageCache {
     db: Db,
     failures: Arc<AtomicU64>,
     pages: RwLock<HashMap<String, (Version, Arc<PreparedPage>)>>,
-    renders: Vec<tokio::sync::Mutex<()>>,
+    renders: [tokio::sync::Mutex<()>; RENDER_LOCKS],
 }
 
 impl PageCache {
@@ -70,9 +70,7 @@ impl PageCache {
             db,
             failures,
             pages: RwLock::new(HashMap::new()),
-            renders: (0..RENDER_LOCKS)
-                .map(|_| tokio::sync::Mutex::new(()))
-                .collect(),
+            renders: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         })
     }
 
@@ -88,11 +86,11 @@ impl PageCache {
     /// Held while rendering the page at `key` for the cache: whoever waited for it
     /// then finds the fresh copy. Keys share locks by hash; two pages that share one
     /// only take turns.
-    pub async fn render_lock(&self, key: &str) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    pub async fn render_lock(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         std::hash::Hash::hash(key, &mut hasher);
-        let slot = std::hash::Hasher::finish(&hasher) as usize % self.renders.len().max(1);
-        Some(self.renders.get(slot)?.lock().await)
+        let slot = std::hash::Hasher::finish(&hasher) as usize % RENDER_LOCKS;
+        self.renders[slot].lock().await
     }
 
     pub fn get(&self, key: &str, version: Version) -> Option<Arc<PreparedPage>> {

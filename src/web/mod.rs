@@ -201,7 +201,7 @@ async fn respond(
         Some(key) => {
             let lock = ctx.app.pages.render_lock(key).await;
             version = ctx.app.pages.version();
-            lock
+            Some(lock)
         }
         None => None,
     };

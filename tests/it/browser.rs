@@ -317,6 +317,17 @@ fn paste_file(window: &Window, make: &str, name: &str, kind: &str) {
     ));
 }
 
+/// Pastes an SVG, which the server refuses, and returns what the editor then says.
+fn paste_a_refused_svg(window: &Window) -> String {
+    let svg = r#"Promise.resolve(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>']))"#;
+    paste_file(window, svg, "drawing.svg", "image/svg+xml");
+    window.wait_until(
+        "!document.querySelector('.editor-message').hidden",
+        "the upload error shown by the editor",
+    );
+    window.text("document.querySelector('.editor-message').textContent")
+}
+
 #[test]
 fn pasted_images_are_uploaded_and_a_refused_one_is_explained_in_the_editor() {
     let Some(chromium) = chromium() else {
@@ -345,13 +356,7 @@ fn pasted_images_are_uploaded_and_a_refused_one_is_explained_in_the_editor() {
         serde_json::json!(true)
     );
 
-    let svg = r#"Promise.resolve(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>']))"#;
-    paste_file(&window, svg, "drawing.svg", "image/svg+xml");
-    window.wait_until(
-        "!document.querySelector('.editor-message').hidden",
-        "the upload error shown by the editor",
-    );
-    let message = window.text("document.querySelector('.editor-message').textContent");
+    let message = paste_a_refused_svg(&window);
     assert!(message.starts_with("drawing.svg: "), "{message}");
     assert!(message.len() > "drawing.svg: ".len(), "says why: {message}");
     assert_eq!(
@@ -627,13 +632,7 @@ fn on_a_korean_site_the_editor_and_its_messages_are_in_korean() {
     );
     assert!(!toolbar.contains("Bold"), "{toolbar:.400}");
 
-    let svg = r#"Promise.resolve(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>']))"#;
-    paste_file(&window, svg, "drawing.svg", "image/svg+xml");
-    window.wait_until(
-        "!document.querySelector('.editor-message').hidden",
-        "the upload error shown by the editor",
-    );
-    let message = window.text("document.querySelector('.editor-message').textContent");
+    let message = paste_a_refused_svg(&window);
     assert!(message.contains("SVG 이미지는 받지 않습니다"), "{message}");
     window.expect_in_console("status of 422 (Unprocessable Entity)");
     window.assert_clean_console();

@@ -468,11 +468,17 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Self {
+        Self::with_tls(base, ureq::tls::TlsConfig::default())
+    }
+
+    /// No redirects followed, every status a page, nothing from the environment's proxy.
+    fn with_tls(base: &str, tls: ureq::tls::TlsConfig) -> Self {
         let agent = ureq::Agent::config_builder()
             .max_redirects(0)
             .http_status_as_error(false)
             .proxy(None)
             .timeout_global(Some(PATIENCE))
+            .tls_config(tls)
             .build()
             .new_agent();
         Client {
@@ -497,20 +503,7 @@ impl Client {
         let tls = ureq::tls::TlsConfig::builder()
             .disable_verification(true)
             .build();
-        let agent = ureq::Agent::config_builder()
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .proxy(None)
-            .timeout_global(Some(PATIENCE))
-            .tls_config(tls)
-            .build()
-            .new_agent();
-        Client {
-            agent,
-            base: base.to_owned(),
-            jar: Rc::default(),
-            forwarded_for: None,
-        }
+        Self::with_tls(base, tls)
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
