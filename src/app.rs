@@ -2,13 +2,14 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::actions::Blog;
 use crate::auth::hasher::Hasher;
 use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
 use crate::media::MediaDir;
-use crate::web::access_log::AccessLog;
-use crate::web::cache::PageCache;
+use crate::serving::access_log::AccessLog;
+use crate::serving::cache::PageCache;
 
 pub struct App {
     pub config: Config,
@@ -16,7 +17,7 @@ pub struct App {
     pub key: SecretKey,
     pub media: MediaDir,
     /// Rendered public pages for anonymous readers.
-    pub pages: PageCache,
+    pub page_cache: PageCache,
     pub time_zone: jiff::tz::TimeZone,
     /// A bcrypt hash at the configured cost, checked when a login names no account,
     /// so a wrong address takes as long as a wrong password. Made on first use: it
@@ -41,7 +42,7 @@ impl App {
     pub fn new(config: Config, db: Db, key: SecretKey) -> anyhow::Result<Self> {
         let time_zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
         let media = MediaDir::new(config.storage.media_dir());
-        let pages = PageCache::start(db.clone())?;
+        let page_cache = PageCache::start(db.clone())?;
         let connections = Arc::new(tokio::sync::Semaphore::new(
             config.server.max_connections.max(1),
         ));
@@ -50,7 +51,7 @@ impl App {
             db,
             key,
             media,
-            pages,
+            page_cache,
             time_zone,
             dummy_hash: OnceLock::new(),
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
@@ -67,6 +68,27 @@ impl App {
 }
 
 impl App {
+    /// The stores that `actions` change.
+    pub fn blog(&self) -> Blog<'_> {
+        Blog::new(&self.db, &self.media)
+    }
+
+    /// Runs an action (see `actions`) on a blocking thread.
+    pub async fn act<T, E>(
+        self: &Arc<Self>,
+        action: impl FnOnce(Blog) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<anyhow::Error> + Send + 'static,
+    {
+        let app = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || action(app.blog())).await {
+            Ok(result) => result,
+            Err(err) => Err(anyhow::Error::new(err).context("an action panicked").into()),
+        }
+    }
+
     /// Runs image work (decoding, resizing, encoding) on a blocking thread, at most
     /// `IMAGE_JOBS` at once; others wait their turn without holding a thread.
     pub async fn image_job<T: Send + 'static>(

@@ -19,6 +19,7 @@
 //! - `assets`: embedded CSS and scripts under hashed names
 //! - `compress`: gzip and brotli, and choosing between them
 
+pub mod actions;
 pub mod app;
 pub mod assets;
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod db;
 pub mod i18n;
 pub mod media;
 pub mod server;
+pub mod serving;
 pub mod urls;
 pub mod views;
 pub mod web;

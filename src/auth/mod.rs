@@ -1,6 +1,7 @@
 //! Who is asking and what they may do: passwords, sessions, CSRF tokens, login
 //! throttling and permissions. No HTTP here: the web layer passes plain values in.
 
+pub mod actor;
 pub mod csrf;
 pub mod hasher;
 pub mod password;
@@ -11,4 +12,5 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
+pub use actor::Actor;
 pub use token::Token;

@@ -4,10 +4,13 @@ use std::io::BufRead;
 
 use anyhow::{bail, Context};
 
-use crate::auth::password;
+use crate::actions::users::{Activity, NewAccount};
+use crate::actions::{self, Blog};
+use crate::auth::{password, Actor};
 use crate::config::Config;
 use crate::content::{Email, Role};
-use crate::db::{self, users::NewUser};
+use crate::db;
+use crate::media::MediaDir;
 
 pub fn run(config: &Config, email: &str, password_stdin: bool) -> anyhow::Result<()> {
     let email: Email = email
@@ -27,13 +30,17 @@ pub fn run(config: &Config, email: &str, password_stdin: bool) -> anyhow::Result
         bail!("password refused: {problem}");
     }
     let hash = password::hash(&password, config.accounts.bcrypt_cost.0)?;
-    let user = NewUser {
-        email: &email,
-        password_hash: Some(&hash),
-        display_name: "",
+    let account = NewAccount {
+        email: email.clone(),
+        password_hash: Some(hash),
+        display_name: String::new(),
+        bio: String::new(),
         role: Role::Admin,
+        active: Activity::Active,
+        joined: None,
     };
-    db.write_now(|tx| db::users::insert(tx, &user, db::now_ms()))?;
+    let media = MediaDir::new(config.storage.media_dir());
+    actions::users::create(Blog::new(&db, &media), &Actor::Cli, &account)?;
     println!("created admin {email}");
     Ok(())
 }

@@ -6,7 +6,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::MediaCommand;
 use crate::config::Config;
-use crate::media::{gc, MediaDir};
+use crate::actions::{self, media::Pass, Blog};
+use crate::auth::Actor;
+use crate::media::MediaDir;
 
 pub fn run(config: &Config, command: MediaCommand) -> anyhow::Result<()> {
     let MediaCommand::Gc { dry_run } = command;
@@ -26,11 +28,12 @@ pub fn run(config: &Config, command: MediaCommand) -> anyhow::Result<()> {
         None
     };
     let mut freed = 0u64;
-    let report = gc::collect(
-        &db,
-        &media,
+    let pass = if dry_run { Pass::DryRun } else { Pass::Delete };
+    let report = actions::media::collect_garbage(
+        Blog::new(&db, &media),
+        &Actor::Cli,
         config.media.gc_grace,
-        dry_run,
+        pass,
         &mut |path, bytes| {
             freed += bytes;
             match &progress {

@@ -7,9 +7,10 @@ use anyhow::Context;
 
 use crate::app::App;
 use crate::config::{Bind, Config, LogFormat, SecretKey};
-use crate::media::gc;
+use crate::actions::{self, media::Pass};
+use crate::auth::Actor;
 use crate::server;
-use crate::web::access_log::AccessLog;
+use crate::serving::access_log::AccessLog;
 
 pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     if let Some(bind) = bind {
@@ -156,24 +157,28 @@ async fn collect_media_garbage(app: Arc<App>) {
     loop {
         every.tick().await;
         let app = Arc::clone(&app);
-        let pass = tokio::task::spawn_blocking(move || {
-            let grace = app.config.media.gc_grace;
-            gc::collect(&app.db, &app.media, grace, false, &mut |path, bytes| {
-                tracing::info!("media gc: deleted {path} ({bytes} bytes)");
+        let grace = app.config.media.gc_grace;
+        let pass = app
+            .act(move |blog| {
+                actions::media::collect_garbage(
+                    blog,
+                    &Actor::Scheduler,
+                    grace,
+                    Pass::Delete,
+                    &mut |path, bytes| tracing::info!("media gc: deleted {path} ({bytes} bytes)"),
+                )
             })
-        })
-        .await;
+            .await;
         match pass {
-            Ok(Ok(report)) if !report.files.is_empty() => {
+            Ok(report) if !report.files.is_empty() => {
                 tracing::info!(
                     "media gc: {} files, {} bytes freed",
                     report.files.len(),
                     report.bytes()
                 );
             }
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => tracing::error!("media gc failed: {err:#}"),
-            Err(err) => tracing::error!("media gc panicked: {err}"),
+            Ok(_) => {}
+            Err(err) => tracing::error!("media gc failed: {err:#}"),
         }
     }
 }

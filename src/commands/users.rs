@@ -2,15 +2,19 @@
 
 use anyhow::{bail, Context};
 
-use crate::auth::{reset, Token};
+use crate::actions::users::Activity;
+use crate::actions::{self, Blog};
+use crate::auth::Actor;
 use crate::cli::UsersCommand;
 use crate::config::Config;
-use crate::content::{Email, Role};
+use crate::content::{Email, Role, User, UserId};
 use crate::db;
 use crate::media::MediaDir;
 
 pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
+    let media = MediaDir::new(config.storage.media_dir());
+    let blog = Blog::new(&db, &media);
     match command {
         UsersCommand::List => {
             let users = db.read_now(db::users::all)?;
@@ -30,42 +34,34 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             }
         }
         UsersCommand::SetRole { email, role } => {
-            let email = parse_email(&email)?;
+            let user = account(&db, &email)?;
             let role: Role = role.parse()?;
-            if !db.write_now(|tx| db::users::set_role(tx, &email, role))? {
-                bail!("no account has the email {email}");
-            }
-            println!("{email} is now {role}");
+            actions::users::set_role(blog, &Actor::Cli, user.id, role)?;
+            println!("{} is now {role}", user.email);
         }
         UsersCommand::Deactivate { email } => {
-            let email = parse_email(&email)?;
-            if !db.write_now(|tx| db::users::deactivate(tx, &email))? {
-                bail!("no account has the email {email}");
-            }
-            println!("{email} is deactivated and signed out everywhere");
+            let user = account(&db, &email)?;
+            actions::users::set_activity(blog, &Actor::Cli, user.id, Activity::Inactive)?;
+            println!("{} is deactivated and signed out everywhere", user.email);
         }
         UsersCommand::Delete { email, yes } => {
-            let email = parse_email(&email)?;
-            let Some(user) = db.read_now(|conn| db::users::by_email(conn, &email))? else {
-                bail!("no account has the email {email}");
-            };
+            let user = account(&db, &email)?;
             let posts = db.read_now(|conn| db::posts::count_by_author(conn, user.id))?;
             if !yes {
-                bail!("this deletes {email} and their {posts} posts for good: run again with --yes to confirm");
+                bail!(
+                    "this deletes {} and their {posts} posts for good: run again with --yes to confirm",
+                    user.email
+                );
             }
-            let released = db.write_now(|tx| {
-                let used = db::media::used_by_user(tx, user.id)?;
-                db::users::delete(tx, user.id)?;
-                db::media::release_unused(tx, &used)
-            })?;
-            let media = MediaDir::new(config.storage.media_dir());
-            let files = released.len();
-            media.remove_released(released.into_iter().map(|f| f.path));
-            println!("deleted {email}, {posts} posts and {files} media files");
+            let deleted = actions::users::delete(blog, &Actor::Cli, user.id)?;
+            println!(
+                "deleted {}, {} posts and {} media files",
+                user.email, deleted.posts, deleted.files
+            );
         }
         UsersCommand::ResetLink { email } => {
-            let email = parse_email(&email)?;
-            println!("{}", reset_link(config, &db, &email)?);
+            let user = account(&db, &email)?;
+            println!("{}", reset_link(config, blog, &Actor::Cli, user.id)?);
         }
     }
     Ok(())
@@ -73,18 +69,21 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
 
 /// A new one-time password-reset URL for the account, built from `base_url`; also
 /// how imported accounts, which have no password, get in.
-pub fn reset_link(config: &Config, db: &db::Db, email: &Email) -> anyhow::Result<String> {
-    let token = Token::generate()?;
-    let link = db.write_now(|tx| {
-        let Some(user) = db::users::by_email(tx, email)? else {
-            return Ok(None);
-        };
-        reset::record_link(tx, &config.site.base_url, user.id, &token).map(Some)
-    })?;
-    link.with_context(|| format!("no account has the email {email}"))
+pub fn reset_link(
+    config: &Config,
+    blog: Blog,
+    actor: &Actor,
+    id: UserId,
+) -> anyhow::Result<String> {
+    let (_, url) = actions::users::reset_link(blog, actor, id, &config.site.base_url)?;
+    Ok(url)
 }
 
-fn parse_email(text: &str) -> anyhow::Result<Email> {
-    text.parse()
-        .with_context(|| format!("{text:?} is not an email address"))
+/// The account with this address, or an error that says there is none.
+fn account(db: &db::Db, text: &str) -> anyhow::Result<User> {
+    let email: Email = text
+        .parse()
+        .with_context(|| format!("{text:?} is not an email address"))?;
+    db.read_now(|conn| db::users::by_email(conn, &email))?
+        .with_context(|| format!("no account has the email {email}"))
 }

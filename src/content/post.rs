@@ -26,3 +26,37 @@ impl Post {
         self.published_at.is_some()
     }
 }
+
+/// Titles longer than this are refused, in the form and in imports alike.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// Why a title cannot be one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidTitle {
+    #[error("the title is empty: give the post a title")]
+    Empty,
+    #[error("the title is longer than {MAX_TITLE_CHARS} characters: shorten it")]
+    TooLong,
+}
+
+impl InvalidTitle {
+    pub fn message(self) -> super::problems::Message {
+        match self {
+            Self::Empty => "problems.title_empty".into(),
+            Self::TooLong => super::problems::Message::from("problems.title_too_long")
+                .with("max", MAX_TITLE_CHARS),
+        }
+    }
+}
+
+/// The title trimmed, or why it cannot be one.
+pub fn title(text: &str) -> Result<String, InvalidTitle> {
+    let title = text.trim();
+    if title.is_empty() {
+        Err(InvalidTitle::Empty)
+    } else if title.chars().count() > MAX_TITLE_CHARS {
+        Err(InvalidTitle::TooLong)
+    } else {
+        Ok(title.to_string())
+    }
+}

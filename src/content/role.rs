@@ -22,11 +22,6 @@ impl Role {
             Self::Reader => "reader",
         }
     }
-
-    /// Admins and authors write posts; readers do not.
-    pub fn can_write(self) -> bool {
-        matches!(self, Self::Admin | Self::Author)
-    }
 }
 
 impl FromStr for Role {

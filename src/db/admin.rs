@@ -137,13 +137,6 @@ pub fn media_files(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Resu
     .collect()
 }
 
-/// Lets a deactivated account log in again (its sessions ended when it was
-/// deactivated, so there is nothing to restore). Returns false when no such user.
-pub fn reactivate(conn: &Connection, id: UserId) -> rusqlite::Result<bool> {
-    let n = conn.execute("UPDATE users SET is_active = 1 WHERE id = ?1", [id])?;
-    Ok(n == 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,8 +201,8 @@ mod tests {
         assert_eq!(posts(&conn, 10, 0).unwrap().len(), 2);
 
         db_users::deactivate(&conn, &email).unwrap();
-        assert!(reactivate(&conn, author).unwrap());
+        assert!(db_users::reactivate(&conn, author).unwrap());
         assert!(db_users::by_id(&conn, author).unwrap().unwrap().is_active);
-        assert!(!reactivate(&conn, UserId(999)).unwrap());
+        assert!(!db_users::reactivate(&conn, UserId(999)).unwrap());
     }
 }

@@ -19,6 +19,7 @@ pub enum Action {
     UserDeactivate,
     UserReactivate,
     UserResetLink,
+    UserDelete,
     MediaGc,
 }
 
@@ -35,6 +36,7 @@ impl Action {
             Self::UserDeactivate => "user.deactivate",
             Self::UserReactivate => "user.reactivate",
             Self::UserResetLink => "user.reset_link",
+            Self::UserDelete => "user.delete",
             Self::MediaGc => "media.gc",
         }
     }
@@ -51,14 +53,25 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
-    pub fn by(actor: &User, action: Action, target: impl Into<String>) -> Self {
+    /// `actor_name` is the account's email, or the job of the program that acted
+    /// ("cli", "importer"); the log keeps it after the account is gone.
+    pub fn new(
+        actor_id: Option<UserId>,
+        actor_name: impl Into<String>,
+        action: Action,
+        target: impl Into<String>,
+    ) -> Self {
         Self {
-            actor_id: Some(actor.id),
-            actor_email: actor.email.to_string(),
+            actor_id,
+            actor_email: actor_name.into(),
             action,
             target: target.into(),
             detail: String::new(),
         }
+    }
+
+    pub fn by(actor: &User, action: Action, target: impl Into<String>) -> Self {
+        Self::new(Some(actor.id), actor.email.to_string(), action, target)
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {

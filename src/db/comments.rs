@@ -56,6 +56,20 @@ pub fn insert(conn: &Connection, comment: &NewComment, now: i64) -> rusqlite::Re
     Ok(CommentId(conn.last_insert_rowid()))
 }
 
+/// Whether the post already has this comment (same time, same text): how an import
+/// knows it ran before.
+pub fn exists(
+    conn: &Connection,
+    post: PostId,
+    created_at: i64,
+    body: &CommentBody,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM comments WHERE post_id = ?1 AND created_at = ?2 AND body = ?3",
+    )?
+    .exists(params![post, created_at, body.as_str()])
+}
+
 /// Whose eyes a list of comments is for.
 #[derive(Debug, Clone, Copy)]
 pub enum Audience {

@@ -95,6 +95,35 @@ pub fn set_published(conn: &Connection, id: PostId, at: Option<i64>) -> rusqlite
     Ok(())
 }
 
+/// The post an import made before: same author, title and creation time.
+pub fn imported(
+    conn: &Connection,
+    author: UserId,
+    title: &str,
+    created_at: i64,
+) -> rusqlite::Result<Option<PostId>> {
+    conn.prepare_cached(
+        "SELECT id FROM posts WHERE author_id = ?1 AND title = ?2 AND created_at = ?3",
+    )?
+    .query_row(params![author, title, created_at], |row| row.get(0))
+    .optional()
+}
+
+/// The times a post had where it came from; only an import changes history.
+pub fn set_history(
+    conn: &Connection,
+    id: PostId,
+    created_at: i64,
+    updated_at: i64,
+    published_at: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE posts SET created_at = ?2, updated_at = ?3, published_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, created_at, updated_at, published_at])?;
+    Ok(())
+}
+
 pub fn delete(conn: &Connection, id: PostId) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM posts WHERE id = ?1")?
         .execute([id])?;

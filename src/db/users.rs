@@ -82,6 +82,13 @@ pub fn deactivate(conn: &Connection, email: &Email) -> rusqlite::Result<bool> {
     Ok(n == 1)
 }
 
+/// Lets a deactivated account log in again (its sessions ended when it was
+/// deactivated, so there is nothing to restore). Returns false when no such user.
+pub fn reactivate(conn: &Connection, id: UserId) -> rusqlite::Result<bool> {
+    let n = conn.execute("UPDATE users SET is_active = 1 WHERE id = ?1", [id])?;
+    Ok(n == 1)
+}
+
 pub fn set_password(conn: &Connection, id: UserId, hash: &str) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",

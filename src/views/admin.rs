@@ -182,11 +182,11 @@ pub fn posts(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
                                 td.buttons {
                                     a href=(urls::post_edit(&post.slug)) { (ctx.t("admin.edit")) }
                                     @if post.published_at.is_some() {
-                                        (button(ctx, &urls::admin_unpublish(&post.slug), "admin.unpublish"))
+                                        (button_back(ctx, &urls::post_unpublish(&post.slug), &urls::admin_posts(), "admin.unpublish"))
                                     } @else {
-                                        (button(ctx, &urls::admin_publish(&post.slug), "admin.publish"))
+                                        (button_back(ctx, &urls::post_publish(&post.slug), &urls::admin_posts(), "admin.publish"))
                                     }
-                                    (button(ctx, &urls::admin_delete_post(&post.slug), "admin.delete"))
+                                    (button_back(ctx, &urls::post_delete(&post.slug), &urls::admin_posts(), "admin.delete"))
                                 }
                             }
                         }
@@ -288,9 +288,9 @@ pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Marku
                     }
                     div.comment-body { (item.comment.body) }
                     p.buttons {
-                        (button(ctx, &urls::admin_approve_comment(item.comment.id), "admin.approve"))
-                        (button(ctx, &urls::admin_hide_comment(item.comment.id), "admin.hide"))
-                        (button(ctx, &urls::admin_delete_comment(item.comment.id), "admin.delete"))
+                        (button_back(ctx, &urls::comment_approve(item.comment.id), &urls::admin_comments(), "admin.approve"))
+                        (button_back(ctx, &urls::comment_hide(item.comment.id), &urls::admin_comments(), "admin.hide"))
+                        (button_back(ctx, &urls::comment_delete(item.comment.id), &urls::admin_comments(), "admin.delete"))
                     }
                 }
             }
@@ -390,6 +390,18 @@ fn button(ctx: &PageCtx, action: &str, label: &'static str) -> Markup {
     }
 }
 
+/// A button that POSTs to the same route as the author's own button, and asks to come
+/// back here (`next`) rather than to the post.
+fn button_back(ctx: &PageCtx, action: &str, next: &str, label: &'static str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf_input(ctx))
+            input type="hidden" name="next" value=(next);
+            button type="submit" { (ctx.t(label)) }
+        }
+    }
+}
+
 fn role_label(ctx: &PageCtx, role: Role) -> &'static str {
     ctx.t(match role {
         Role::Admin => "admin.role_admin",
@@ -412,6 +424,7 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "user.deactivate" => "admin.action_user_deactivate",
         "user.reactivate" => "admin.action_user_reactivate",
         "user.reset_link" => "admin.action_user_reset_link",
+        "user.delete" => "admin.action_user_delete",
         "media.gc" => "admin.action_media_gc",
         _ => return code,
     };

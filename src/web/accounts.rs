@@ -3,14 +3,16 @@
 
 use http::StatusCode;
 
-use super::request::Ctx;
-use super::response::{self, Response};
+use super::request::{local_path, Ctx};
 use super::WebError;
-use crate::auth::{password, session, throttle, Token};
+use crate::actions::users::{Activity, NewAccount};
+use crate::actions::{self, ActionError};
+use crate::auth::{password, session, throttle, Actor, Token};
 use crate::content::problems::{Message, FORM};
-use crate::content::{Email, Problems, Role, UserId};
-use crate::db::{self, users::NewUser};
-use crate::media::library::{self, MediaError};
+use crate::content::{Email, Problems, Role, User};
+use crate::db;
+use crate::media::library::MediaError;
+use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
 use crate::views::accounts::{ProfileForm, SignupForm};
@@ -72,8 +74,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
         Some(user) if matches && user.is_active => user,
         _ => {
             ctx.app
-                .db
-                .write(move |tx| throttle::record_failure(tx, &key, &client, now))
+                .act(move |blog| actions::users::login_failed(blog, &key, &client))
                 .await?;
             return Ok(refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -81,12 +82,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
             ));
         }
     };
-    let cookie = start_session(ctx, user.id).await?;
-    let email = user.email.to_string();
-    ctx.app
-        .db
-        .write(move |tx| throttle::record_success(tx, &email, now))
-        .await?;
+    let cookie = start_session(ctx, user).await?;
     let target = next.map_or_else(urls::index, str::to_string);
     Ok(response::with_cookie(response::redirect(&target), &cookie))
 }
@@ -94,16 +90,13 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
 /// A new session for `user` under a new token (never the one the browser brought, so
 /// a planted cookie is not adopted); the browser's old session ends. Returns the
 /// `Set-Cookie` value.
-async fn start_session(ctx: &Ctx, user: UserId) -> Result<String, WebError> {
+async fn start_session(ctx: &Ctx, user: User) -> Result<String, WebError> {
     let token = Token::generate()?;
     let (new_hash, old_hash) = (token.hash(), ctx.session().hash());
-    let now = db::now_ms();
-    let expires = now + session::LIFETIME.as_millis() as i64;
+    let lifetime = i64::try_from(session::LIFETIME.as_millis()).unwrap_or(i64::MAX);
     ctx.app
-        .db
-        .write(move |tx| {
-            db::sessions::delete(tx, &old_hash)?;
-            db::sessions::insert(tx, &new_hash, user, now, expires)
+        .act(move |blog| {
+            actions::users::start_session(blog, &user, &new_hash, &old_hash, lifetime)
         })
         .await?;
     Ok(session::signed_in_cookie(&token, ctx.https))
@@ -121,8 +114,7 @@ async fn dummy_hash(ctx: &Ctx) -> Result<String, WebError> {
 pub async fn logout(ctx: &Ctx) -> Result<Response, WebError> {
     let hash = ctx.session().hash();
     ctx.app
-        .db
-        .write(move |tx| db::sessions::delete(tx, &hash))
+        .act(move |blog| actions::users::end_session(blog, &hash))
         .await?;
     // A fresh visitor token, so the old one cannot be replayed for CSRF either.
     let fresh = Token::generate()?;
@@ -187,28 +179,29 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
         return Ok(rejected(&problems));
     }
     let hash = hash_password(ctx, new_password).await?;
-    let name = values.display_name.to_string();
-    let inserted = ctx
+    let account = NewAccount {
+        email,
+        password_hash: Some(hash),
+        display_name: values.display_name.to_string(),
+        bio: String::new(),
+        role: Role::Reader,
+        active: Activity::Active,
+        joined: None,
+    };
+    let created = ctx
         .app
-        .db
-        .write(move |tx| {
-            let user = NewUser {
-                email: &email,
-                password_hash: Some(&hash),
-                display_name: &name,
-                role: Role::Reader,
-            };
-            db::users::insert(tx, &user, db::now_ms())
+        .act(move |blog| {
+            let id = actions::users::create(blog, &Actor::Visitor, &account)?;
+            let user = blog.db.read_now(|conn| db::users::by_id(conn, id))?;
+            user.ok_or_else(|| ActionError::NotFound(format!("there is no account {id}")))
         })
         .await;
-    let id = match inserted {
-        Ok(id) => id,
-        Err(err) if db::is_unique_violation(&err) => {
-            return Ok(rejected(&Problems::of("email", "problems.email_taken")));
-        }
+    let user = match created {
+        Ok(user) => user,
+        Err(ActionError::Refused(why)) => return Ok(rejected(&Problems::of("email", why))),
         Err(err) => return Err(err.into()),
     };
-    let cookie = start_session(ctx, id).await?;
+    let cookie = start_session(ctx, user).await?;
     Ok(response::with_cookie(
         response::redirect(&urls::index()),
         &cookie,
@@ -252,10 +245,10 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     }
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
-            let (id, bytes) = (user.id, file.bytes.clone());
+            let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
             let stored = ctx
                 .app
-                .image_job(move |app| library::store_avatar(&app.db, &app.media, id, &bytes))
+                .image_job(move |app| actions::media::set_avatar(app.blog(), &actor, &bytes))
                 .await?;
             match stored {
                 Ok(()) => {}
@@ -263,9 +256,10 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
                 Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
             }
         } else if ctx.form.checked("remove_avatar") {
-            let (app, id) = (ctx.app.clone(), user.id);
-            tokio::task::spawn_blocking(move || library::remove_avatar(&app.db, &app.media, id))
-                .await??;
+            let actor = ctx.actor()?;
+            ctx.app
+                .act(move |blog| actions::media::remove_avatar(blog, &actor))
+                .await?;
         }
     }
     if !problems.is_empty() {
@@ -274,14 +268,13 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
             views::accounts::profile(&ctx.page(), &values, &problems, false),
         ));
     }
-    let (id, name, bio) = (
-        user.id,
+    let (actor, name, bio) = (
+        ctx.actor()?,
         values.display_name.to_string(),
         values.bio.to_string(),
     );
     ctx.app
-        .db
-        .write(move |tx| db::users::update_profile(tx, id, &name, &bio))
+        .act(move |blog| actions::users::update_profile(blog, &actor, &name, &bio))
         .await?;
     Ok(response::redirect(&format!("{}?saved=1", urls::profile())))
 }
@@ -316,14 +309,10 @@ pub async fn password(ctx: &Ctx) -> Result<Response, WebError> {
         ));
     }
     let hash = hash_password(ctx, new_password).await?;
-    let (id, keep) = (user.id, ctx.session().hash());
+    // Other browsers signed in with the old password are signed out.
+    let (actor, keep) = (ctx.actor()?, ctx.session().hash());
     ctx.app
-        .db
-        .write(move |tx| {
-            db::users::set_password(tx, id, &hash)?;
-            // Other browsers signed in with the old password are signed out.
-            db::sessions::delete_others(tx, id, &keep)
-        })
+        .act(move |blog| actions::users::change_password(blog, &actor, &hash, &keep))
         .await?;
     Ok(response::redirect(&format!("{}?saved=1", urls::profile())))
 }
@@ -353,22 +342,9 @@ pub async fn reset(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
         ));
     }
     let hash = hash_password(ctx, new_password).await?;
-    let id = user.id;
-    let used = ctx
-        .app
-        .db
-        .write(move |tx| {
-            let Some(owner) = db::password_resets::take(tx, &token_hash, db::now_ms())? else {
-                return Ok(false);
-            };
-            db::users::set_password(tx, owner, &hash)?;
-            db::sessions::delete_others(tx, id, &[])?;
-            Ok(true)
-        })
+    ctx.app
+        .act(move |blog| actions::users::reset_password(blog, &token_hash, &hash))
         .await?;
-    if !used {
-        return Err(WebError::NotFound);
-    }
     Ok(response::redirect(&urls::login()))
 }
 
@@ -418,39 +394,10 @@ async fn hash_password(ctx: &Ctx, password: &str) -> Result<String, WebError> {
     Ok(bcrypt(ctx, move || password::hash(&password, cost)).await??)
 }
 
-/// `next` only ever leads to a path on this site: `/x`, never `//host` or `/\host`.
-pub fn local_path(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.chars().any(|c| c.is_control() || c == '\\');
-    ok.then_some(next)
-}
-
 /// Runs bcrypt on the low-priority hasher threads (see `auth::hasher`).
 async fn bcrypt<T: Send + 'static>(
     ctx: &Ctx,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, WebError> {
     Ok(ctx.app.hasher.run(work).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::local_path;
-
-    #[test]
-    fn next_is_only_a_local_path() {
-        assert_eq!(local_path("/posts/new"), Some("/posts/new"));
-        for bad in [
-            "",
-            "https://evil.example/",
-            "//evil.example/",
-            "/\\evil.example",
-            "evil",
-            "/a\nb",
-        ] {
-            assert_eq!(local_path(bad), None, "{bad:?}");
-        }
-    }
 }

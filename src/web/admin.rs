@@ -2,23 +2,22 @@
 //! comments waiting and media, with the buttons that act on them. Admins only:
 //! everyone else, visitors included, gets 403 before anything is looked up, so the
 //! pages do not even tell whether a post or an account exists. Every action is a POST
-//! (the CSRF check in `web::handle` comes first) and writes one audit row in the same
-//! transaction as its change; post and comment actions go through the same code as
-//! the buttons on a post's page.
+//! (the CSRF check in `web::handle` comes first) to an action in `actions`, which writes
+//! one audit row in the same transaction as its change. The buttons on posts and
+//! comments post to the authors' own routes, with `next` leading back here.
 
 use http::header::{self, HeaderValue};
 use http::StatusCode;
 use rusqlite::Connection;
 
-use super::comments::Moderation;
 use super::request::Ctx;
-use super::response::{self, Response};
 use super::router::{AdminAction, AdminPage};
 use super::WebError;
-use crate::auth::{reset, Token};
-use crate::content::{CommentId, PageNumber, Pagination, Post, Role, Slug, User, UserId};
-use crate::db::{self, audit::Action, audit::NewEntry};
+use crate::actions::{self, media::Pass, users::Activity};
+use crate::content::{PageNumber, Pagination, Role, User, UserId};
+use crate::db;
 use crate::media::gc;
+use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::admin::{self as view, AuditRow, Counts, Freed, MediaRow, ResetNotice, Waiting};
 
@@ -41,28 +40,13 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
 }
 
 pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
-    let admin = require_admin(ctx)?;
+    require_admin(ctx)?;
     let response = match action {
-        AdminAction::Publish(slug) => {
-            super::posts::set_published(ctx, &post(ctx, slug).await?, true).await?;
-            response::redirect(&urls::admin_posts())
-        }
-        AdminAction::Unpublish(slug) => {
-            super::posts::set_published(ctx, &post(ctx, slug).await?, false).await?;
-            response::redirect(&urls::admin_posts())
-        }
-        AdminAction::DeletePost(slug) => {
-            super::posts::remove(ctx, &post(ctx, slug).await?).await?;
-            response::redirect(&urls::admin_posts())
-        }
-        AdminAction::ApproveComment(id) => moderate(ctx, id, Moderation::Approve).await?,
-        AdminAction::HideComment(id) => moderate(ctx, id, Moderation::Hide).await?,
-        AdminAction::DeleteComment(id) => moderate(ctx, id, Moderation::Delete).await?,
-        AdminAction::SetRole(id) => set_role(ctx, admin, id).await?,
-        AdminAction::Deactivate(id) => set_active(ctx, admin, id, false).await?,
-        AdminAction::Reactivate(id) => set_active(ctx, admin, id, true).await?,
-        AdminAction::ResetLink(id) => reset_link(ctx, admin, id).await?,
-        AdminAction::RunGc => run_gc(ctx, admin).await?,
+        AdminAction::SetRole(id) => set_role(ctx, id).await?,
+        AdminAction::Deactivate(id) => set_activity(ctx, id, Activity::Inactive).await?,
+        AdminAction::Reactivate(id) => set_activity(ctx, id, Activity::Active).await?,
+        AdminAction::ResetLink(id) => reset_link(ctx, id).await?,
+        AdminAction::RunGc => run_gc(ctx).await?,
     };
     Ok(never_stored(response))
 }
@@ -134,20 +118,22 @@ async fn file_size(path: &std::path::Path) -> u64 {
 
 /// What the media GC would delete now: the GC itself, in a dry run.
 async fn orphans(ctx: &Ctx) -> Result<gc::Report, WebError> {
-    gc_pass(ctx, true).await
+    gc_pass(ctx, Pass::DryRun).await
 }
 
-async fn gc_pass(ctx: &Ctx, dry_run: bool) -> Result<gc::Report, WebError> {
-    let app = ctx.app.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        let grace = app.config.media.gc_grace;
-        gc::collect(&app.db, &app.media, grace, dry_run, &mut |path, bytes| {
-            if !dry_run {
-                tracing::info!("media gc (from /admin): deleted {path} ({bytes} bytes)");
-            }
+async fn gc_pass(ctx: &Ctx, pass: Pass) -> Result<gc::Report, WebError> {
+    let actor = ctx.actor()?;
+    let grace = ctx.app.config.media.gc_grace;
+    let report = ctx
+        .app
+        .act(move |blog| {
+            actions::media::collect_garbage(blog, &actor, grace, pass, &mut |path, bytes| {
+                if pass == Pass::Delete {
+                    tracing::info!("media gc (from /admin): deleted {path} ({bytes} bytes)");
+                }
+            })
         })
-    })
-    .await??;
+        .await?;
     Ok(report)
 }
 
@@ -238,142 +224,50 @@ async fn media(ctx: &Ctx, freed: Option<Freed>) -> Result<Response, WebError> {
     ))
 }
 
-/// Any post, drafts too (an admin may change every post).
-async fn post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
-    ctx.app
-        .db
-        .read(move |conn| db::posts::by_slug(conn, &slug))
-        .await?
-        .ok_or(WebError::NotFound)
-}
-
-async fn moderate(ctx: &Ctx, id: CommentId, action: Moderation) -> Result<Response, WebError> {
-    let post = ctx
-        .app
-        .db
-        .read(move |conn| db::comments::post_of(conn, id))
-        .await?
-        .ok_or(WebError::NotFound)?;
-    super::comments::apply(ctx, id, &post, action).await?;
-    Ok(response::redirect(&urls::admin_comments()))
-}
-
-/// An admin does not demote or deactivate themselves here, so the last admin cannot
-/// lock everyone out by a slip of the mouse; `blog users` on the server still can.
-fn not_yourself(admin: &User, id: UserId) -> Result<(), WebError> {
-    if admin.id == id {
-        Err(WebError::BadRequest("admin.not_yourself"))
-    } else {
-        Ok(())
-    }
-}
-
-async fn set_role(ctx: &Ctx, admin: &User, id: UserId) -> Result<Response, WebError> {
+async fn set_role(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
     let role: Role = ctx
         .form
         .get("role")
         .parse()
         .map_err(|_| WebError::BadRequest("admin.bad_role"))?;
-    change_user(ctx, admin, id, move |tx, user| {
-        db::users::set_role(tx, &user.email, role)?;
-        Ok((Action::UserRole, format!("{} → {role}", user.role)))
-    })
-    .await
-}
-
-/// Deactivating also ends the account's sessions (`db::users::deactivate`).
-async fn set_active(
-    ctx: &Ctx,
-    admin: &User,
-    id: UserId,
-    active: bool,
-) -> Result<Response, WebError> {
-    change_user(ctx, admin, id, move |tx, user| {
-        if active {
-            db::admin::reactivate(tx, user.id)?;
-            Ok((Action::UserReactivate, String::new()))
-        } else {
-            db::users::deactivate(tx, &user.email)?;
-            Ok((Action::UserDeactivate, String::new()))
-        }
-    })
-    .await
-}
-
-/// Applies `change` to another account and logs what it returns (the action and its
-/// detail) in the same transaction; 404 when there is no such account.
-async fn change_user<F>(
-    ctx: &Ctx,
-    admin: &User,
-    id: UserId,
-    change: F,
-) -> Result<Response, WebError>
-where
-    F: FnOnce(&Connection, &User) -> rusqlite::Result<(Action, String)> + Send + 'static,
-{
-    not_yourself(admin, id)?;
-    let admin = admin.clone();
-    let changed = ctx
-        .app
-        .db
-        .write(move |tx| {
-            let Some(user) = db::users::by_id(tx, id)? else {
-                return Ok(false);
-            };
-            let (action, detail) = change(tx, &user)?;
-            let entry = NewEntry::by(&admin, action, user.email.to_string()).detail(detail);
-            db::audit::record(tx, &entry, db::now_ms())?;
-            Ok(true)
-        })
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::users::set_role(blog, &actor, id, role))
         .await?;
-    if !changed {
-        return Err(WebError::NotFound);
-    }
+    Ok(response::redirect(&urls::admin_users()))
+}
+
+/// Deactivating also ends the account's sessions.
+async fn set_activity(ctx: &Ctx, id: UserId, activity: Activity) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::users::set_activity(blog, &actor, id, activity))
+        .await?;
     Ok(response::redirect(&urls::admin_users()))
 }
 
 /// Answers with the users page itself, the link shown on it this once: only its hash
 /// is stored, so nobody can show it again.
-async fn reset_link(ctx: &Ctx, admin: &User, id: UserId) -> Result<Response, WebError> {
-    let token = Token::generate()?;
-    let admin = admin.clone();
+async fn reset_link(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
     let base_url = ctx.app.config.site.base_url.clone();
-    let issued = ctx
+    let (user, url) = ctx
         .app
-        .db
-        .write(move |tx| {
-            let Some(user) = db::users::by_id(tx, id)? else {
-                return Ok(None);
-            };
-            let url = reset::record_link(tx, &base_url, id, &token)?;
-            let entry = NewEntry::by(&admin, Action::UserResetLink, user.email.to_string());
-            db::audit::record(tx, &entry, db::now_ms())?;
-            Ok(Some(ResetNotice {
-                email: user.email.to_string(),
-                url,
-            }))
-        })
-        .await?
-        .ok_or(WebError::NotFound)?;
-    users(ctx, Some(issued)).await
+        .act(move |blog| actions::users::reset_link(blog, &actor, id, &base_url))
+        .await?;
+    let notice = ResetNotice {
+        email: user.email.to_string(),
+        url,
+    };
+    users(ctx, Some(notice)).await
 }
 
-/// Runs the GC for real and answers with the media page listing what it freed. The GC
-/// commits as it goes, so its audit row follows in a transaction of its own.
-async fn run_gc(ctx: &Ctx, admin: &User) -> Result<Response, WebError> {
-    let report = gc_pass(ctx, false).await?;
+/// Runs the GC for real and answers with the media page listing what it freed.
+async fn run_gc(ctx: &Ctx) -> Result<Response, WebError> {
+    let report = gc_pass(ctx, Pass::Delete).await?;
     let freed = Freed {
         bytes: report.bytes(),
         files: report.files,
     };
-    let entry = NewEntry::by(admin, Action::MediaGc, "media").detail(format!(
-        "{} files, {} bytes",
-        freed.files.len(),
-        freed.bytes
-    ));
-    ctx.app
-        .db
-        .write(move |tx| db::audit::record(tx, &entry, db::now_ms()))
-        .await?;
     media(ctx, Some(freed)).await
 }

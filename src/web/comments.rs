@@ -7,91 +7,18 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use super::response::{self, Response};
+use crate::serving::response::{self, Response};
 use super::WebError;
-use crate::auth::{permissions, throttle};
+use super::thread::{can_moderate, composer};
+use crate::actions::comments::{Comments, Moderation, Typed};
+use crate::actions::{self, ActionError};
+use crate::auth::{permissions, Actor};
 use crate::content::problems::FORM;
-use crate::content::{
-    CommentBody, CommentId, CommentStatus, CommenterName, Post, PostId, Problems, Slug,
-};
-use crate::db::audit::{Action, NewEntry};
-use crate::db::{self, comments::Audience, comments::NewComment};
-use crate::urls;
-use crate::views::comments::{CommentForm, Composer, Thread};
-use crate::views::{self, PageCtx};
-
-/// What a moderator's button does to a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Moderation {
-    Approve,
-    Hide,
-    Delete,
-}
-
-/// The comments section of a post's page for this visitor; `None` when comments are
-/// off or the post is a draft (comments are for published posts).
-pub async fn thread(ctx: &Ctx, post: &Post) -> Result<Option<Thread>, WebError> {
-    if !ctx.app.config.comments.enabled || !post.is_published() {
-        return Ok(None);
-    }
-    let can_moderate = can_moderate(ctx, post);
-    let audience = match &ctx.user {
-        _ if can_moderate => Audience::Moderator,
-        Some(user) => Audience::Member(user.id),
-        None => Audience::Public,
-    };
-    let id = post.id;
-    let (comments, closed, waiting) = ctx
-        .app
-        .db
-        .read(move |conn| {
-            let comments = db::comments::for_post(conn, id, audience)?;
-            let closed = db::comments::closed(conn, id)?;
-            let waiting = if can_moderate {
-                db::comments::count_waiting(conn, Some(id))?
-            } else {
-                0
-            };
-            Ok((comments, closed, waiting))
-        })
-        .await?;
-    Ok(Some(Thread {
-        slug: post.slug.clone(),
-        comments,
-        can_moderate,
-        closed,
-        waiting,
-        composer: composer(ctx, closed),
-        held: ctx.query("comment") == Some("held"),
-    }))
-}
-
-/// The page context for a post page with this thread: a visitor shown the comment
-/// form gets a page of their own, never cached, with the cookie its token needs.
-pub fn page(ctx: &Ctx, thread: Option<&Thread>) -> PageCtx {
-    match thread {
-        Some(thread) if thread.composer == Composer::Visitor => ctx.form_page(),
-        _ => ctx.page(),
-    }
-}
-
-fn composer(ctx: &Ctx, closed: bool) -> Composer {
-    if closed {
-        Composer::Closed
-    } else if ctx.user.is_some() {
-        Composer::Member
-    } else if ctx.app.config.comments.anonymous {
-        Composer::Visitor
-    } else {
-        Composer::LogIn
-    }
-}
-
-fn can_moderate(ctx: &Ctx, post: &Post) -> bool {
-    ctx.user
-        .as_ref()
-        .is_some_and(|user| permissions::can_moderate(user, post))
-}
+use crate::content::{CommentBody, CommentId, CommentStatus, CommenterName, Post, Problems, Slug};
+use crate::db;
+use crate::urls::{self, Notice};
+use crate::views::comments::{CommentForm, Composer};
+use crate::views;
 
 /// A new comment: 303 to it (or to the notice that it waits for approval); 403 with
 /// the reason when this visitor may not comment here; 422 or 429 with the form kept.
@@ -109,7 +36,7 @@ pub async fn create(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     {
         return Ok(refused(ctx, &post, "comments.closed", false));
     }
-    let composer = composer(ctx, false);
+    let composer = composer(ctx, Comments::Open);
     let values = CommentForm {
         name: ctx.form.get("name"),
         body: ctx.form.get("body"),
@@ -127,13 +54,31 @@ pub async fn create(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     } else {
         CommentStatus::Approved
     };
-    let Some(comment) = save(ctx, id, body, name, status).await? else {
-        let problems = Problems::of(FORM, "comments.throttled");
-        return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, &problems));
+    let actor = match &ctx.user {
+        Some(user) => Actor::User(user.clone()),
+        None => Actor::Visitor,
+    };
+    let typed = Typed {
+        body,
+        name,
+        status,
+        client: ctx.client.to_string(),
+    };
+    let comment = match ctx
+        .app
+        .act(move |blog| actions::comments::create(blog, &actor, id, &typed))
+        .await
+    {
+        Ok(comment) => comment,
+        Err(ActionError::Throttled) => {
+            let problems = Problems::of(FORM, "comments.throttled");
+            return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, &problems));
+        }
+        Err(err) => return Err(err.into()),
     };
     Ok(response::redirect(&match status {
         CommentStatus::Approved => urls::comment_anchor(&post.slug, comment),
-        _ => urls::post_comments_section(&post.slug, true),
+        _ => urls::post_comments_section(&post.slug, Notice::Held),
     }))
 }
 
@@ -161,55 +106,10 @@ fn check(values: &CommentForm, composer: Composer) -> Result<(CommentBody, Strin
     }
 }
 
-/// Writes the comment, unless this client address has sent its share for now (`None`).
-/// Counted and written in one transaction, so parallel posts cannot slip past.
-async fn save(
-    ctx: &Ctx,
-    post_id: PostId,
-    body: CommentBody,
-    name: String,
-    status: CommentStatus,
-) -> Result<Option<CommentId>, WebError> {
-    let author_id = ctx.user.as_ref().map(|user| user.id);
-    let client = ctx.client.to_string();
-    let now = db::now_ms();
-    let written = ctx
-        .app
-        .db
-        .write(move |tx| {
-            if throttle::comments_throttled(tx, &client, now)? {
-                return Ok(None);
-            }
-            let comment = NewComment {
-                post_id,
-                author_id,
-                author_name: &name,
-                body: &body,
-                status,
-                client: &client,
-            };
-            db::comments::insert(tx, &comment, now).map(Some)
-        })
-        .await?;
-    Ok(written)
-}
-
-pub async fn approve(ctx: &Ctx, id: CommentId) -> Result<Response, WebError> {
-    moderate(ctx, id, Moderation::Approve).await
-}
-
-pub async fn hide(ctx: &Ctx, id: CommentId) -> Result<Response, WebError> {
-    moderate(ctx, id, Moderation::Hide).await
-}
-
-pub async fn delete(ctx: &Ctx, id: CommentId) -> Result<Response, WebError> {
-    moderate(ctx, id, Moderation::Delete).await
-}
-
 /// Approves, hides or deletes a comment: 404 when there is no such comment (or its
 /// post is a draft this user cannot see), 403 for anyone but the post's author and
-/// the admins.
-async fn moderate(ctx: &Ctx, id: CommentId, action: Moderation) -> Result<Response, WebError> {
+/// the admins. Back to the comment, or to the admin page whose button this was.
+pub async fn moderate(ctx: &Ctx, id: CommentId, moderation: Moderation) -> Result<Response, WebError> {
     if !ctx.app.config.comments.enabled {
         return Err(WebError::NotFound);
     }
@@ -226,56 +126,32 @@ async fn moderate(ctx: &Ctx, id: CommentId, action: Moderation) -> Result<Respon
     if !permissions::can_moderate(user, &post) {
         return Err(WebError::Forbidden);
     }
-    apply(ctx, id, &post, action).await?;
-    Ok(response::redirect(&match action {
-        Moderation::Delete => urls::post_comments_section(&post.slug, false),
-        _ => urls::comment_anchor(&post.slug, id),
-    }))
-}
-
-/// `moderate` once the caller has checked that this user may moderate the post's
-/// comments; the admin dashboard comes here too. Every decision is in the audit log.
-pub(super) async fn apply(
-    ctx: &Ctx,
-    id: CommentId,
-    post: &Post,
-    action: Moderation,
-) -> Result<(), WebError> {
-    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
-    let logged = match action {
-        Moderation::Approve => Action::CommentApprove,
-        Moderation::Hide => Action::CommentHide,
-        Moderation::Delete => Action::CommentDelete,
-    };
-    let entry = NewEntry::by(user, logged, post.title.clone()).detail(format!("#{id}"));
+    let actor = ctx.actor()?;
     ctx.app
-        .db
-        .write(move |tx| {
-            match action {
-                Moderation::Approve => db::comments::set_status(tx, id, CommentStatus::Approved)?,
-                Moderation::Hide => db::comments::set_status(tx, id, CommentStatus::Hidden)?,
-                Moderation::Delete => db::comments::delete(tx, id)?,
-            }
-            db::audit::record(tx, &entry, db::now_ms())
-        })
+        .act(move |blog| actions::comments::moderate(blog, &actor, id, moderation))
         .await?;
-    Ok(())
+    let back = match moderation {
+        Moderation::Delete => urls::post_comments_section(&post.slug, Notice::None),
+        _ => urls::comment_anchor(&post.slug, id),
+    };
+    Ok(response::redirect(&ctx.next_or(back)))
 }
 
-/// Closes (`true`) or opens again a post's comments; for its author and the admins.
-pub async fn close(ctx: &Ctx, slug: Slug, closed: bool) -> Result<Response, WebError> {
+/// Closes a post's comments or opens them again; for its author and the admins.
+pub async fn set_state(ctx: &Ctx, slug: Slug, state: Comments) -> Result<Response, WebError> {
     let post = commentable_post(ctx, slug).await?;
     let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
     if !permissions::can_moderate(user, &post) {
         return Err(WebError::Forbidden);
     }
-    let id = post.id;
+    let actor = ctx.actor()?;
+    let slug = post.slug.clone();
     ctx.app
-        .db
-        .write(move |tx| db::comments::set_closed(tx, id, closed))
+        .act(move |blog| actions::comments::set_state(blog, &actor, &slug, state))
         .await?;
     Ok(response::redirect(&urls::post_comments_section(
-        &post.slug, false,
+        &post.slug,
+        Notice::None,
     )))
 }
 

@@ -4,7 +4,8 @@
 
 use http::StatusCode;
 
-use super::response::{self, html, Response};
+use crate::serving::response::{self, html, Response};
+use crate::actions::ActionError;
 use crate::i18n::Text;
 use crate::urls;
 use crate::views::{self, PageCtx};
@@ -27,6 +28,8 @@ pub enum WebError {
     /// The key of the sentence that says what was wrong (`locales/*/errors.toml`).
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    #[error("too many requests from this address")]
+    TooManyRequests,
     #[error("the request took too long")]
     Timeout,
     #[error(transparent)]
@@ -43,6 +46,7 @@ impl WebError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(err) if is_disk_full(err) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -61,7 +65,7 @@ impl WebError {
 
     /// For JSON endpoints (the editor's uploads): `{"error": "…"}` with the status.
     pub fn into_json(self, text: Text) -> Response {
-        super::uploads::json_error(self.status(), text.get(self.message()))
+        response::json_error(self.status(), text.get(self.message()))
     }
 
     /// The key of one sentence for the visitor; internal errors are logged here, once.
@@ -83,6 +87,7 @@ impl WebError {
             Self::PayloadTooLarge => "errors.payload_too_large",
             Self::BadRequest(why) => why,
             Self::Timeout => "errors.timeout",
+            Self::TooManyRequests => "errors.too_many_requests",
         }
     }
 }
@@ -100,6 +105,19 @@ fn is_disk_full(err: &anyhow::Error) -> bool {
         }
         false
     })
+}
+
+/// A refused action becomes the page its reason calls for.
+impl From<ActionError> for WebError {
+    fn from(err: ActionError) -> Self {
+        match err {
+            ActionError::NotFound(_) => Self::NotFound,
+            ActionError::Forbidden(_) => Self::Forbidden,
+            ActionError::Refused(why) => Self::BadRequest(why),
+            ActionError::Throttled => Self::TooManyRequests,
+            ActionError::Internal(err) => Self::Internal(err),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for WebError {

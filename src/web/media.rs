@@ -6,7 +6,7 @@
 use http::header::{self, HeaderValue};
 use http::StatusCode;
 
-use super::response::{self, Response};
+use crate::serving::response::{self, Response};
 use crate::app::App;
 
 pub async fn serve(app: &App, path: &str) -> Response {
@@ -23,7 +23,7 @@ pub async fn serve(app: &App, path: &str) -> Response {
     }
     match tokio::fs::read(&file).await {
         Ok(bytes) => {
-            let mut response = http::Response::new(super::full(bytes));
+            let mut response = http::Response::new(crate::serving::full(bytes));
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
             headers.insert(

@@ -1,49 +1,48 @@
-//! HTTP in, HTTP out: `handle` turns a request into a response. It decodes what every
-//! handler needs (route, session, form, CSRF check) once, dispatches to one handler per
-//! route, and adds the headers every response carries. Handlers are thin glue between
-//! `auth`, `db`, `content` and `views`.
+//! HTTP in, HTTP out: `handle` turns a request into a response, in named steps:
+//! refuse smuggling, serve files, serve a cached page, build the context (session,
+//! body, form), check CSRF, dispatch to one handler per route, finish (cookie, cache,
+//! ETag). Handlers are thin glue between `actions`, `db` reads, `auth` and `views`;
+//! what every answer needs whatever its route lives in `serving`.
 
-pub mod access_log;
 pub mod accounts;
 pub mod admin;
-pub mod cache;
 pub mod comments;
+mod dispatch;
 pub mod error;
 pub mod media;
-pub mod pages;
 pub mod posts;
-pub mod proxy;
 pub mod request;
-pub mod response;
 pub mod router;
 pub mod search;
 pub mod static_files;
 pub mod syndication;
+pub mod thread;
 pub mod uploads;
 
-use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use http::{header, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http::{header, HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
 use crate::app::App;
 use crate::auth::{session, Token};
 use crate::compress::Effort;
 use crate::db;
+use crate::serving::access_log;
+use crate::serving::conditional::{self, Conditions, PreparedPage};
+use crate::serving::proxy::{self, Origin};
+use crate::serving::response::{self, Response};
 pub use error::WebError;
-use pages::PreparedPage;
 // What `blog nginx-config` copies into nginx's config, so files nginx serves itself
 // carry the same headers and types as when the binary serves them.
 pub use media::TYPES as MEDIA_TYPES;
 use request::{Ctx, CtxParts, Form};
-use response::Response;
-pub use response::{CACHE_FOREVER, SECURITY_HEADERS};
+pub use crate::serving::response::{CACHE_FOREVER, SECURITY_HEADERS};
 use router::Route;
 
 /// A client must send its whole body within this time.
@@ -54,14 +53,12 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Answers one request; never fails and never panics out (a panic is a 500 page).
-pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Response {
+pub async fn handle(app: Arc<App>, peer: std::net::IpAddr, req: Request<Incoming>) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let origin = proxy::origin(peer, req.headers(), &app.config.server.trusted_proxies);
-    let conditions = pages::Conditions::of(req.headers());
-    let answer =
-        AssertUnwindSafe(respond(Arc::clone(&app), origin, req, &conditions)).catch_unwind();
+    let answer = AssertUnwindSafe(respond(Arc::clone(&app), origin, req)).catch_unwind();
     let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, answer).await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {
@@ -87,103 +84,132 @@ pub async fn handle(app: Arc<App>, peer: IpAddr, req: Request<Incoming>) -> Resp
     response
 }
 
-async fn respond(
-    app: Arc<App>,
-    origin: proxy::Origin,
-    req: Request<Incoming>,
-    conditions: &pages::Conditions,
-) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let route = Route::parse(&method, &path);
-    let wants_json = route == Some(Route::Upload);
-
-    // hyper takes a chunked body and drops a Content-Length sent beside it; a proxy in
-    // front may have read the same bytes the other way (request smuggling). Browsers
-    // always send a length, so a Transfer-Encoding is refused outright.
-    if req.headers().contains_key(header::TRANSFER_ENCODING) {
-        return response::text(
-            StatusCode::BAD_REQUEST,
-            "Send the body with a Content-Length header; Transfer-Encoding is not accepted.\n",
-        );
+/// The steps, in order; each may answer early.
+async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Response {
+    if let Some(refused) = refuse_smuggling(req.headers()) {
+        return refused;
     }
-
-    // Files and the health check need no session, so they skip the database.
-    match &route {
-        Some(Route::Static(name)) => return static_files::serve(name, req.headers()),
-        Some(Route::Media(path)) => return media::serve(&app, path).await,
-        Some(Route::Healthz) => return response::text(StatusCode::OK, "ok\n"),
-        _ => {}
+    let route = Route::parse(req.method(), req.uri().path());
+    if let Some(file) = serve_file(&app, route.as_ref(), req.headers()).await {
+        return file;
     }
-
+    let conditions = Conditions::of(req.headers());
+    let cookie_token = session_cookie(req.headers());
+    let cache_key = cache_key(&req, route.as_ref());
+    if cookie_token.is_none() {
+        if let Some(page) = cached(&app, cache_key.as_deref()) {
+            return page.respond(&conditions);
+        }
+    }
     let (parts, body) = req.into_parts();
-    let cookie_token = parts
-        .headers
+    let (ctx, body) = match context(app, origin, &parts, body, cookie_token).await {
+        Ok(built) => built,
+        Err(failure) => return failure,
+    };
+    // Anonymous readers of public pages share one cached copy per address (visitors
+    // with a cookie but no signed-in session too). The version is read under the
+    // render lock, before rendering, so a write during the render leaves it stale.
+    let cache_key = cache_key.filter(|_| ctx.user.is_none());
+    let _rendering = match &cache_key {
+        Some(key) => Some(ctx.app.page_cache.render_lock(key).await),
+        None => None,
+    };
+    let version = ctx.app.page_cache.version();
+    if let Some(page) = cache_key
+        .as_deref()
+        .and_then(|key| ctx.app.page_cache.get(key, version))
+    {
+        return page.respond(&conditions);
+    }
+    let response = run(&ctx, &parts, route, body).await;
+    finish(&ctx, &parts.method, response, cache_key, version, &conditions).await
+}
+
+/// hyper takes a chunked body and drops a Content-Length sent beside it, so the two
+/// cannot be told apart here; a proxy in front may have read the same bytes the other
+/// way (request smuggling). Browsers always send a length, so a request with a
+/// Transfer-Encoding gets 411 Length Required, its body unread, and the connection
+/// closes, so bytes after it are never taken for another request.
+fn refuse_smuggling(headers: &HeaderMap) -> Option<Response> {
+    headers.get(header::TRANSFER_ENCODING)?;
+    let mut refused = response::text(
+        StatusCode::LENGTH_REQUIRED,
+        "Send the body with a Content-Length header; Transfer-Encoding is not accepted.\n",
+    );
+    refused
+        .headers_mut()
+        .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
+    Some(refused)
+}
+
+/// Files and the health check need no session, so they skip the database.
+async fn serve_file(app: &App, route: Option<&Route>, headers: &HeaderMap) -> Option<Response> {
+    match route? {
+        Route::Static(name) => Some(static_files::serve(name, headers)),
+        Route::Media(path) => Some(media::serve(app, path).await),
+        Route::Healthz => Some(response::text(StatusCode::OK, "ok\n")),
+        _ => None,
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<Token> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(session::from_cookie_header);
-    let https = origin.https || app.config.site.base_url.is_https();
+        .find_map(session::from_cookie_header)
+}
 
-    // Most readers are anonymous and bring no cookie: their public pages come straight
-    // from the cache, without a database query or a new session token.
-    let is_read = method == Method::GET || method == Method::HEAD;
-    let cache_key = match &route {
+/// The key under which an anonymous reader's copy of this page is cached, if it may be.
+fn cache_key(req: &Request<Incoming>, route: Option<&Route>) -> Option<String> {
+    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+    match route {
         Some(route) if is_read && route.is_public_page() => {
-            parts.uri.path_and_query().map(|pq| pq.as_str().to_string())
+            req.uri().path_and_query().map(|pq| pq.as_str().to_string())
         }
         _ => None,
-    };
-    let mut version = app.pages.version();
-    if cookie_token.is_none() {
-        if let Some(page) = cache_key
-            .as_ref()
-            .and_then(|key| app.pages.get(key, version))
-        {
-            return page.respond(conditions);
-        }
     }
+}
 
+/// Most readers are anonymous and bring no cookie: their public pages come straight
+/// from the cache, without a database query or a new session token.
+fn cached(app: &App, key: Option<&str>) -> Option<Arc<PreparedPage>> {
+    let version = app.page_cache.version();
+    app.page_cache.get(key?, version)
+}
+
+/// Who is asking and what they sent: the session's user, a new visitor token when
+/// there is none, the body and its form. A body that cannot be read is kept as the
+/// error to answer with once the context can render the page.
+async fn context(
+    app: Arc<App>,
+    origin: Origin,
+    parts: &http::request::Parts,
+    body: Incoming,
+    cookie_token: Option<Token>,
+) -> Result<(Ctx, Result<(), WebError>), Response> {
     let user = match &cookie_token {
         Some(token) => {
             let hash = token.hash();
             app.db
                 .read(move |conn| db::sessions::user(conn, &hash, db::now_ms()))
                 .await
+                .map_err(plain_500)?
         }
-        None => Ok(None),
+        None => None,
     };
-    let (session, session_is_new) = match (cookie_token, Token::generate()) {
-        (Some(token), _) => (token, false),
-        (None, Ok(fresh)) => (fresh, true),
-        (None, Err(err)) => return plain_500(err),
+    let (session, session_is_new) = match cookie_token {
+        Some(token) => (token, false),
+        None => (Token::generate().map_err(plain_500)?, true),
     };
-    let user = match user {
-        Ok(user) => user,
-        Err(err) => return plain_500(err),
-    };
-
-    let body = if method == Method::POST {
-        read_body(&app, &parts.headers, body).await
-    } else {
-        Ok(Bytes::new())
-    };
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let (form, body) = match body {
-        Ok(bytes) => match decode_form(content_type, bytes).await {
-            Ok(form) => (form, Ok(())),
-            Err(err) => (Form::default(), Err(err)),
-        },
+    let (form, body) = match read_form(&app, parts, body).await {
+        Ok(form) => (form, Ok(())),
         Err(err) => (Form::default(), Err(err)),
     };
-
+    let https = origin.https || app.config.site.base_url.is_https();
     let ctx = Ctx::new(CtxParts {
         app,
-        path: path.clone(),
+        path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         form,
         client: origin.client,
@@ -192,115 +218,90 @@ async fn respond(
         session,
         session_is_new,
     });
+    Ok((ctx, body))
+}
 
-    // Anonymous readers of public pages share one cached copy per address (visitors
-    // with a cookie but no signed-in session too). The version was read before
-    // rendering, so a write during the render leaves the copy stale.
-    let cache_key = cache_key.filter(|_| ctx.user.is_none());
-    let _rendering = match &cache_key {
-        Some(key) => {
-            let lock = ctx.app.pages.render_lock(key).await;
-            version = ctx.app.pages.version();
-            Some(lock)
-        }
-        None => None,
-    };
-    if let Some(page) = cache_key
-        .as_ref()
-        .and_then(|key| ctx.app.pages.get(key, version))
-    {
-        return page.respond(conditions);
+/// The form of a POST; other methods have none.
+async fn read_form(
+    app: &App,
+    parts: &http::request::Parts,
+    body: Incoming,
+) -> Result<Form, WebError> {
+    if parts.method != Method::POST {
+        return Ok(Form::default());
     }
+    let bytes = read_body(app, &parts.headers, body).await?;
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    decode_form(content_type, bytes).await
+}
 
+/// The handler's answer, or the page for what stopped it: a bad body, no route, a
+/// forged CSRF token.
+async fn run(
+    ctx: &Ctx,
+    parts: &http::request::Parts,
+    route: Option<Route>,
+    body: Result<(), WebError>,
+) -> Response {
+    let wants_json = route == Some(Route::Upload);
     let result = match (route, body) {
         (_, Err(err)) => Err(err),
-        (None, _) if Route::exists_for_other_method(&method, &path) => {
+        (None, _) if Route::exists_for_other_method(&parts.method, parts.uri.path()) => {
             Err(WebError::MethodNotAllowed)
         }
         (None, _) => Err(WebError::NotFound),
-        (Some(route), Ok(_)) => {
-            let csrf_header = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok());
-            if method == Method::POST && !ctx.csrf_ok(csrf_header) {
-                Err(WebError::Csrf)
-            } else {
-                dispatch(&ctx, route).await
-            }
+        (Some(_), Ok(())) if parts.method == Method::POST && !csrf_ok(ctx, &parts.headers) => {
+            Err(WebError::Csrf)
         }
+        (Some(route), Ok(())) => dispatch::dispatch(ctx, route).await,
     };
-    let response = match result {
+    match result {
         Ok(response) => response,
         Err(err) if wants_json => err.into_json(ctx.text()),
         Err(err) => err.into_response(&ctx.page()),
-    };
+    }
+}
 
-    // A visitor who was shown a form gets the cookie its CSRF token belongs to,
-    // unless the handler set a session cookie of its own (login, signup).
+fn csrf_ok(ctx: &Ctx, headers: &HeaderMap) -> bool {
+    let header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    ctx.csrf_ok(header)
+}
+
+/// A visitor who was shown a form gets the cookie its CSRF token belongs to; a public
+/// page that nobody's session shaped is cached for the next anonymous reader; every
+/// page gets its ETag and compression.
+async fn finish(
+    ctx: &Ctx,
+    method: &Method,
+    response: Response,
+    cache_key: Option<String>,
+    version: crate::serving::cache::Version,
+    conditions: &Conditions,
+) -> Response {
+    // Unless the handler set a session cookie of its own (login, signup).
     let response = match ctx.pending_visitor_session() {
         Some(token) if !response.headers().contains_key(header::SET_COOKIE) => {
             response::with_cookie(response, &session::visitor_cookie(token, ctx.https))
         }
         _ => response,
     };
-
-    let shareable = pages::is_page(&response)
+    let shareable = conditional::is_page(&response)
         && !response.headers().contains_key(header::SET_COOKIE)
         && !ctx.csrf_was_rendered();
+    let is_read = method == Method::GET || method == Method::HEAD;
     match cache_key {
         Some(key) if shareable => {
             // Compressed once, at its best, for every reader after this one.
             let page = Arc::new(PreparedPage::from_response(response, Effort::Best).await);
-            ctx.app.pages.put(key, version, Arc::clone(&page));
+            ctx.app.page_cache.put(key, version, Arc::clone(&page));
             page.respond(conditions)
         }
-        _ if is_read => pages::finish(response, conditions).await,
+        _ if is_read => conditional::finish(response, conditions).await,
         _ => response,
-    }
-}
-
-async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
-    match route {
-        Route::Index => posts::index(ctx).await,
-        Route::Post(slug) => posts::show(ctx, slug).await,
-        Route::Author(id) => posts::author(ctx, id).await,
-        Route::AuthorFeed(id) => syndication::author_feed(ctx, id).await,
-        Route::Tag(tag) => posts::tag(ctx, tag).await,
-        Route::Feed => syndication::feed(ctx).await,
-        Route::Sitemap => syndication::sitemap(ctx).await,
-        Route::Robots => Ok(syndication::robots(ctx)),
-        Route::Search => search::show(ctx).await,
-        Route::Drafts => posts::drafts(ctx).await,
-        Route::NewForm => posts::new_form(ctx),
-        Route::New => posts::create(ctx).await,
-        Route::EditForm(slug) => posts::edit_form(ctx, slug).await,
-        Route::Edit(slug) => posts::update(ctx, slug).await,
-        Route::Publish(slug) => posts::publish(ctx, slug, true).await,
-        Route::Unpublish(slug) => posts::publish(ctx, slug, false).await,
-        Route::DeleteConfirm(slug) => posts::delete_confirm(ctx, slug).await,
-        Route::Delete(slug) => posts::delete(ctx, slug).await,
-        Route::NewComment(slug) => comments::create(ctx, slug).await,
-        Route::CloseComments(slug) => comments::close(ctx, slug, true).await,
-        Route::OpenComments(slug) => comments::close(ctx, slug, false).await,
-        Route::ApproveComment(id) => comments::approve(ctx, id).await,
-        Route::HideComment(id) => comments::hide(ctx, id).await,
-        Route::DeleteComment(id) => comments::delete(ctx, id).await,
-        Route::LoginForm => accounts::login_form(ctx),
-        Route::Login => accounts::login(ctx).await,
-        Route::Logout => accounts::logout(ctx).await,
-        Route::SignupForm => accounts::signup_form(ctx),
-        Route::Signup => accounts::signup(ctx).await,
-        Route::ProfileForm => accounts::profile_form(ctx),
-        Route::Profile => accounts::profile(ctx).await,
-        Route::PasswordForm => accounts::password_form(ctx),
-        Route::Password => accounts::password(ctx).await,
-        Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
-        Route::Reset(token) => accounts::reset(ctx, &token).await,
-        Route::Upload => uploads::create(ctx).await,
-        Route::Admin(page) => admin::show(ctx, page).await,
-        Route::AdminAction(action) => admin::act(ctx, action).await,
-        Route::Healthz | Route::Static(_) | Route::Media(_) => Err(WebError::NotFound),
     }
 }
 
@@ -349,9 +350,4 @@ pub async fn decode_form(content_type: &str, body: Bytes) -> Result<Form, WebErr
 fn plain_500(err: anyhow::Error) -> Response {
     tracing::error!("{err:#}");
     response::text(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n")
-}
-
-/// A body for hyper's `Full`, for handlers that build bytes themselves.
-pub fn full(bytes: impl Into<Bytes>) -> Full<Bytes> {
-    Full::new(bytes.into())
 }

@@ -5,21 +5,20 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use super::response::{self, Response};
+use super::thread;
+use crate::serving::response::{self, Response};
 use super::WebError;
 use crate::auth::permissions;
-use crate::content::excerpt::excerpt;
+use crate::actions::{
+    self,
+    posts::{PostContent, Visibility},
+};
 use crate::content::html::sanitize;
-use crate::content::problems::Message;
-use crate::content::{PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
-use crate::db::audit::{Action, NewEntry};
-use crate::db::{self, posts::NewPost};
+use crate::content::{post, PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
+use crate::db;
 use crate::urls;
 use crate::views;
 use crate::views::posts::PostForm;
-
-/// Titles longer than this are refused.
-const MAX_TITLE_CHARS: usize = 200;
 
 pub async fn index(ctx: &Ctx) -> Result<Response, WebError> {
     let (pages, posts) = published_page(ctx, Listing::All).await?;
@@ -109,8 +108,8 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         url: &url,
         image: image.as_deref(),
     };
-    let thread = super::comments::thread(ctx, &post).await?;
-    let page = super::comments::page(ctx, thread.as_ref());
+    let thread = thread::thread(ctx, &post).await?;
+    let page = thread::page_ctx(ctx, thread.as_ref());
     Ok(response::html(
         StatusCode::OK,
         views::posts::show(&page, &post, can_edit, &preview, thread.as_ref()),
@@ -158,32 +157,16 @@ pub fn new_form(ctx: &Ctx) -> Result<Response, WebError> {
 }
 
 pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
-    let author_id = ctx.require_writer()?.id;
+    ctx.require_writer()?;
+    let actor = ctx.actor()?;
     let values = submitted(ctx);
-    let problems = check(&values);
-    if !problems.is_empty() {
-        return Ok(rejected(ctx, None, &values, &problems));
-    }
-    let title = values.title.trim().to_string();
-    let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
-    let tags = Tag::parse_list(values.tags).unwrap_or_default();
-    let base = Slug::from_title(&title);
-    let (_, slug) = ctx
+    let content = match checked(ctx, &values).await? {
+        Ok(content) => content,
+        Err(problems) => return Ok(rejected(ctx, None, &values, &problems)),
+    };
+    let slug = ctx
         .app
-        .db
-        .write(move |tx| {
-            let summary = excerpt(&body);
-            let post = NewPost {
-                author_id,
-                title: &title,
-                body: &body,
-                excerpt: &summary,
-            };
-            let (id, slug) = db::posts::insert(tx, &post, &base, db::now_ms())?;
-            db::tags::set_for_post(tx, id, &tags)?;
-            db::media::set_post_usage(tx, id, &body.media_paths())?;
-            Ok((id, slug))
-        })
+        .act(move |blog| actions::posts::create(blog, &actor, &content))
         .await?;
     Ok(response::redirect(&urls::post(&slug)))
 }
@@ -204,64 +187,33 @@ pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
 
 pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
+    let actor = ctx.actor()?;
     let values = submitted(ctx);
-    let problems = check(&values);
-    if !problems.is_empty() {
-        return Ok(rejected(ctx, Some(&post), &values, &problems));
-    }
-    let title = values.title.trim().to_string();
-    let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
-    let tags = Tag::parse_list(values.tags).unwrap_or_default();
-    let id = post.id;
-    let released = ctx
-        .app
-        .db
-        .write(move |tx| {
-            db::posts::update(tx, id, &title, &body, &excerpt(&body), db::now_ms())?;
-            db::tags::set_for_post(tx, id, &tags)?;
-            // Images taken out of the body and used nowhere else go now.
-            let before = db::media::set_post_usage(tx, id, &body.media_paths())?;
-            db::media::release_unused(tx, &before)
-        })
-        .await?;
+    let content = match checked(ctx, &values).await? {
+        Ok(content) => content,
+        Err(problems) => return Ok(rejected(ctx, Some(&post), &values, &problems)),
+    };
+    let slug = post.slug.clone();
     ctx.app
-        .media
-        .remove_released(released.into_iter().map(|f| f.path));
+        .act(move |blog| actions::posts::update(blog, &actor, &slug, &content))
+        .await?;
     Ok(response::redirect(&urls::post(&post.slug)))
 }
 
-/// Publishes (`true`) or makes a draft again (`false`). Publishing a published post
-/// keeps its original time, so it does not jump to the top of the list.
-pub async fn publish(ctx: &Ctx, slug: Slug, publish: bool) -> Result<Response, WebError> {
+/// Publishes the post or makes it a draft again; back to the post, or to the admin
+/// page whose button this was (`next`).
+pub async fn set_visibility(
+    ctx: &Ctx,
+    slug: Slug,
+    visibility: Visibility,
+) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
-    set_published(ctx, &post, publish).await?;
-    Ok(response::redirect(&urls::post(&post.slug)))
-}
-
-/// `publish` once the caller has checked that this user may change the post; the
-/// admin dashboard comes here too. Every publication is in the audit log.
-pub(super) async fn set_published(ctx: &Ctx, post: &Post, publish: bool) -> Result<(), WebError> {
-    let user = ctx.require_user()?;
-    let at = match (publish, post.published_at) {
-        (true, Some(at)) => Some(at),
-        (true, None) => Some(db::now_ms()),
-        (false, _) => None,
-    };
-    let action = if publish {
-        Action::PostPublish
-    } else {
-        Action::PostUnpublish
-    };
-    let entry = NewEntry::by(user, action, post.title.clone()).detail(post.slug.to_string());
-    let id = post.id;
+    let actor = ctx.actor()?;
+    let slug = post.slug.clone();
     ctx.app
-        .db
-        .write(move |tx| {
-            db::posts::set_published(tx, id, at)?;
-            db::audit::record(tx, &entry, db::now_ms())
-        })
+        .act(move |blog| actions::posts::set_visibility(blog, &actor, &slug, visibility))
         .await?;
-    Ok(())
+    Ok(response::redirect(&ctx.next_or(urls::post(&post.slug))))
 }
 
 pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
@@ -274,31 +226,11 @@ pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError>
 
 pub async fn delete(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
-    remove(ctx, &post).await?;
-    Ok(response::redirect(&urls::index()))
-}
-
-/// `delete` once the caller has checked that this user may change the post; the
-/// admin dashboard comes here too. Every deletion is in the audit log.
-pub(super) async fn remove(ctx: &Ctx, post: &Post) -> Result<(), WebError> {
-    let user = ctx.require_user()?;
-    let entry =
-        NewEntry::by(user, Action::PostDelete, post.title.clone()).detail(post.slug.to_string());
-    let id = post.id;
-    let released = ctx
-        .app
-        .db
-        .write(move |tx| {
-            let used = db::media::used_by_post(tx, id)?;
-            db::posts::delete(tx, id)?;
-            db::audit::record(tx, &entry, db::now_ms())?;
-            db::media::release_unused(tx, &used)
-        })
-        .await?;
+    let actor = ctx.actor()?;
     ctx.app
-        .media
-        .remove_released(released.into_iter().map(|f| f.path));
-    Ok(())
+        .act(move |blog| actions::posts::delete(blog, &actor, &post.slug))
+        .await?;
+    Ok(response::redirect(&ctx.next_or(urls::index())))
 }
 
 /// The signed-in writer's drafts; admins see everyone's.
@@ -324,23 +256,28 @@ fn submitted(ctx: &Ctx) -> PostForm<'_> {
     }
 }
 
-fn check(values: &PostForm) -> Problems {
+/// The form's values as a post, or what is wrong with them. Sanitizing takes time that
+/// grows with the body, so it runs on a blocking thread, before any write is queued.
+async fn checked(
+    ctx: &Ctx,
+    values: &PostForm<'_>,
+) -> Result<Result<PostContent, Problems>, WebError> {
     let mut problems = Problems::new();
-    let title = values.title.trim();
-    if title.is_empty() {
-        problems.add("title", "problems.title_empty");
-    } else if title.chars().count() > MAX_TITLE_CHARS {
-        problems.add(
-            "title",
-            Message::from("problems.title_too_long").with("max", MAX_TITLE_CHARS),
-        );
-    }
-    // Checked here so a bad list comes back beside its field; `create` and `update`
-    // parse it again only after this passed.
-    if let Err(err) = Tag::parse_list(values.tags) {
-        problems.add("tags", err.message());
-    }
-    problems
+    let title = post::title(values.title)
+        .map_err(|err| problems.add("title", err.message()))
+        .ok();
+    let tags = Tag::parse_list(values.tags)
+        .map_err(|err| problems.add("tags", err.message()))
+        .ok();
+    let (Some(title), Some(tags)) = (title, tags) else {
+        return Ok(Err(problems));
+    };
+    let (body, base_url) = (
+        values.body.to_string(),
+        ctx.app.config.site.base_url.as_str().to_string(),
+    );
+    let body = tokio::task::spawn_blocking(move || sanitize(&body, &base_url)).await?;
+    Ok(Ok(PostContent { title, body, tags }))
 }
 
 fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {

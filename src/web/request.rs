@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::app::App;
-use crate::auth::{csrf, permissions, Token};
+use crate::auth::{csrf, permissions, Actor, Token};
 use crate::content::User;
 use crate::i18n::Text;
 use crate::views::{PageCtx, UserBadge};
@@ -139,6 +139,17 @@ impl Ctx {
             .ok_or_else(|| WebError::LoginRequired(self.path.clone()))
     }
 
+    /// The signed-in user, as the actor of what they ask for.
+    pub fn actor(&self) -> Result<Actor, WebError> {
+        self.require_user().map(|user| Actor::User(user.clone()))
+    }
+
+    /// Where a form asks to go after it is done (`next`, from the admin pages), when
+    /// that is a path on this site; else `default`.
+    pub fn next_or(&self, default: String) -> String {
+        local_path(self.form.get("next")).map_or(default, str::to_string)
+    }
+
     /// A signed-in admin or author.
     pub fn require_writer(&self) -> Result<&User, WebError> {
         let user = self.require_user()?;
@@ -148,6 +159,15 @@ impl Ctx {
             Err(WebError::Forbidden)
         }
     }
+}
+
+/// `next` only ever leads to a path on this site: `/x`, never `//host` or `/\\host`.
+pub fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    ok.then_some(next)
 }
 
 /// A decoded form body: `application/x-www-form-urlencoded`, or `multipart/form-data`
@@ -213,5 +233,25 @@ impl Form {
         self.files
             .iter()
             .find(|f| f.field == name && !f.bytes.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_is_only_a_local_path() {
+        assert_eq!(local_path("/posts/new"), Some("/posts/new"));
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "evil",
+            "/a\nb",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
     }
 }

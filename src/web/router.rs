@@ -60,15 +60,10 @@ pub enum AdminPage {
     Media,
 }
 
-/// What an admin's buttons do (POST); each writes one audit row.
+/// What an admin's buttons do to accounts and media (POST); each writes one audit
+/// row. The buttons on posts and comments post to the same routes as their authors'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminAction {
-    Publish(Slug),
-    Unpublish(Slug),
-    DeletePost(Slug),
-    ApproveComment(CommentId),
-    HideComment(CommentId),
-    DeleteComment(CommentId),
     /// The new role is the form's `role` field.
     SetRole(UserId),
     Deactivate(UserId),
@@ -174,12 +169,6 @@ impl AdminAction {
     /// The path after `/admin/`, for a POST.
     fn parse(segs: &[&str]) -> Option<Self> {
         Some(match segs {
-            ["posts", slug, "publish"] => Self::Publish(slug.parse().ok()?),
-            ["posts", slug, "unpublish"] => Self::Unpublish(slug.parse().ok()?),
-            ["posts", slug, "delete"] => Self::DeletePost(slug.parse().ok()?),
-            ["comments", id, "approve"] => Self::ApproveComment(id.parse().ok()?),
-            ["comments", id, "hide"] => Self::HideComment(id.parse().ok()?),
-            ["comments", id, "delete"] => Self::DeleteComment(id.parse().ok()?),
             ["users", id, "role"] => Self::SetRole(id.parse().ok()?),
             ["users", id, "deactivate"] => Self::Deactivate(id.parse().ok()?),
             ["users", id, "reactivate"] => Self::Reactivate(id.parse().ok()?),
@@ -193,6 +182,102 @@ impl AdminAction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::urls::{self, *};
+    #[test]
+    fn every_url_parses_back_to_its_route() {
+        let slug: Slug = "안녕-세계".parse().unwrap();
+        let get = |url: &str| Route::parse(&Method::GET, url);
+        let post_ = |url: &str| Route::parse(&Method::POST, url);
+        assert_eq!(get(&post(&slug)), Some(Route::Post(slug.clone())));
+        assert_eq!(get(&post_edit(&slug)), Some(Route::EditForm(slug.clone())));
+        assert_eq!(post_(&post_edit(&slug)), Some(Route::Edit(slug.clone())));
+        assert_eq!(
+            post_(&post_publish(&slug)),
+            Some(Route::Publish(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_unpublish(&slug)),
+            Some(Route::Unpublish(slug.clone()))
+        );
+        assert_eq!(
+            get(&post_delete(&slug)),
+            Some(Route::DeleteConfirm(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_comments(&slug)),
+            Some(Route::NewComment(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_comments_close(&slug)),
+            Some(Route::CloseComments(slug.clone()))
+        );
+        assert_eq!(
+            post_(&post_comments_open(&slug)),
+            Some(Route::OpenComments(slug.clone()))
+        );
+        let id = CommentId(12);
+        assert_eq!(post_(&comment_approve(id)), Some(Route::ApproveComment(id)));
+        assert_eq!(post_(&comment_hide(id)), Some(Route::HideComment(id)));
+        assert_eq!(post_(&comment_delete(id)), Some(Route::DeleteComment(id)));
+        assert_eq!(post_(&post_delete(&slug)), Some(Route::Delete(slug)));
+        assert_eq!(get(&author(UserId(7))), Some(Route::Author(UserId(7))));
+        assert_eq!(get(&index()), Some(Route::Index));
+        assert_eq!(get(&new_post()), Some(Route::NewForm));
+        assert_eq!(get(&drafts()), Some(Route::Drafts));
+        assert_eq!(get(&login()), Some(Route::LoginForm));
+        assert_eq!(post_(&logout()), Some(Route::Logout));
+        assert_eq!(get(&signup()), Some(Route::SignupForm));
+        assert_eq!(get(&profile()), Some(Route::ProfileForm));
+        assert_eq!(get(&password()), Some(Route::PasswordForm));
+        assert_eq!(get(&reset("abc")), Some(Route::ResetForm("abc".into())));
+        assert_eq!(get(&healthz()), Some(Route::Healthz));
+        assert_eq!(
+            get(&media("uploads/2026/11/a.jpg")),
+            Some(Route::Media("uploads/2026/11/a.jpg".into()))
+        );
+        assert_eq!(post_(&upload()), Some(Route::Upload));
+        let tag: Tag = "한국어 글".parse().unwrap();
+        assert!(urls::tag(&tag).is_ascii());
+        assert_eq!(get(&urls::tag(&tag)), Some(Route::Tag(tag)));
+        assert_eq!(get(&feed()), Some(Route::Feed));
+        assert_eq!(
+            get(&author_feed(UserId(7))),
+            Some(Route::AuthorFeed(UserId(7)))
+        );
+        assert_eq!(get(&sitemap()), Some(Route::Sitemap));
+        assert_eq!(get(&robots()), Some(Route::Robots));
+        assert_eq!(get(&search("")), Some(Route::Search));
+        let with_query = search("서울 & co");
+        let (path, query) = with_query.split_once('?').unwrap();
+        assert_eq!((get(path), query.is_ascii()), (Some(Route::Search), true));
+    }
+
+    #[test]
+    fn admin_urls_parse_back_to_their_routes() {
+        use AdminAction as A;
+        use AdminPage as P;
+        let get = |url: &str| Route::parse(&Method::GET, url);
+        let post_ = |url: &str| Route::parse(&Method::POST, url);
+        assert_eq!(get(&admin()), Some(Route::Admin(P::Dashboard)));
+        assert_eq!(get(&admin_posts()), Some(Route::Admin(P::Posts)));
+        assert_eq!(get(&admin_users()), Some(Route::Admin(P::Users)));
+        assert_eq!(get(&admin_comments()), Some(Route::Admin(P::Comments)));
+        assert_eq!(get(&admin_media()), Some(Route::Admin(P::Media)));
+        let user = UserId(4);
+        let actions = [
+            (admin_set_role(user), A::SetRole(user)),
+            (admin_deactivate(user), A::Deactivate(user)),
+            (admin_reactivate(user), A::Reactivate(user)),
+            (admin_reset_link(user), A::ResetLink(user)),
+            (admin_run_gc(), A::RunGc),
+        ];
+        for (url, action) in actions {
+            assert!(url.is_ascii(), "{url}");
+            assert_eq!(post_(&url), Some(Route::AdminAction(action)), "{url}");
+            assert_eq!(get(&url), None, "{url} is POST only");
+        }
+    }
+
 
     #[test]
     fn head_is_get_and_unknown_paths_are_none() {

@@ -5,7 +5,7 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use super::response::{self, Response};
+use crate::serving::response::{self, Response};
 use super::WebError;
 use crate::content::{PageNumber, Pagination};
 use crate::db::{self, search::Query};

@@ -4,7 +4,7 @@
 use http::header::{self, HeaderMap, HeaderValue};
 use http::StatusCode;
 
-use super::response::{self, Response};
+use crate::serving::response::{self, Response};
 use crate::assets;
 use crate::compress;
 
@@ -23,7 +23,7 @@ pub fn serve(name: &str, request_headers: &HeaderMap) -> Response {
         response::not_modified()
     } else {
         let body = chosen.map_or_else(|| asset.body.clone(), |(_, body)| body.clone());
-        let mut r = http::Response::new(super::full(body));
+        let mut r = http::Response::new(crate::serving::full(body));
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(asset.content_type),

@@ -4,7 +4,7 @@
 //! queries afresh and a write shows at once.
 
 use super::request::Ctx;
-use super::response::{self, Response};
+use crate::serving::response::{self, Response};
 use super::WebError;
 use crate::content::UserId;
 use crate::db;

@@ -1,13 +1,14 @@
 //! `POST /uploads`: an image from the editor, answered with JSON: `{"url": "/media/…"}`
 //! or a 4xx `{"error": "…"}` that the editor shows.
 
-use http::header::{self, HeaderValue};
 use http::StatusCode;
 
 use super::request::Ctx;
-use super::response::Response;
+use crate::serving::response::{json, json_error, Response};
 use super::WebError;
-use crate::media::library::{self, MediaError};
+use crate::auth::permissions;
+use crate::actions;
+use crate::media::library::MediaError;
 use crate::urls;
 
 pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
@@ -17,7 +18,7 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
             ctx.text().get("uploads.log_in"),
         ));
     };
-    if !user.role.can_write() {
+    if !permissions::can_write(user) {
         return Ok(json_error(
             StatusCode::FORBIDDEN,
             ctx.text().get("uploads.authors_only"),
@@ -35,10 +36,10 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
             ctx.text().get("uploads.no_file"),
         ));
     };
-    let (owner, bytes) = (user.id, file.bytes.clone());
+    let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
     let stored = ctx
         .app
-        .image_job(move |app| library::store_upload(&app.db, &app.media, owner, &bytes))
+        .image_job(move |app| actions::media::upload(app.blog(), &actor, &bytes))
         .await?;
     match stored {
         Ok(path) => Ok(json(
@@ -51,18 +52,4 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
         )),
         Err(MediaError::Internal(err)) => Err(WebError::Internal(err)),
     }
-}
-
-pub fn json_error(status: StatusCode, message: &str) -> Response {
-    json(status, &serde_json::json!({ "error": message }))
-}
-
-fn json(status: StatusCode, value: &serde_json::Value) -> Response {
-    let mut response = http::Response::new(super::full(value.to_string()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
 }

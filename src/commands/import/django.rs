@@ -21,7 +21,7 @@ use super::{dates, skipped, Tally};
 use crate::config::Config;
 use crate::content::html::sanitize;
 use crate::content::{Email, UserId};
-use crate::db::Db;
+use crate::actions::Blog;
 
 /// Where made-up addresses live: `.invalid` is reserved (RFC 2606) and never delivers.
 const NO_EMAIL_DOMAIN: &str = "imported.invalid";
@@ -32,7 +32,7 @@ struct Record {
     fields: Map<String, Value>,
 }
 
-pub fn run(config: &Config, db: &Db, file: &Path) -> anyhow::Result<Tally> {
+pub fn run(config: &Config, blog: Blog, file: &Path) -> anyhow::Result<Tally> {
     let records = read(file)?;
     let Some(post_model) = post_model(&records) else {
         bail!(
@@ -62,7 +62,7 @@ pub fn run(config: &Config, db: &Db, file: &Path) -> anyhow::Result<Tally> {
     for person in people {
         let what = format!("{} {}", person.model, person.pk);
         match account(person, &zone, &progress)
-            .and_then(|account| users::ensure(config, db, &account, &progress, &mut tally))
+            .and_then(|account| users::ensure(config, blog, &account, &progress, &mut tally))
         {
             Ok(id) => authors.add(person, id),
             Err(err) => {
@@ -75,10 +75,10 @@ pub fn run(config: &Config, db: &Db, file: &Path) -> anyhow::Result<Tally> {
     for post in posts {
         let what = format!("{} {}", post.model, post.pk);
         let saved = incoming(post, &authors, &zone, config).and_then(|incoming| {
-            if posts::exists(db, incoming.author, &incoming.title, incoming.created_at)? {
+            if posts::exists(blog.db, incoming.author, &incoming.title, incoming.created_at)? {
                 return Ok(None);
             }
-            posts::save(db, &incoming)
+            posts::save(blog, &incoming)
         });
         match saved {
             Ok(Some(_)) => tally.posts += 1,

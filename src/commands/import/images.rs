@@ -11,7 +11,9 @@ use anyhow::{bail, Context};
 
 use crate::content::UserId;
 use crate::db::Db;
-use crate::media::library::{self, MediaError};
+use crate::actions::{self, Blog};
+use crate::auth::Actor;
+use crate::media::library::MediaError;
 use crate::media::MediaDir;
 use crate::urls;
 
@@ -74,7 +76,8 @@ impl<'a> Images<'a> {
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read the image {src}"))?;
         // An image stored for a post that then fails is used by nothing: the GC removes
         // it after gc_grace, as it does an upload from an editor closed without saving.
-        let stored = match library::store_upload(self.db, &self.media, owner, &bytes) {
+        let blog = Blog::new(self.db, &self.media);
+        let stored = match actions::media::import(blog, &Actor::Importer, owner, &bytes) {
             Ok(stored) => stored,
             Err(MediaError::Image(err)) => bail!("image {src}: {err}"),
             Err(MediaError::Internal(err)) => return Err(err.context(format!("image {src}"))),

@@ -25,13 +25,13 @@ use super::{comments, dates, skipped, Tally};
 use crate::config::Config;
 use crate::content::html::sanitize;
 use crate::content::{Email, Role, Slug, Tag, UserId};
-use crate::db::Db;
+use crate::actions::Blog;
 use crate::media::MediaDir;
 
 /// What every file of one run shares.
 struct Run<'a> {
     config: &'a Config,
-    db: &'a Db,
+    blog: Blog<'a>,
     zone: jiff::tz::TimeZone,
     default_author: Option<UserId>,
     images: Images<'a>,
@@ -39,7 +39,7 @@ struct Run<'a> {
     tally: Tally,
 }
 
-pub fn run(config: &Config, db: &Db, dir: &Path, author: Option<&str>) -> anyhow::Result<Tally> {
+pub fn run(config: &Config, blog: Blog, dir: &Path, author: Option<&str>) -> anyhow::Result<Tally> {
     if !dir.is_dir() {
         bail!(
             "{} is not a folder: give the folder that holds the .md files",
@@ -58,11 +58,11 @@ pub fn run(config: &Config, db: &Db, dir: &Path, author: Option<&str>) -> anyhow
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     let mut run = Run {
         config,
-        db,
+        blog,
         zone,
         default_author: None,
         images: Images::new(
-            db,
+            blog.db,
             MediaDir::new(config.storage.media_dir()),
             config.server.max_upload_bytes,
             dir,
@@ -78,7 +78,7 @@ pub fn run(config: &Config, db: &Db, dir: &Path, author: Option<&str>) -> anyhow
         }
     }
     // Looked up after authors.json, whose admin may be the one meant.
-    run.default_author = users::default_author(db, author)?;
+    run.default_author = users::default_author(blog.db, author)?;
     for file in &files {
         match run.file(file) {
             Ok(true) => run.tally.posts += 1,
@@ -90,7 +90,7 @@ pub fn run(config: &Config, db: &Db, dir: &Path, author: Option<&str>) -> anyhow
         }
         run.progress.inc();
     }
-    comments::import(db, &comments, &run.zone, &run.progress, &mut run.tally);
+    comments::import(blog, &comments, &run.zone, &run.progress, &mut run.tally);
     run.progress.finish();
     Ok(run.tally)
 }
@@ -158,7 +158,7 @@ impl Run<'_> {
         };
         users::ensure(
             self.config,
-            self.db,
+            self.blog,
             &account,
             &self.progress,
             &mut self.tally,
@@ -196,7 +196,7 @@ impl Run<'_> {
             None => None,
         };
         // Checked before any image is stored, so a second run stores none.
-        if posts::exists(self.db, author, &title, created_at)? {
+        if posts::exists(self.blog.db, author, &title, created_at)? {
             return Ok(false);
         }
         let beside = file.parent().unwrap_or(Path::new("."));
@@ -211,7 +211,7 @@ impl Run<'_> {
             updated_at,
             published_at,
         };
-        Ok(posts::save(self.db, &post)?.is_some())
+        Ok(posts::save(self.blog, &post)?.is_some())
     }
 
     fn post_author(&mut self, matter: &FrontMatter) -> anyhow::Result<UserId> {
@@ -221,7 +221,7 @@ impl Run<'_> {
                     .parse()
                     .map_err(|_| anyhow::anyhow!("author {text:?} is not an email address"))?;
                 let account = Account::author(email, String::new());
-                users::ensure(self.config, self.db, &account, &self.progress, &mut self.tally)
+                users::ensure(self.config, self.blog, &account, &self.progress, &mut self.tally)
             }
             None => self.default_author.context(
                 "no author: add `author: EMAIL` to the front matter, pass --author EMAIL, or create an admin with `blog createsuperuser`",

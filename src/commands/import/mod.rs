@@ -20,15 +20,19 @@ mod users;
 
 use std::fmt::Display;
 
+use crate::actions::Blog;
 use crate::cli::ImportCommand;
 use crate::config::Config;
+use crate::media::MediaDir;
 
 pub fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
+    let media = MediaDir::new(config.storage.media_dir());
+    let blog = Blog::new(&db, &media);
     let tally = match command {
-        ImportCommand::Django { file } => django::run(config, &db, &file)?,
+        ImportCommand::Django { file } => django::run(config, blog, &file)?,
         ImportCommand::Markdown { dir, author } => {
-            markdown::run(config, &db, &dir, author.as_deref())?
+            markdown::run(config, blog, &dir, author.as_deref())?
         }
     };
     println!("{}", tally.summary());

@@ -5,7 +5,10 @@
 
 use crate::config::Config;
 use crate::content::{Email, Role, UserId};
-use crate::db::{self, users::NewUser, Db};
+use crate::actions::users::{Activity, NewAccount};
+use crate::actions::{self, Blog};
+use crate::auth::Actor;
+use crate::db::{self, Db};
 
 use super::progress::Progress;
 use super::Tally;
@@ -37,37 +40,35 @@ impl Account {
 /// The account's id, creating it (and printing its reset link) when the address is new.
 pub fn ensure(
     config: &Config,
-    db: &Db,
+    blog: Blog,
     account: &Account,
     progress: &Progress,
     tally: &mut Tally,
 ) -> anyhow::Result<UserId> {
-    let created = db.write_now(|tx| {
-        if let Some(user) = db::users::by_email(tx, &account.email)? {
-            return Ok((user.id, false));
-        }
-        let new = NewUser {
-            email: &account.email,
-            password_hash: None,
-            display_name: &account.display_name,
-            role: account.role,
-        };
-        let id = db::users::insert(tx, &new, account.joined.unwrap_or_else(db::now_ms))?;
-        if !account.bio.trim().is_empty() {
-            db::users::update_profile(tx, id, &account.display_name, &account.bio)?;
-        }
-        if !account.active {
-            db::users::deactivate(tx, &account.email)?;
-        }
-        Ok((id, true))
-    })?;
-    let (id, new) = created;
-    if !new {
-        return Ok(id);
+    let email = account.email.clone();
+    if let Some(user) = blog
+        .db
+        .read_now(|conn| db::users::by_email(conn, &email))?
+    {
+        return Ok(user.id);
     }
+    let new = NewAccount {
+        email: account.email.clone(),
+        password_hash: None,
+        display_name: account.display_name.clone(),
+        bio: account.bio.clone(),
+        role: account.role,
+        active: if account.active {
+            Activity::Active
+        } else {
+            Activity::Inactive
+        },
+        joined: account.joined,
+    };
+    let id = actions::users::create(blog, &Actor::Importer, &new)?;
     tally.users += 1;
     if account.active {
-        let link = crate::commands::users::reset_link(config, db, &account.email)?;
+        let link = crate::commands::users::reset_link(config, blog, &Actor::Importer, id)?;
         progress.say(format!(
             "created {} ({}): set a password at {link}",
             account.email, account.role

@@ -141,7 +141,7 @@ impl PreparedPage {
             }
             return not_modified;
         }
-        let mut response = http::Response::new(super::full(chosen.body.clone()));
+        let mut response = http::Response::new(crate::serving::full(chosen.body.clone()));
         *response.headers_mut() = chosen.headers.clone();
         response
     }

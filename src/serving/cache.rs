@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use super::pages::PreparedPage;
+use super::conditional::PreparedPage;
 use crate::db::Db;
 
 /// How soon a write by another process reaches the cache.

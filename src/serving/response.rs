@@ -112,3 +112,18 @@ pub fn not_modified() -> Response {
     *response.status_mut() = StatusCode::NOT_MODIFIED;
     response
 }
+
+/// `{"error": "…"}` with the status, for the editor's uploads.
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    json(status, &serde_json::json!({ "error": message }))
+}
+
+pub fn json(status: StatusCode, value: &serde_json::Value) -> Response {
+    let mut response = http::Response::new(super::full(value.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -1,0 +1,83 @@
+//! Every change to the blog's data has one door, here: a function per change, one file
+//! per noun. Each takes the blog's stores (`Blog`), who is acting (`Actor`) and typed
+//! values, and owns everything the change entails: its transaction, the audit row, the
+//! media files it releases, and (through `db::Db::write_now`) the content-version bump
+//! that tells the page cache. The web handlers, `commands/`, the importers, the admin
+//! pages and the media GC all call these, so none of them can forget a step.
+//!
+//! Actions are blocking: the web layer runs them with `App::act`, on a blocking thread.
+
+pub mod comments;
+pub mod media;
+pub mod posts;
+pub mod users;
+
+use rusqlite::Connection;
+
+use crate::auth::Actor;
+use crate::db::{self, audit, Db};
+use crate::media::MediaDir;
+
+/// The stores an action changes: the database and the media folder.
+#[derive(Clone, Copy)]
+pub struct Blog<'a> {
+    pub db: &'a Db,
+    pub media: &'a MediaDir,
+}
+
+impl<'a> Blog<'a> {
+    pub fn new(db: &'a Db, media: &'a MediaDir) -> Self {
+        Self { db, media }
+    }
+
+    /// Deletes the files of released media rows, after their transaction committed.
+    fn remove_files(&self, released: Vec<db::media::File>) {
+        self.media
+            .remove_released(released.into_iter().map(|file| file.path));
+    }
+}
+
+/// Why an action did not happen; callers branch on these (404, 403, a form message).
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// What was looked for, in words: "no post has the slug hello".
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0} may not do this")]
+    Forbidden(String),
+    /// Refused for what it asks; the key of the sentence that says why (`locales/`).
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    /// This client sent its share of these for now; try again later.
+    #[error("too many at once from this address: try again later")]
+    Throttled,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<rusqlite::Error> for ActionError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+fn forbidden(actor: &Actor) -> ActionError {
+    ActionError::Forbidden(actor.audit_name())
+}
+
+fn no_post(slug: &crate::content::Slug) -> ActionError {
+    ActionError::NotFound(format!("no post has the slug {slug}"))
+}
+
+/// Writes the audit row of an action, in the action's own transaction.
+fn audit(
+    tx: &Connection,
+    actor: &Actor,
+    action: audit::Action,
+    target: impl Into<String>,
+    detail: impl Into<String>,
+) -> rusqlite::Result<()> {
+    let entry = audit::NewEntry::new(actor.user_id(), actor.audit_name(), action, target)
+        .detail(detail);
+    audit::record(tx, &entry, db::now_ms())
+}

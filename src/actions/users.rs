@@ -1,0 +1,232 @@
+//! Accounts: making one, roles, deactivation, deletion, profiles, passwords and reset
+//! links, and the sessions a login starts and a logout ends. What an admin does to
+//! another account is in the audit log, whether done from `/admin` or `blog users`.
+
+use super::{audit, forbidden, ActionError, Blog};
+use crate::auth::{reset, throttle, Actor, Token};
+use crate::config::BaseUrl;
+use crate::content::{Email, Role, User, UserId};
+use crate::db::{self, audit::Action, users::NewUser};
+
+/// A new account. `password_hash` is `None` for one that must choose its password by a
+/// reset link (an imported author).
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password_hash: Option<String>,
+    pub display_name: String,
+    pub bio: String,
+    pub role: Role,
+    pub active: Activity,
+    /// When it joined (Unix milliseconds); `None` is now.
+    pub joined: Option<i64>,
+}
+
+/// Whether an account may log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Active,
+    Inactive,
+}
+
+/// Makes the account; `Refused("problems.email_taken")` when the address is taken
+/// (in any case).
+pub fn create(blog: Blog, actor: &Actor, account: &NewAccount) -> Result<UserId, ActionError> {
+    // Signup makes readers for anyone; every other role is an owner's decision.
+    if account.role != Role::Reader && !actor.is_admin() {
+        return Err(forbidden(actor));
+    }
+    let written = blog.db.write_now(|tx| {
+        let new = NewUser {
+            email: &account.email,
+            password_hash: account.password_hash.as_deref(),
+            display_name: &account.display_name,
+            role: account.role,
+        };
+        let id = db::users::insert(tx, &new, account.joined.unwrap_or_else(db::now_ms))?;
+        if !account.bio.trim().is_empty() {
+            db::users::update_profile(tx, id, &account.display_name, &account.bio)?;
+        }
+        if account.active == Activity::Inactive {
+            db::users::deactivate(tx, &account.email)?;
+        }
+        Ok(id)
+    });
+    match written {
+        Ok(id) => Ok(id),
+        Err(err) if db::is_unique_violation(&err) => {
+            Err(ActionError::Refused("problems.email_taken"))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Gives another account a role; open sessions follow at their next request.
+pub fn set_role(blog: Blog, actor: &Actor, id: UserId, role: Role) -> Result<User, ActionError> {
+    change_other(blog, actor, id, |tx, user| {
+        db::users::set_role(tx, &user.email, role)?;
+        Ok((Action::UserRole, format!("{} → {role}", user.role)))
+    })
+}
+
+/// Deactivating also ends the account's sessions.
+pub fn set_activity(
+    blog: Blog,
+    actor: &Actor,
+    id: UserId,
+    activity: Activity,
+) -> Result<User, ActionError> {
+    change_other(blog, actor, id, |tx, user| match activity {
+        Activity::Active => {
+            db::users::reactivate(tx, user.id)?;
+            Ok((Action::UserReactivate, String::new()))
+        }
+        Activity::Inactive => {
+            db::users::deactivate(tx, &user.email)?;
+            Ok((Action::UserDeactivate, String::new()))
+        }
+    })
+}
+
+/// Deletes the account with its posts, comments and sessions, and the media files
+/// only it used. Returns the account and how many posts went with it.
+pub fn delete(blog: Blog, actor: &Actor, id: UserId) -> Result<Deleted, ActionError> {
+    let mut posts = 0;
+    let mut released = Vec::new();
+    let user = change_other(blog, actor, id, |tx, user| {
+        posts = db::posts::count_by_author(tx, user.id)?;
+        let used = db::media::used_by_user(tx, user.id)?;
+        db::users::delete(tx, user.id)?;
+        released = db::media::release_unused(tx, &used)?;
+        Ok((Action::UserDelete, format!("{posts} posts")))
+    })?;
+    let files = released.len();
+    blog.remove_files(released);
+    Ok(Deleted { user, posts, files })
+}
+
+/// What `delete` took away.
+#[derive(Debug)]
+pub struct Deleted {
+    pub user: User,
+    pub posts: u64,
+    pub files: usize,
+}
+
+/// A new one-time password-reset URL for the account, built from `base_url` (valid
+/// `auth::reset::LINK_HOURS`); only its hash is stored.
+pub fn reset_link(
+    blog: Blog,
+    actor: &Actor,
+    id: UserId,
+    base_url: &BaseUrl,
+) -> Result<(User, String), ActionError> {
+    let token = Token::generate()?;
+    let mut url = String::new();
+    let user = change_other(blog, actor, id, |tx, user| {
+        url = reset::record_link(tx, base_url, user.id, &token)?;
+        Ok((Action::UserResetLink, String::new()))
+    })?;
+    Ok((user, url))
+}
+
+/// Applies `change` to an account and logs what it returns (the action and its detail)
+/// in the same transaction. Admins only; an admin does not demote, deactivate or delete
+/// themselves from the web, so the last admin cannot lock everyone out by a slip of the
+/// mouse (`blog users` on the server still can).
+fn change_other(
+    blog: Blog,
+    actor: &Actor,
+    id: UserId,
+    change: impl FnOnce(&rusqlite::Connection, &User) -> rusqlite::Result<(Action, String)>,
+) -> Result<User, ActionError> {
+    if !actor.is_admin() {
+        return Err(forbidden(actor));
+    }
+    if actor.user_id() == Some(id) {
+        return Err(ActionError::Refused("admin.not_yourself"));
+    }
+    blog.db.write_now(|tx| {
+        let Some(user) = db::users::by_id(tx, id)? else {
+            return Ok(Err(ActionError::NotFound(format!("there is no account {id}"))));
+        };
+        let (action, detail) = change(tx, &user)?;
+        audit(tx, actor, action, user.email.to_string(), detail)?;
+        Ok(Ok(user))
+    })?
+}
+
+/// The acting user's name and bio.
+pub fn update_profile(
+    blog: Blog,
+    actor: &Actor,
+    display_name: &str,
+    bio: &str,
+) -> Result<(), ActionError> {
+    let id = actor.user_id().ok_or_else(|| forbidden(actor))?;
+    blog.db
+        .write_now(|tx| db::users::update_profile(tx, id, display_name, bio))?;
+    Ok(())
+}
+
+/// A new password (already hashed) for the acting user; every other browser signed in
+/// with the old one is signed out, `keep` (this browser's session hash) stays.
+pub fn change_password(
+    blog: Blog,
+    actor: &Actor,
+    hash: &str,
+    keep: &[u8],
+) -> Result<(), ActionError> {
+    let id = actor.user_id().ok_or_else(|| forbidden(actor))?;
+    blog.db.write_now(|tx| {
+        db::users::set_password(tx, id, hash)?;
+        db::sessions::delete_others(tx, id, keep)
+    })?;
+    Ok(())
+}
+
+/// Uses a reset link: the account behind it gets the new password (already hashed)
+/// and is signed out everywhere. `NotFound` when the link is used, expired or unknown.
+pub fn reset_password(blog: Blog, token_hash: &[u8], hash: &str) -> Result<UserId, ActionError> {
+    blog.db.write_now(|tx| {
+        let Some(owner) = db::password_resets::take(tx, token_hash, db::now_ms())? else {
+            return Ok(Err(ActionError::NotFound("the reset link is used or expired".into())));
+        };
+        db::users::set_password(tx, owner, hash)?;
+        db::sessions::delete_others(tx, owner, &[])?;
+        Ok(Ok(owner))
+    })?
+}
+
+/// A new session for `user` under `token_hash` (never the token the browser brought,
+/// so a planted cookie is not adopted); the browser's old session (`old_hash`) ends,
+/// and the account's failed logins are forgotten.
+pub fn start_session(
+    blog: Blog,
+    user: &User,
+    token_hash: &[u8],
+    old_hash: &[u8],
+    lifetime_ms: i64,
+) -> Result<(), ActionError> {
+    let now = db::now_ms();
+    blog.db.write_now(|tx| {
+        db::sessions::delete(tx, old_hash)?;
+        db::sessions::insert(tx, token_hash, user.id, now, now + lifetime_ms)?;
+        throttle::record_success(tx, user.email.as_str(), now)
+    })?;
+    Ok(())
+}
+
+/// Ends one session (logout).
+pub fn end_session(blog: Blog, token_hash: &[u8]) -> Result<(), ActionError> {
+    blog.db
+        .write_now(|tx| db::sessions::delete(tx, token_hash))?;
+    Ok(())
+}
+
+/// Counts a failed login against the typed address and the client, for throttling.
+pub fn login_failed(blog: Blog, typed_email: &str, client: &str) -> Result<(), ActionError> {
+    blog.db
+        .write_now(|tx| throttle::record_failure(tx, typed_email, client, db::now_ms()))?;
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! One handler per route, one line per arm.
+
+use super::request::Ctx;
+use super::router::Route;
+use super::{accounts, admin, comments, posts, search, syndication, uploads, WebError};
+use crate::actions::comments::{Comments, Moderation};
+use crate::actions::posts::Visibility;
+use crate::serving::response::Response;
+
+pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
+    match route {
+        Route::Index => posts::index(ctx).await,
+        Route::Post(slug) => posts::show(ctx, slug).await,
+        Route::Author(id) => posts::author(ctx, id).await,
+        Route::AuthorFeed(id) => syndication::author_feed(ctx, id).await,
+        Route::Tag(tag) => posts::tag(ctx, tag).await,
+        Route::Feed => syndication::feed(ctx).await,
+        Route::Sitemap => syndication::sitemap(ctx).await,
+        Route::Robots => Ok(syndication::robots(ctx)),
+        Route::Search => search::show(ctx).await,
+        Route::Drafts => posts::drafts(ctx).await,
+        Route::NewForm => posts::new_form(ctx),
+        Route::New => posts::create(ctx).await,
+        Route::EditForm(slug) => posts::edit_form(ctx, slug).await,
+        Route::Edit(slug) => posts::update(ctx, slug).await,
+        Route::Publish(slug) => posts::set_visibility(ctx, slug, Visibility::Published).await,
+        Route::Unpublish(slug) => posts::set_visibility(ctx, slug, Visibility::Draft).await,
+        Route::DeleteConfirm(slug) => posts::delete_confirm(ctx, slug).await,
+        Route::Delete(slug) => posts::delete(ctx, slug).await,
+        Route::NewComment(slug) => comments::create(ctx, slug).await,
+        Route::CloseComments(slug) => comments::set_state(ctx, slug, Comments::Closed).await,
+        Route::OpenComments(slug) => comments::set_state(ctx, slug, Comments::Open).await,
+        Route::ApproveComment(id) => comments::moderate(ctx, id, Moderation::Approve).await,
+        Route::HideComment(id) => comments::moderate(ctx, id, Moderation::Hide).await,
+        Route::DeleteComment(id) => comments::moderate(ctx, id, Moderation::Delete).await,
+        Route::LoginForm => accounts::login_form(ctx),
+        Route::Login => accounts::login(ctx).await,
+        Route::Logout => accounts::logout(ctx).await,
+        Route::SignupForm => accounts::signup_form(ctx),
+        Route::Signup => accounts::signup(ctx).await,
+        Route::ProfileForm => accounts::profile_form(ctx),
+        Route::Profile => accounts::profile(ctx).await,
+        Route::PasswordForm => accounts::password_form(ctx),
+        Route::Password => accounts::password(ctx).await,
+        Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
+        Route::Reset(token) => accounts::reset(ctx, &token).await,
+        Route::Upload => uploads::create(ctx).await,
+        Route::Admin(page) => admin::show(ctx, page).await,
+        Route::AdminAction(action) => admin::act(ctx, action).await,
+        Route::Healthz | Route::Static(_) | Route::Media(_) => Err(WebError::NotFound),
+    }
+}
