@@ -10,6 +10,7 @@ mod paths;
 mod server;
 mod site;
 mod steps;
+mod switches;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ pub use html::Page;
 pub use paths::{encode_path, path_of, percent_decode};
 pub use server::TestServer;
 pub use site::{Output, Site};
+pub use switches::{skip_browser_tests, SKIP_BROWSER_TESTS};
 #[allow(unused_imports)]
 pub use {forms::Form, html::Node};
 
