@@ -18,7 +18,7 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 use tempfile::TempDir;
 
 use crate::paging::{author_path, publish_posts};
-use crate::support::{Site, TestServer, PASSWORD};
+use crate::support::{self, Site, TestServer, PASSWORD};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -35,9 +35,14 @@ struct Chromium {
     _profile: TempDir,
 }
 
-/// The browser, or `None` (the test is skipped) when Chromium is not installed; under
-/// `CI=true` a missing browser fails the test instead, so CI never passes by skipping.
+/// The browser, or `None` (the test is skipped) when Chromium is not installed or the
+/// developer set `SKIP_BROWSER_TESTS=1`; under `CI=true` a missing browser or that switch
+/// fails the test instead, so CI never passes by skipping.
 fn chromium() -> Option<Chromium> {
+    if support::skip_browser_tests() {
+        println!("skipped: {}=1", support::SKIP_BROWSER_TESTS);
+        return None;
+    }
     if !Path::new(CHROMIUM).exists() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{CHROMIUM} is missing: install Debian's `chromium` package (.ci/run does)");
