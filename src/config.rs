@@ -583,14 +583,7 @@ impl SecretKey {
 /// Writes a file readable by its owner only (0600), failing if it exists.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let mut file = crate::files::create_private(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
 }

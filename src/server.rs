@@ -19,6 +19,7 @@ use tokio::net::{TcpListener, UnixListener};
 
 use crate::app::App;
 use crate::config::Bind;
+use crate::serving::response::SECURITY_HEADERS;
 use crate::web;
 
 /// A request line and headers longer than this get 431, as with nginx's default
@@ -173,7 +174,7 @@ async fn turn_away(mut stream: Stream, peer: IpAddr) {
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nretry-after: 5\r\nconnection: close\r\n",
         body.len()
     );
-    for (name, value) in web::SECURITY_HEADERS {
+    for (name, value) in SECURITY_HEADERS {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");

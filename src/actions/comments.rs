@@ -68,7 +68,9 @@ pub fn moderate(
 ) -> Result<Post, ActionError> {
     blog.db.write_now(|tx| {
         let Some(post) = db::comments::post_of(tx, id)? else {
-            return Ok(Err(ActionError::NotFound(format!("there is no comment {id}"))));
+            return Ok(Err(ActionError::NotFound(format!(
+                "there is no comment {id}"
+            ))));
         };
         if !actor.may_edit(&post) {
             return Ok(Err(forbidden(actor)));
@@ -129,11 +131,7 @@ const IMPORTED_CLIENT: &str = "import";
 
 /// Saves an imported comment; `false` when it is already there (same post, time and
 /// text), so a second run adds none.
-pub fn import(
-    blog: Blog,
-    actor: &Actor,
-    comment: &ImportedComment,
-) -> Result<bool, ActionError> {
+pub fn import(blog: Blog, actor: &Actor, comment: &ImportedComment) -> Result<bool, ActionError> {
     if !actor.is_admin() {
         return Err(forbidden(actor));
     }

@@ -77,7 +77,7 @@ fn audit(
     target: impl Into<String>,
     detail: impl Into<String>,
 ) -> rusqlite::Result<()> {
-    let entry = audit::NewEntry::new(actor.user_id(), actor.audit_name(), action, target)
-        .detail(detail);
+    let entry =
+        audit::NewEntry::new(actor.user_id(), actor.audit_name(), action, target).detail(detail);
     audit::record(tx, &entry, db::now_ms())
 }

@@ -88,23 +88,22 @@ pub fn set_visibility(
     slug: &Slug,
     visibility: Visibility,
 ) -> Result<Post, ActionError> {
-    blog.db
-        .write_now(|tx| {
-            let Some(post) = db::posts::by_slug(tx, slug)? else {
-                return Ok(Err(no_post(slug)));
-            };
-            if !actor.may_edit(&post) {
-                return Ok(Err(forbidden(actor)));
-            }
-            let (at, action) = match (visibility, post.published_at) {
-                (Visibility::Published, Some(at)) => (Some(at), Action::PostPublish),
-                (Visibility::Published, None) => (Some(db::now_ms()), Action::PostPublish),
-                (Visibility::Draft, _) => (None, Action::PostUnpublish),
-            };
-            db::posts::set_published(tx, post.id, at)?;
-            audit(tx, actor, action, post.title.clone(), post.slug.to_string())?;
-            Ok(Ok(post))
-        })?
+    blog.db.write_now(|tx| {
+        let Some(post) = db::posts::by_slug(tx, slug)? else {
+            return Ok(Err(no_post(slug)));
+        };
+        if !actor.may_edit(&post) {
+            return Ok(Err(forbidden(actor)));
+        }
+        let (at, action) = match (visibility, post.published_at) {
+            (Visibility::Published, Some(at)) => (Some(at), Action::PostPublish),
+            (Visibility::Published, None) => (Some(db::now_ms()), Action::PostPublish),
+            (Visibility::Draft, _) => (None, Action::PostUnpublish),
+        };
+        db::posts::set_published(tx, post.id, at)?;
+        audit(tx, actor, action, post.title.clone(), post.slug.to_string())?;
+        Ok(Ok(post))
+    })?
 }
 
 /// Deletes the post with its comments, and every media file that only it used.
@@ -147,11 +146,7 @@ pub struct ImportedPost {
 /// Saves an imported post the way the editor's save does (excerpt, tags, the images
 /// it shows), keeping its history. A post is the same post when it has the same
 /// author, title and creation time: a second run finds it and returns `None`.
-pub fn import(
-    blog: Blog,
-    actor: &Actor,
-    post: &ImportedPost,
-) -> Result<Option<Slug>, ActionError> {
+pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<Slug>, ActionError> {
     if !actor.is_admin() {
         return Err(forbidden(actor));
     }

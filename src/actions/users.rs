@@ -148,7 +148,9 @@ fn change_other(
     }
     blog.db.write_now(|tx| {
         let Some(user) = db::users::by_id(tx, id)? else {
-            return Ok(Err(ActionError::NotFound(format!("there is no account {id}"))));
+            return Ok(Err(ActionError::NotFound(format!(
+                "there is no account {id}"
+            ))));
         };
         let (action, detail) = change(tx, &user)?;
         audit(tx, actor, action, user.email.to_string(), detail)?;
@@ -190,7 +192,9 @@ pub fn change_password(
 pub fn reset_password(blog: Blog, token_hash: &[u8], hash: &str) -> Result<UserId, ActionError> {
     blog.db.write_now(|tx| {
         let Some(owner) = db::password_resets::take(tx, token_hash, db::now_ms())? else {
-            return Ok(Err(ActionError::NotFound("the reset link is used or expired".into())));
+            return Ok(Err(ActionError::NotFound(
+                "the reset link is used or expired".into(),
+            )));
         };
         db::users::set_password(tx, owner, hash)?;
         db::sessions::delete_others(tx, owner, &[])?;

@@ -18,7 +18,7 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
     );
     let db = super::open_db(config)?;
     let integrity: String = db
-        .read_now(|conn| conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)))
+        .read_now(|conn| crate::db::backup::integrity_check(conn).map(|lines| lines.join("; ")))
         .context("cannot check the database")?;
     if integrity != "ok" {
         anyhow::bail!("the database is damaged ({integrity}): restore it from a backup");

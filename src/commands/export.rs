@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use rusqlite::{params, OptionalExtension};
 
 use super::import::bundle::{AuthorEntry, CommentEntry, AUTHORS_FILE, COMMENTS_FILE};
 use super::import::dates::rfc3339;
@@ -153,7 +152,7 @@ fn export_post(
         let original = db
             .read_now({
                 let shown = shown.clone();
-                move |conn| original_of(conn, &shown)
+                move |conn| db::media::original_of(conn, &shown)
             })?
             .unwrap_or_else(|| shown.clone());
         let Some(source) = media.resolve(&original) else {
@@ -197,38 +196,19 @@ fn export_post(
     Ok(copied)
 }
 
-/// The original upload of the image a page shows (the shown file may be its 1600 px
-/// copy).
-fn original_of(conn: &rusqlite::Connection, shown: &str) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached(
-        "SELECT original.path FROM media_files shown
-         JOIN media_files original ON original.media_id = shown.media_id AND original.variant = 'original'
-         WHERE shown.path = ?1",
-    )?
-    .query_row(params![shown], |row| row.get(0))
-    .optional()
-}
-
-/// Every comment with the slug of its post, oldest first. Read here rather than
-/// through `db::comments`, which serves the pages: an export needs one flat list.
+/// Every comment with the slug of its post, oldest first, as `comments.json` holds it.
 fn comments(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<CommentEntry>> {
-    conn.prepare(
-        "SELECT posts.slug, users.email, comments.author_name, comments.body, comments.status, comments.created_at
-         FROM comments JOIN posts ON posts.id = comments.post_id
-         LEFT JOIN users ON users.id = comments.author_id
-         ORDER BY comments.created_at, comments.id",
-    )?
-    .query_map([], |row| {
-        Ok(CommentEntry {
-            post: row.get(0)?,
-            author_email: row.get(1)?,
-            author_name: row.get(2)?,
-            body: row.get(3)?,
-            status: row.get(4)?,
-            created_at: rfc3339(row.get(5)?),
+    Ok(db::comments::everything(conn)?
+        .into_iter()
+        .map(|c| CommentEntry {
+            post: c.post_slug,
+            author_email: c.author_email,
+            author_name: c.author_name,
+            body: c.body,
+            status: c.status,
+            created_at: rfc3339(c.created_at),
         })
-    })?
-    .collect()
+        .collect())
 }
 
 fn write_json<T: serde::Serialize>(file: &Path, value: &T) -> anyhow::Result<()> {

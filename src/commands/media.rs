@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::MediaCommand;
-use crate::config::Config;
 use crate::actions::{self, media::Pass, Blog};
 use crate::auth::Actor;
+use crate::cli::MediaCommand;
+use crate::config::Config;
 use crate::media::MediaDir;
 
 pub fn run(config: &Config, command: MediaCommand) -> anyhow::Result<()> {

@@ -14,7 +14,10 @@ use anyhow::{bail, Context};
 
 use crate::assets;
 use crate::config::{Bind, Config};
-use crate::web::{CACHE_FOREVER, MEDIA_TYPES, SECURITY_HEADERS};
+// What nginx is told to add, so files it serves itself carry the same headers and types
+// as when the binary serves them.
+use crate::media::TYPES as MEDIA_TYPES;
+use crate::serving::response::{CACHE_FOREVER, SECURITY_HEADERS};
 
 /// Where `--static-dir` points when not given, and where the README puts collectstatic.
 pub const DEFAULT_STATIC_DIR: &str = "/var/www/blog/static";

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::app::App;
-use crate::config::{Bind, Config, LogFormat, SecretKey};
 use crate::actions::{self, media::Pass};
+use crate::app::App;
 use crate::auth::Actor;
+use crate::config::{Bind, Config, LogFormat, SecretKey};
 use crate::server;
 use crate::serving::access_log::AccessLog;
 

@@ -8,6 +8,7 @@ pub mod highlight;
 pub mod html;
 pub mod ids;
 pub mod pagination;
+pub mod password;
 pub mod post;
 pub mod problems;
 pub mod role;

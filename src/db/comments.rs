@@ -70,6 +70,38 @@ pub fn exists(
     .exists(params![post, created_at, body.as_str()])
 }
 
+/// A comment as an export writes it: flat, with its post's slug and its member's email.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    pub post_slug: String,
+    pub author_email: Option<String>,
+    pub author_name: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// Every comment on every post, oldest first, for `blog export`.
+pub fn everything(conn: &Connection) -> rusqlite::Result<Vec<Exported>> {
+    conn.prepare(
+        "SELECT posts.slug, users.email, comments.author_name, comments.body, comments.status, comments.created_at
+         FROM comments JOIN posts ON posts.id = comments.post_id
+         LEFT JOIN users ON users.id = comments.author_id
+         ORDER BY comments.created_at, comments.id",
+    )?
+    .query_map([], |row| {
+        Ok(Exported {
+            post_slug: row.get(0)?,
+            author_email: row.get(1)?,
+            author_name: row.get(2)?,
+            body: row.get(3)?,
+            status: row.get(4)?,
+            created_at: row.get(5)?,
+        })
+    })?
+    .collect()
+}
+
 /// Whose eyes a list of comments is for.
 #[derive(Debug, Clone, Copy)]
 pub enum Audience {

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::content::{MediaId, PostId, UserId};
 
@@ -136,6 +136,18 @@ fn file_from_row(row: &rusqlite::Row) -> rusqlite::Result<File> {
 
 /// Images created before `cutoff` that nothing uses: uploads whose editor was closed
 /// without saving, and rows left behind by a crash.
+/// The original upload of the image a page shows (the shown file may be its 1600 px
+/// copy).
+pub fn original_of(conn: &Connection, shown: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT original.path FROM media_files shown
+         JOIN media_files original ON original.media_id = shown.media_id AND original.variant = 'original'
+         WHERE shown.path = ?1",
+    )?
+    .query_row(params![shown], |row| row.get(0))
+    .optional()
+}
+
 pub fn unused_before(conn: &Connection, cutoff: i64) -> rusqlite::Result<Vec<MediaId>> {
     conn.prepare_cached(
         "SELECT id FROM media WHERE created_at < ?1

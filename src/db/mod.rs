@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod backup;
 pub mod comments;
 pub mod login_failures;
 pub mod media;
@@ -47,7 +48,8 @@ impl Db {
         if !path.exists() {
             // It holds password hashes and sessions: readable by this user alone. An
             // empty file is a new database; SQLite gives its -wal and -shm the same mode.
-            create_private_file(path)
+            crate::files::create_private(path)
+                .map(drop)
                 .with_context(|| format!("cannot create the database {}", path.display()))?;
         }
         let not_a_database = || {
@@ -235,19 +237,6 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     search::register_functions(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
-}
-
-/// An empty file only its owner may read or write (0600), failing if it exists; for
-/// the database and for copies of it.
-pub fn create_private_file(path: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path).map(drop)
 }
 
 /// Milliseconds since the Unix epoch, as stored in every time column.

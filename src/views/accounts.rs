@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::components::{csrf_input, field, field_errors, form_errors, Field};
 use super::{layout, PageCtx};
-use crate::auth::password;
+use crate::content::password;
 use crate::content::Problems;
 use crate::urls;
 

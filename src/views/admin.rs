@@ -449,16 +449,7 @@ fn size(ctx: &PageCtx, bytes: u64) -> String {
     if bytes < 1024 {
         return exact;
     }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = "KiB";
-    for next in ["MiB", "GiB", "TiB"] {
-        if value < 1024.0 {
-            break;
-        }
-        value /= 1024.0;
-        unit = next;
-    }
-    format!("{value:.1} {unit} ({exact})")
+    format!("{} ({exact})", crate::files::human_size(bytes))
 }
 
 #[cfg(test)]

@@ -84,6 +84,16 @@ pub fn pagination(ctx: &PageCtx, p: &Pagination, base: &str) -> Markup {
     }
 }
 
+/// The header's search box: a GET form, so no CSRF token and nothing to cache apart.
+pub fn search_form(ctx: &PageCtx) -> Markup {
+    html! {
+        form.site-search role="search" method="get" action=(urls::search("")) {
+            input type="search" name="q" aria-label=(ctx.t("search.label"))
+                placeholder=(ctx.t("search.placeholder"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

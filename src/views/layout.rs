@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use super::components::csrf_input;
+use super::components::{csrf_input, search_form};
 use super::PageCtx;
 use crate::{assets, urls};
 
@@ -35,7 +35,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) { (ctx.site_title) }
-                        (super::search::header_form(ctx))
+                        (search_form(ctx))
                         nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
                     }
                 }

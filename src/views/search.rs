@@ -26,16 +26,6 @@ pub enum Outcome<'a> {
     Found(&'a [Found<'a>], &'a Pagination),
 }
 
-/// The header's search box: a GET form, so no CSRF token and nothing to cache apart.
-pub fn header_form(ctx: &PageCtx) -> Markup {
-    html! {
-        form.site-search role="search" method="get" action=(urls::search("")) {
-            input type="search" name="q" aria-label=(ctx.t("search.label"))
-                placeholder=(ctx.t("search.placeholder"));
-        }
-    }
-}
-
 /// The search page for `query` (as typed, shown back in the form).
 pub fn page(ctx: &PageCtx, query: &str, outcome: Outcome) -> Markup {
     let title = match &outcome {

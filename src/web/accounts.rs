@@ -95,9 +95,7 @@ async fn start_session(ctx: &Ctx, user: User) -> Result<String, WebError> {
     let (new_hash, old_hash) = (token.hash(), ctx.session().hash());
     let lifetime = i64::try_from(session::LIFETIME.as_millis()).unwrap_or(i64::MAX);
     ctx.app
-        .act(move |blog| {
-            actions::users::start_session(blog, &user, &new_hash, &old_hash, lifetime)
-        })
+        .act(move |blog| actions::users::start_session(blog, &user, &new_hash, &old_hash, lifetime))
         .await?;
     Ok(session::signed_in_cookie(&token, ctx.https))
 }

@@ -7,18 +7,18 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use crate::serving::response::{self, Response};
-use super::WebError;
 use super::thread::{can_moderate, composer};
+use super::WebError;
 use crate::actions::comments::{Comments, Moderation, Typed};
 use crate::actions::{self, ActionError};
 use crate::auth::{permissions, Actor};
 use crate::content::problems::FORM;
 use crate::content::{CommentBody, CommentId, CommentStatus, CommenterName, Post, Problems, Slug};
 use crate::db;
+use crate::serving::response::{self, Response};
 use crate::urls::{self, Notice};
-use crate::views::comments::{CommentForm, Composer};
 use crate::views;
+use crate::views::comments::{CommentForm, Composer};
 
 /// A new comment: 303 to it (or to the notice that it waits for approval); 403 with
 /// the reason when this visitor may not comment here; 422 or 429 with the form kept.
@@ -109,7 +109,11 @@ fn check(values: &CommentForm, composer: Composer) -> Result<(CommentBody, Strin
 /// Approves, hides or deletes a comment: 404 when there is no such comment (or its
 /// post is a draft this user cannot see), 403 for anyone but the post's author and
 /// the admins. Back to the comment, or to the admin page whose button this was.
-pub async fn moderate(ctx: &Ctx, id: CommentId, moderation: Moderation) -> Result<Response, WebError> {
+pub async fn moderate(
+    ctx: &Ctx,
+    id: CommentId,
+    moderation: Moderation,
+) -> Result<Response, WebError> {
     if !ctx.app.config.comments.enabled {
         return Err(WebError::NotFound);
     }

@@ -4,9 +4,9 @@
 
 use http::StatusCode;
 
-use crate::serving::response::{self, html, Response};
 use crate::actions::ActionError;
 use crate::i18n::Text;
+use crate::serving::response::{self, html, Response};
 use crate::urls;
 use crate::views::{self, PageCtx};
 

@@ -6,8 +6,9 @@
 use http::header::{self, HeaderValue};
 use http::StatusCode;
 
-use crate::serving::response::{self, Response};
 use crate::app::App;
+use crate::media::TYPES;
+use crate::serving::response::{self, Response};
 
 pub async fn serve(app: &App, path: &str) -> Response {
     let Some(file) = app.media.resolve(path) else {
@@ -41,16 +42,6 @@ pub async fn serve(app: &App, path: &str) -> Response {
         }
     }
 }
-
-/// Only the types we write, by extension; anything else in the folder is not served.
-/// `blog nginx-config` gives nginx the same list.
-pub const TYPES: [(&str, &str); 5] = [
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("png", "image/png"),
-    ("gif", "image/gif"),
-    ("webp", "image/webp"),
-];
 
 fn content_type(path: &str) -> Option<&'static str> {
     let extension = path.rsplit_once('.')?.1;

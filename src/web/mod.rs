@@ -38,11 +38,7 @@ use crate::serving::conditional::{self, Conditions, PreparedPage};
 use crate::serving::proxy::{self, Origin};
 use crate::serving::response::{self, Response};
 pub use error::WebError;
-// What `blog nginx-config` copies into nginx's config, so files nginx serves itself
-// carry the same headers and types as when the binary serves them.
-pub use media::TYPES as MEDIA_TYPES;
 use request::{Ctx, CtxParts, Form};
-pub use crate::serving::response::{CACHE_FOREVER, SECURITY_HEADERS};
 use router::Route;
 
 /// A client must send its whole body within this time.
@@ -122,7 +118,15 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         return page.respond(&conditions);
     }
     let response = run(&ctx, &parts, route, body).await;
-    finish(&ctx, &parts.method, response, cache_key, version, &conditions).await
+    finish(
+        &ctx,
+        &parts.method,
+        response,
+        cache_key,
+        version,
+        &conditions,
+    )
+    .await
 }
 
 /// hyper takes a chunked body and drops a Content-Length sent beside it, so the two

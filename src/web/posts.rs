@@ -6,16 +6,16 @@ use http::StatusCode;
 
 use super::request::Ctx;
 use super::thread;
-use crate::serving::response::{self, Response};
 use super::WebError;
-use crate::auth::permissions;
 use crate::actions::{
     self,
     posts::{PostContent, Visibility},
 };
+use crate::auth::permissions;
 use crate::content::html::sanitize;
 use crate::content::{post, PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db;
+use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
 use crate::views::posts::PostForm;

@@ -278,7 +278,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn head_is_get_and_unknown_paths_are_none() {
         assert_eq!(Route::parse(&Method::HEAD, "/"), Some(Route::Index));

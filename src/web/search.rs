@@ -5,10 +5,10 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use crate::serving::response::{self, Response};
 use super::WebError;
 use crate::content::{PageNumber, Pagination};
 use crate::db::{self, search::Query};
+use crate::serving::response::{self, Response};
 use crate::views;
 use crate::views::search::{Found, Outcome};
 

@@ -4,9 +4,9 @@
 use http::header::{self, HeaderMap, HeaderValue};
 use http::StatusCode;
 
-use crate::serving::response::{self, Response};
 use crate::assets;
 use crate::compress;
+use crate::serving::response::{self, Response};
 
 pub fn serve(name: &str, request_headers: &HeaderMap) -> Response {
     let Some(asset) = assets::get(name) else {

@@ -4,10 +4,10 @@
 //! queries afresh and a write shows at once.
 
 use super::request::Ctx;
-use crate::serving::response::{self, Response};
 use super::WebError;
 use crate::content::UserId;
 use crate::db;
+use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::syndication::{self, Feed, SitemapEntries};
 

@@ -2,8 +2,8 @@
 //! page (`web::posts::show`), and its composer rules shared with `web::comments`.
 
 use super::request::Ctx;
-use crate::actions::comments::Comments;
 use super::WebError;
+use crate::actions::comments::Comments;
 use crate::auth::permissions;
 use crate::content::Post;
 use crate::db::{self, comments::Audience};
@@ -43,7 +43,14 @@ pub async fn thread(ctx: &Ctx, post: &Post) -> Result<Option<Thread>, WebError> 
         can_moderate,
         closed,
         waiting,
-        composer: composer(ctx, if closed { Comments::Closed } else { Comments::Open }),
+        composer: composer(
+            ctx,
+            if closed {
+                Comments::Closed
+            } else {
+                Comments::Open
+            },
+        ),
         held: ctx.query("comment") == Some("held"),
     }))
 }
@@ -74,4 +81,3 @@ pub fn can_moderate(ctx: &Ctx, post: &Post) -> bool {
         .as_ref()
         .is_some_and(|user| permissions::can_moderate(user, post))
 }
-

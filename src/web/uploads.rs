@@ -4,11 +4,11 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use crate::serving::response::{json, json_error, Response};
 use super::WebError;
-use crate::auth::permissions;
 use crate::actions;
+use crate::auth::permissions;
 use crate::media::library::MediaError;
+use crate::serving::response::{json, json_error, Response};
 use crate::urls;
 
 pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {

@@ -242,12 +242,8 @@ fn each_admin_action_changes_what_it_says_and_writes_one_audit_row() {
         );
     };
 
-    let answer = press(
-        admin,
-        "/admin/posts",
-        &format!("/posts/{draft}/publish"),
-    )
-    .assert_status(303);
+    let answer =
+        press(admin, "/admin/posts", &format!("/posts/{draft}/publish")).assert_status(303);
     assert_eq!(
         answer.location(),
         "/admin/posts",
@@ -256,12 +252,7 @@ fn each_admin_action_changes_what_it_says_and_writes_one_audit_row() {
     visitor.get(&format!("/posts/{draft}")).assert_status(200);
     logged("post.publish", "published", "Not yet");
 
-    press(
-        admin,
-        "/admin/posts",
-        &format!("/posts/{draft}/unpublish"),
-    )
-    .assert_status(303);
+    press(admin, "/admin/posts", &format!("/posts/{draft}/unpublish")).assert_status(303);
     visitor.get(&format!("/posts/{draft}")).assert_status(404);
     logged("post.unpublish", "unpublished", "Not yet");
 
@@ -371,12 +362,7 @@ fn each_admin_action_changes_what_it_says_and_writes_one_audit_row() {
         "no token in the log"
     );
 
-    press(
-        admin,
-        "/admin/posts",
-        &format!("/posts/{published}/delete"),
-    )
-    .assert_status(303);
+    press(admin, "/admin/posts", &format!("/posts/{published}/delete")).assert_status(303);
     visitor
         .get(&format!("/posts/{published}"))
         .assert_status(404);
@@ -425,10 +411,7 @@ fn bad_admin_input_gets_a_clear_4xx_and_changes_nothing() {
     assert_eq!(answer.status, 400);
     let answer = admin.post("/comments/9999/approve", &[("csrf_token", &token)]);
     assert_eq!(answer.status, 404);
-    let answer = admin.post(
-        "/posts/no-such-post/publish",
-        &[("csrf_token", &token)],
-    );
+    let answer = admin.post("/posts/no-such-post/publish", &[("csrf_token", &token)]);
     assert_eq!(answer.status, 404);
     // Without the token, the central check refuses first.
     let answer = admin.post(&format!("/admin/users/{reader}/deactivate"), &[]);

@@ -217,7 +217,10 @@ fn content_length_with_transfer_encoding_or_two_lengths_is_refused() {
     let mut stream = connect(&server);
     let answer = exchange(&mut stream, chunked_only.as_bytes());
     assert_eq!(status_of(&answer), 411, "{answer}");
-    assert!(answer.contains("Content-Length"), "says what to send: {answer}");
+    assert!(
+        answer.contains("Content-Length"),
+        "says what to send: {answer}"
+    );
     assert!(closed_within(&mut stream, Duration::from_secs(3)));
 
     let two_lengths = format!(

@@ -18,10 +18,10 @@ use super::posts::{self, Incoming};
 use super::progress::Progress;
 use super::users::{self, Account};
 use super::{dates, skipped, Tally};
+use crate::actions::Blog;
 use crate::config::Config;
 use crate::content::html::sanitize;
 use crate::content::{Email, UserId};
-use crate::actions::Blog;
 
 /// Where made-up addresses live: `.invalid` is reserved (RFC 2606) and never delivers.
 const NO_EMAIL_DOMAIN: &str = "imported.invalid";
@@ -75,7 +75,12 @@ pub fn run(config: &Config, blog: Blog, file: &Path) -> anyhow::Result<Tally> {
     for post in posts {
         let what = format!("{} {}", post.model, post.pk);
         let saved = incoming(post, &authors, &zone, config).and_then(|incoming| {
-            if posts::exists(blog.db, incoming.author, &incoming.title, incoming.created_at)? {
+            if posts::exists(
+                blog.db,
+                incoming.author,
+                &incoming.title,
+                incoming.created_at,
+            )? {
                 return Ok(None);
             }
             posts::save(blog, &incoming)

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
-use crate::content::UserId;
-use crate::db::Db;
 use crate::actions::{self, Blog};
 use crate::auth::Actor;
+use crate::content::UserId;
+use crate::db::Db;
 use crate::media::library::MediaError;
 use crate::media::MediaDir;
 use crate::urls;

@@ -22,10 +22,10 @@ use super::posts::{self, Incoming};
 use super::progress::Progress;
 use super::users::{self, Account};
 use super::{comments, dates, skipped, Tally};
+use crate::actions::Blog;
 use crate::config::Config;
 use crate::content::html::sanitize;
 use crate::content::{Email, Role, Slug, Tag, UserId};
-use crate::actions::Blog;
 use crate::media::MediaDir;
 
 /// What every file of one run shares.

@@ -3,11 +3,11 @@
 //! a one-time reset link so its owner can choose one. An address already known is the
 //! same person: the account is reused, never made twice.
 
-use crate::config::Config;
-use crate::content::{Email, Role, UserId};
 use crate::actions::users::{Activity, NewAccount};
 use crate::actions::{self, Blog};
 use crate::auth::Actor;
+use crate::config::Config;
+use crate::content::{Email, Role, UserId};
 use crate::db::{self, Db};
 
 use super::progress::Progress;
@@ -46,10 +46,7 @@ pub fn ensure(
     tally: &mut Tally,
 ) -> anyhow::Result<UserId> {
     let email = account.email.clone();
-    if let Some(user) = blog
-        .db
-        .read_now(|conn| db::users::by_email(conn, &email))?
-    {
+    if let Some(user) = blog.db.read_now(|conn| db::users::by_email(conn, &email))? {
         return Ok(user.id);
     }
     let new = NewAccount {
