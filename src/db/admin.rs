@@ -59,11 +59,19 @@ pub fn users(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec
 
 /// Comments waiting for approval on any post, oldest first (first come, first served),
 /// each with its post's slug and title.
+/// A comment waiting for approval, with the post it is on.
+#[derive(Debug, Clone)]
+pub struct WaitingComment {
+    pub comment: Comment,
+    pub post_slug: Slug,
+    pub post_title: String,
+}
+
 pub fn waiting_comments(
     conn: &Connection,
     limit: u32,
     offset: u64,
-) -> rusqlite::Result<Vec<(Comment, Slug, String)>> {
+) -> rusqlite::Result<Vec<WaitingComment>> {
     let ids: Vec<crate::content::CommentId> = conn
         .prepare_cached(
             "SELECT id FROM comments WHERE status = 'pending'
@@ -79,7 +87,11 @@ pub fn waiting_comments(
         ) else {
             continue;
         };
-        out.push((comment, post.slug, post.title));
+        out.push(WaitingComment {
+            comment,
+            post_slug: post.slug,
+            post_title: post.title,
+        });
     }
     Ok(out)
 }

@@ -18,13 +18,19 @@ use super::store::{MediaDir, TEMP_DIR};
 /// What one pass deleted (or, in a dry run, would delete).
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Relative paths and sizes.
-    pub files: Vec<(String, u64)>,
+    pub files: Vec<Orphan>,
+}
+
+/// A file nothing uses: its path under the media folder and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub path: String,
+    pub bytes: u64,
 }
 
 impl Report {
     pub fn bytes(&self) -> u64 {
-        self.files.iter().map(|(_, bytes)| bytes).sum()
+        self.files.iter().map(|file| file.bytes).sum()
     }
 }
 
@@ -62,7 +68,10 @@ pub fn collect(
             media.remove_released([file.path.clone()]);
         }
         on_file(&file.path, file.bytes);
-        report.files.push((file.path, file.bytes));
+        report.files.push(Orphan {
+            path: file.path,
+            bytes: file.bytes,
+        });
     }
 
     // Files no row knows, and temporary files: read the catalogue after listing the
@@ -82,7 +91,10 @@ pub fn collect(
             }
         }
         on_file(&relative, bytes);
-        report.files.push((relative, bytes));
+        report.files.push(Orphan {
+            path: relative,
+            bytes,
+        });
     }
     Ok(report)
 }

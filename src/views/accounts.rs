@@ -71,14 +71,21 @@ pub struct ProfileForm<'a> {
     pub avatar: Option<String>,
 }
 
-pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: bool) -> Markup {
+/// Whether the profile page says its changes were saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Yes,
+    No,
+}
+
+pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: Saved) -> Markup {
     layout::page(
         ctx,
         ctx.t("accounts.profile"),
         html! {
             section.narrow {
                 h1 { (ctx.t("accounts.profile")) }
-                @if saved { p.notice role="status" { (ctx.t("accounts.saved")) } }
+                @if saved == Saved::Yes { p.notice role="status" { (ctx.t("accounts.saved")) } }
                 p { (ctx.t("accounts.signed_in_as")) " " strong { (values.email) } }
                 form method="post" action=(urls::profile()) enctype="multipart/form-data" {
                     (csrf_input(ctx))
@@ -109,9 +116,17 @@ pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: 
     )
 }
 
-/// The password change form (`with_old` asks for the current password) or the reset
-/// form of a one-time link (`action`).
-pub fn password(ctx: &PageCtx, action: &str, with_old: bool, problems: &Problems) -> Markup {
+/// Which password form: a signed-in user's change (which asks for the current one),
+/// or the reset form of a one-time link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordForm {
+    Change,
+    Reset,
+}
+
+/// The password form of this kind, posting to `action`.
+pub fn password(ctx: &PageCtx, action: &str, kind: PasswordForm, problems: &Problems) -> Markup {
+    let with_old = kind == PasswordForm::Change;
     let title = if with_old {
         ctx.t("accounts.change_password")
     } else {

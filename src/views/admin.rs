@@ -24,6 +24,13 @@ pub struct Counts {
     pub wal_bytes: u64,
 }
 
+/// A file nothing uses, as the media page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub path: String,
+    pub bytes: u64,
+}
+
 /// One line of the audit log.
 pub struct AuditRow {
     pub at: i64,
@@ -59,7 +66,7 @@ pub struct ResetNotice {
 
 /// What a GC run from the media page deleted.
 pub struct Freed {
-    pub files: Vec<(String, u64)>,
+    pub files: Vec<Orphan>,
     pub bytes: u64,
 }
 
@@ -303,7 +310,7 @@ pub fn media(
     ctx: &PageCtx,
     files: &[MediaRow],
     pages: &Pagination,
-    orphans: &[(String, u64)],
+    orphans: &[Orphan],
     freed: Option<&Freed>,
 ) -> Markup {
     admin_page(
@@ -320,7 +327,7 @@ pub fn media(
                     }
                     @if !freed.files.is_empty() {
                         ul {
-                            @for (path, bytes) in &freed.files {
+                            @for Orphan { path, bytes } in &freed.files {
                                 li { code { (path) } " · " (size(ctx, *bytes)) }
                             }
                         }
@@ -333,7 +340,7 @@ pub fn media(
                 p.empty #orphans { (ctx.t("admin.no_orphans")) }
             } @else {
                 ul #orphans {
-                    @for (path, bytes) in orphans {
+                    @for Orphan { path, bytes } in orphans {
                         li { code { (path) } " · " (size(ctx, *bytes)) }
                     }
                 }

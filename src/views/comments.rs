@@ -205,9 +205,17 @@ pub fn form_page(
     )
 }
 
+/// Where a refused commenter is led.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WayOn {
+    /// An account would let them comment: offer the login page.
+    LogIn,
+    BackToPost,
+}
+
 /// Why this visitor cannot comment on the post (closed, or members only), and the way
 /// on: back to the post, or to the login page when an account would help.
-pub fn refused(ctx: &PageCtx, post: &Post, message: &str, offer_login: bool) -> Markup {
+pub fn refused(ctx: &PageCtx, post: &Post, message: &str, way_on: WayOn) -> Markup {
     let title = ctx.tf("comments.form_title", &[("title", &post.title)]);
     layout::page(
         ctx,
@@ -216,7 +224,7 @@ pub fn refused(ctx: &PageCtx, post: &Post, message: &str, offer_login: bool) -> 
             section.error-page {
                 h1 { (title) }
                 p { (message) }
-                @if offer_login {
+                @if way_on == WayOn::LogIn {
                     p { a href=(urls::login_then(&urls::post(&post.slug))) { (ctx.t("comments.log_in")) } }
                 }
                 p { a href=(urls::post(&post.slug)) { (ctx.t("comments.back_to_post")) } }

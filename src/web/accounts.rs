@@ -15,7 +15,7 @@ use crate::media::library::MediaError;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
-use crate::views::accounts::{ProfileForm, SignupForm};
+use crate::views::accounts::{PasswordForm, ProfileForm, Saved, SignupForm};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_BIO_CHARS: usize = 2000;
@@ -214,7 +214,11 @@ pub fn profile_form(ctx: &Ctx) -> Result<Response, WebError> {
         bio: &user.bio,
         avatar: large_avatar(user),
     };
-    let saved = ctx.query("saved").is_some();
+    let saved = if ctx.query("saved").is_some() {
+        Saved::Yes
+    } else {
+        Saved::No
+    };
     Ok(response::html(
         StatusCode::OK,
         views::accounts::profile(&ctx.page(), &values, &Problems::new(), saved),
@@ -263,7 +267,7 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     if !problems.is_empty() {
         return Ok(response::html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::accounts::profile(&ctx.page(), &values, &problems, false),
+            views::accounts::profile(&ctx.page(), &values, &problems, Saved::No),
         ));
     }
     let (actor, name, bio) = (
@@ -285,7 +289,12 @@ pub fn password_form(ctx: &Ctx) -> Result<Response, WebError> {
     ctx.require_user()?;
     Ok(response::html(
         StatusCode::OK,
-        views::accounts::password(&ctx.page(), &urls::password(), true, &Problems::new()),
+        views::accounts::password(
+            &ctx.page(),
+            &urls::password(),
+            PasswordForm::Change,
+            &Problems::new(),
+        ),
     ))
 }
 
@@ -303,7 +312,12 @@ pub async fn password(ctx: &Ctx) -> Result<Response, WebError> {
     if !problems.is_empty() {
         return Ok(response::html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::accounts::password(&ctx.page(), &urls::password(), true, &problems),
+            views::accounts::password(
+                &ctx.page(),
+                &urls::password(),
+                PasswordForm::Change,
+                &problems,
+            ),
         ));
     }
     let hash = hash_password(ctx, new_password).await?;
@@ -322,7 +336,7 @@ pub async fn reset_form(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
         views::accounts::password(
             &ctx.form_page(),
             &urls::reset(token),
-            false,
+            PasswordForm::Reset,
             &Problems::new(),
         ),
     ))
@@ -336,7 +350,12 @@ pub async fn reset(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
     if !problems.is_empty() {
         return Ok(response::html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::accounts::password(&ctx.form_page(), &urls::reset(token), false, &problems),
+            views::accounts::password(
+                &ctx.form_page(),
+                &urls::reset(token),
+                PasswordForm::Reset,
+                &problems,
+            ),
         ));
     }
     let hash = hash_password(ctx, new_password).await?;

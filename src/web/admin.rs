@@ -19,7 +19,9 @@ use crate::db;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
-use crate::views::admin::{self as view, AuditRow, Counts, Freed, MediaRow, ResetNotice, Waiting};
+use crate::views::admin::{
+    self as view, AuditRow, Counts, Freed, MediaRow, Orphan, ResetNotice, Waiting,
+};
 
 /// Rows on one page of a list.
 const PER_PAGE: u32 = 50;
@@ -192,10 +194,10 @@ async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
     .await?;
     let waiting: Vec<Waiting> = waiting
         .into_iter()
-        .map(|(comment, post_slug, post_title)| Waiting {
-            comment,
-            post_slug,
-            post_title,
+        .map(|waiting| Waiting {
+            comment: waiting.comment,
+            post_slug: waiting.post_slug,
+            post_title: waiting.post_title,
         })
         .collect();
     Ok(response::html(
@@ -217,7 +219,7 @@ async fn media(ctx: &Ctx, freed: Option<Freed>) -> Result<Response, WebError> {
             avatar_of: f.avatar_of,
         })
         .collect();
-    let orphans = orphans(ctx).await?.files;
+    let orphans = listed(orphans(ctx).await?.files);
     Ok(response::html(
         StatusCode::OK,
         view::media(&ctx.page(), &files, &pages, &orphans, freed.as_ref()),
@@ -262,12 +264,23 @@ async fn reset_link(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
     users(ctx, Some(notice)).await
 }
 
+/// The GC's files as the media page lists them.
+fn listed(files: Vec<gc::Orphan>) -> Vec<Orphan> {
+    files
+        .into_iter()
+        .map(|file| Orphan {
+            path: file.path,
+            bytes: file.bytes,
+        })
+        .collect()
+}
+
 /// Runs the GC for real and answers with the media page listing what it freed.
 async fn run_gc(ctx: &Ctx) -> Result<Response, WebError> {
     let report = gc_pass(ctx, Pass::Delete).await?;
     let freed = Freed {
         bytes: report.bytes(),
-        files: report.files,
+        files: listed(report.files),
     };
     media(ctx, Some(freed)).await
 }

@@ -18,14 +18,14 @@ use crate::db;
 use crate::serving::response::{self, Response};
 use crate::urls::{self, Notice};
 use crate::views;
-use crate::views::comments::{CommentForm, Composer};
+use crate::views::comments::{CommentForm, Composer, WayOn};
 
 /// A new comment: 303 to it (or to the notice that it waits for approval); 403 with
 /// the reason when this visitor may not comment here; 422 or 429 with the form kept.
 pub async fn create(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = commentable_post(ctx, slug).await?;
     if ctx.user.is_none() && !ctx.app.config.comments.anonymous {
-        return Ok(refused(ctx, &post, "comments.members_only", true));
+        return Ok(refused(ctx, &post, "comments.members_only", WayOn::LogIn));
     }
     let id = post.id;
     if ctx
@@ -34,7 +34,7 @@ pub async fn create(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         .read(move |conn| db::comments::closed(conn, id))
         .await?
     {
-        return Ok(refused(ctx, &post, "comments.closed", false));
+        return Ok(refused(ctx, &post, "comments.closed", WayOn::BackToPost));
     }
     let composer = composer(ctx, Comments::Open);
     let values = CommentForm {
@@ -174,11 +174,11 @@ async fn commentable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
 
 /// 403 with the reason, for a post closed to comments or a visitor where only members
 /// comment; nothing was written.
-fn refused(ctx: &Ctx, post: &Post, message: &'static str, offer_login: bool) -> Response {
+fn refused(ctx: &Ctx, post: &Post, message: &'static str, way_on: WayOn) -> Response {
     let page = ctx.page();
     let message = page.t(message);
     response::html(
         StatusCode::FORBIDDEN,
-        views::comments::refused(&page, post, message, offer_login),
+        views::comments::refused(&page, post, message, way_on),
     )
 }

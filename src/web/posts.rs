@@ -21,10 +21,10 @@ use crate::views;
 use crate::views::posts::PostForm;
 
 pub async fn index(ctx: &Ctx) -> Result<Response, WebError> {
-    let (pages, posts) = published_page(ctx, Listing::All).await?;
+    let listed = published(ctx, Listing::All).await?;
     Ok(response::html(
         StatusCode::OK,
-        views::posts::index(&ctx.page(), &posts, &pages),
+        views::posts::index(&ctx.page(), &listed.posts, &listed.paging),
     ))
 }
 
@@ -35,22 +35,22 @@ pub async fn author(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
         .read(move |conn| db::users::by_id(conn, id))
         .await?
         .ok_or(WebError::NotFound)?;
-    let (pages, posts) = published_page(ctx, Listing::Author(id)).await?;
+    let listed = published(ctx, Listing::Author(id)).await?;
     Ok(response::html(
         StatusCode::OK,
-        views::posts::author(&ctx.page(), &author, &posts, &pages),
+        views::posts::author(&ctx.page(), &author, &listed.posts, &listed.paging),
     ))
 }
 
 /// Published posts with a tag, paged like the home page; 404 when none has it.
 pub async fn tag(ctx: &Ctx, tag: Tag) -> Result<Response, WebError> {
-    let (pages, posts) = published_page(ctx, Listing::Tag(tag.clone())).await?;
-    if pages.total == 0 {
+    let listed = published(ctx, Listing::Tag(tag.clone())).await?;
+    if listed.paging.total == 0 {
         return Err(WebError::NotFound);
     }
     Ok(response::html(
         StatusCode::OK,
-        views::posts::tag(&ctx.page(), &tag, &posts, &pages),
+        views::posts::tag(&ctx.page(), &tag, &listed.posts, &listed.paging),
     ))
 }
 
@@ -61,9 +61,15 @@ enum Listing {
     Tag(Tag),
 }
 
+/// One page of a list of posts, and where it sits among the others.
+struct Listed {
+    paging: Pagination,
+    posts: Vec<Post>,
+}
+
 /// The page of published posts that `?page=` asks for; 404 for a page that does not
 /// exist.
-async fn published_page(ctx: &Ctx, listing: Listing) -> Result<(Pagination, Vec<Post>), WebError> {
+async fn published(ctx: &Ctx, listing: Listing) -> Result<Listed, WebError> {
     let page = PageNumber::parse(ctx.query("page")).ok_or(WebError::NotFound)?;
     let per_page = ctx.app.config.site.posts_per_page.0;
     ctx.app
@@ -84,7 +90,10 @@ async fn published_page(ctx: &Ctx, listing: Listing) -> Result<(Pagination, Vec<
                 }
                 Listing::Tag(tag) => db::tags::published(conn, tag, per_page, pages.offset())?,
             };
-            Ok(Some((pages, posts)))
+            Ok(Some(Listed {
+                paging: pages,
+                posts,
+            }))
         })
         .await?
         .ok_or(WebError::NotFound)
