@@ -79,6 +79,11 @@ pub enum Command {
         #[arg(long, value_name = "ADDR", default_value = "80")]
         listen: crate::commands::nginx_config::Listen,
     },
+    /// List, publish, unpublish and delete posts.
+    Posts {
+        #[command(subcommand)]
+        command: PostsCommand,
+    },
     /// Manage uploaded media.
     Media {
         #[command(subcommand)]
@@ -121,6 +126,23 @@ pub enum ImportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PostsCommand {
+    /// Every post, drafts too: slug, status, and when it was published (or created).
+    List,
+    /// Publish a post (a published one keeps its original time).
+    Publish { slug: String },
+    /// Make a post a draft again.
+    Unpublish { slug: String },
+    /// Delete a post with its comments and the media only it used.
+    Delete {
+        slug: String,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum MediaCommand {
     /// Delete media files that nothing uses and that are older than [media] gc_grace;
     /// prints each file and the bytes freed.
@@ -140,6 +162,8 @@ pub enum UsersCommand {
     SetRole { email: String, role: String },
     /// Stop an account from logging in and end its sessions.
     Deactivate { email: String },
+    /// Let a deactivated account log in again.
+    Reactivate { email: String },
     /// Delete an account with its posts, sessions and the media only they used.
     Delete {
         email: String,

@@ -10,6 +10,7 @@ pub mod import;
 pub mod init;
 pub mod media;
 pub mod nginx_config;
+pub mod posts;
 pub mod serve;
 pub mod users;
 
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::NginxConfig { static_dir, listen } => {
             nginx_config::run(&load_config(file)?, &static_dir, listen)
         }
+        Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),
         Command::Export { dir, force } => export::run(&load_config(file)?, &dir, force),

@@ -44,6 +44,11 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             actions::users::set_activity(blog, &Actor::Cli, user.id, Activity::Inactive)?;
             println!("{} is deactivated and signed out everywhere", user.email);
         }
+        UsersCommand::Reactivate { email } => {
+            let user = account(&db, &email)?;
+            actions::users::set_activity(blog, &Actor::Cli, user.id, Activity::Active)?;
+            println!("{} may log in again", user.email);
+        }
         UsersCommand::Delete { email, yes } => {
             let user = account(&db, &email)?;
             let posts = db.read_now(|conn| db::posts::count_by_author(conn, user.id))?;

@@ -49,17 +49,11 @@ fn comment(client: &Client, slug: &str, body: &str) {
 }
 
 fn audit_rows(server: &TestServer) -> Vec<(String, String, String, String)> {
-    let db = rusqlite::Connection::open(server.path().join("blog-data/blog.sqlite3"))
-        .expect("the database opens");
-    let mut stmt = db
-        .prepare("SELECT actor_email, action, target, detail FROM audit_log ORDER BY id")
-        .expect("the audit log exists");
-    stmt.query_map([], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-    })
-    .expect("read the audit log")
-    .collect::<Result<_, _>>()
-    .expect("audit rows")
+    server
+        .audit_rows()
+        .into_iter()
+        .map(|row| (row.actor, row.action, row.target, row.detail))
+        .collect()
 }
 
 /// The dashboard's audit log as text, one line per row, newest first.

@@ -20,7 +20,7 @@ pub use html::Page;
 // No test names these two types yet, but `support::Form` and `support::Node` were
 // paths before the split and stay so.
 pub use paths::{encode_path, path_of, percent_decode};
-pub use server::TestServer;
+pub use server::{AuditRow, TestServer};
 pub use site::{Output, Site};
 pub use switches::{skip_browser_tests, SKIP_BROWSER_TESTS};
 #[allow(unused_imports)]

@@ -265,3 +265,34 @@ impl Drop for TestServer {
         self.terminate();
     }
 }
+
+/// One row of the audit log, read straight from the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+impl TestServer {
+    /// Every audit row, oldest first.
+    pub fn audit_rows(&self) -> Vec<AuditRow> {
+        let db = rusqlite::Connection::open(self.path().join("blog-data/blog.sqlite3"))
+            .expect("the database opens");
+        let mut stmt = db
+            .prepare("SELECT actor_email, action, target, detail FROM audit_log ORDER BY id")
+            .expect("the audit log exists");
+        stmt.query_map([], |row| {
+            Ok(AuditRow {
+                actor: row.get(0)?,
+                action: row.get(1)?,
+                target: row.get(2)?,
+                detail: row.get(3)?,
+            })
+        })
+        .expect("read the audit log")
+        .collect::<Result<_, _>>()
+        .expect("audit rows")
+    }
+}
