@@ -31,6 +31,9 @@ pub struct App {
     pub rates: RateLimits,
     /// One line per request (see `web::access_log`); off until `serve` sets it.
     pub access_log: AccessLog,
+    /// Told when a post's schedule may have changed, so the scheduler looks again at
+    /// once instead of at its next regular look (see `commands::serve`).
+    pub schedule_changed: tokio::sync::Notify,
     /// One permit per open connection, shared by every worker (`[server] max_connections`).
     pub connections: Arc<tokio::sync::Semaphore>,
 }
@@ -57,6 +60,7 @@ impl App {
             image_jobs: tokio::sync::Semaphore::new(IMAGE_JOBS),
             hasher: Hasher::start(cores())?,
             connections,
+            schedule_changed: tokio::sync::Notify::new(),
             rates: RateLimits::default(),
             access_log: AccessLog::off(),
         })

@@ -127,8 +127,13 @@ pub enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PostsCommand {
-    /// Every post, drafts too: slug, status, and when it was published (or created).
-    List,
+    /// Every post, drafts too: slug, status (published, scheduled, draft) and its time
+    /// (published, scheduled for, or created).
+    List {
+        /// Only the scheduled drafts, soonest first: what the server will publish.
+        #[arg(long)]
+        scheduled: bool,
+    },
     /// Publish a post (a published one keeps its original time).
     Publish { slug: String },
     /// Make a post a draft again.

@@ -60,6 +60,42 @@ pub fn post_unpublish(slug: &Slug) -> String {
     format!("{}/unpublish", post(slug))
 }
 
+/// Where the editor saves a draft in the background (JSON).
+pub fn post_autosave(slug: &Slug) -> String {
+    format!("/posts/{}/autosave", segment(slug.as_str()))
+}
+
+/// A post's kept revisions; with `from` and `to`, the words that changed between them.
+pub fn post_revisions(slug: &Slug) -> String {
+    format!("/posts/{}/revisions", segment(slug.as_str()))
+}
+
+pub fn post_revisions_diff(slug: &Slug, from: i64, to: i64) -> String {
+    format!("{}?from={from}&to={to}", post_revisions(slug))
+}
+
+pub fn post_revision_restore(slug: &Slug, revision: i64) -> String {
+    format!(
+        "/posts/{}/revisions/{revision}/restore",
+        segment(slug.as_str())
+    )
+}
+
+/// Makes a new preview link (POST).
+pub fn post_preview_link(slug: &Slug) -> String {
+    format!("/posts/{}/preview-link", segment(slug.as_str()))
+}
+
+/// Ends every preview link of the post (POST).
+pub fn post_preview_revoke(slug: &Slug) -> String {
+    format!("/posts/{}/preview-link/revoke", segment(slug.as_str()))
+}
+
+/// What a preview link opens.
+pub fn preview(token: &str) -> String {
+    format!("/preview/{}", segment(token))
+}
+
 pub fn post_delete(slug: &Slug) -> String {
     format!("{}/delete", post(slug))
 }

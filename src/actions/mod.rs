@@ -48,6 +48,9 @@ pub enum ActionError {
     /// Refused for what it asks; the key of the sentence that says why (`locales/`).
     #[error("refused: {0}")]
     Refused(&'static str),
+    /// Another save came since the one this was based on; the post as it is now.
+    #[error("the post was saved elsewhere since this edit began")]
+    Stale(Box<crate::content::Post>),
     /// This client sent its share of these for now; try again later.
     #[error("too many at once from this address: try again later")]
     Throttled,

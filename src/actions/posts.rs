@@ -2,9 +2,10 @@
 //! so the work that grows with its size is done before the writer is taken.
 
 use super::{audit, forbidden, no_post, ActionError, Blog};
-use crate::auth::Actor;
+use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
-use crate::content::{Post, SanitizedHtml, Slug, Tag, UserId};
+use crate::content::{MediaId, Post, PostId, SanitizedHtml, Slug, Tag, User, UserId};
+use crate::db::revisions::{Fold, NewRevision};
 use crate::db::{self, audit::Action, posts::NewPost};
 
 /// What the post form (or an import) gives, checked and sanitized.
@@ -23,60 +24,215 @@ pub enum Visibility {
     Draft,
 }
 
+/// A save from the editor (or an autosave): the content, the schedule, and the save
+/// it started from.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub content: PostContent,
+    /// For a draft, when the server publishes it; `None` is not scheduled (a published
+    /// post ignores it).
+    pub publish_at: Option<i64>,
+    /// The post's `revision` when the editor opened it: if another save came since,
+    /// this one is refused as `Stale` rather than overwrite it. `None` skips the check.
+    pub based_on: Option<i64>,
+}
+
+/// What a save left: the post's slug and its new save count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub slug: Slug,
+    pub revision: i64,
+}
+
 /// A new draft by the acting user, under a slug made from its title (`-2`, `-3`, … when
-/// taken).
-pub fn create(blog: Blog, actor: &Actor, content: &PostContent) -> Result<Slug, ActionError> {
+/// taken); its first revision.
+pub fn create(blog: Blog, actor: &Actor, edit: &Edit) -> Result<Saved, ActionError> {
     let Some(author) = actor.user().filter(|_| actor.may_write()) else {
         return Err(forbidden(actor));
     };
-    let author_id = author.id;
+    let content = &edit.content;
     let base = Slug::from_title(&content.title);
     let summary = excerpt(&content.body);
-    let slug = blog.db.write_now(|tx| {
+    let (saved, released) = blog.db.write_now(|tx| {
         let post = NewPost {
-            author_id,
+            author_id: author.id,
             title: &content.title,
             body: &content.body,
             excerpt: &summary,
         };
-        let (id, slug) = db::posts::insert(tx, &post, &base, db::now_ms())?;
+        let now = db::now_ms();
+        let (id, slug) = db::posts::insert(tx, &post, &base, now)?;
         db::tags::set_for_post(tx, id, &content.tags)?;
-        db::media::set_post_usage(tx, id, &content.body.media_paths())?;
-        Ok(slug)
+        let paths = content.body.media_paths();
+        db::media::set_post_usage(tx, id, &paths)?;
+        db::posts::set_schedule(tx, id, edit.publish_at)?;
+        let revision = db::posts::bump_revision(tx, id)?;
+        let pruned = keep_revision(tx, actor, id, content, &paths, Fold::WithinAMinute, now)?;
+        let released = db::media::release_unused(tx, &pruned)?;
+        Ok((Saved { slug, revision }, released))
     })?;
-    Ok(slug)
+    blog.remove_files(released);
+    Ok(saved)
 }
 
-/// New text for a post; its slug stays, so links keep working. Images taken out of the
-/// body and used nowhere else are deleted.
-pub fn update(
-    blog: Blog,
-    actor: &Actor,
-    slug: &Slug,
-    content: &PostContent,
-) -> Result<(), ActionError> {
+/// New text for a post (and, for a draft, its schedule); its slug stays, so links keep
+/// working. Every save is a revision (a minute of a draft's autosaves folds into one).
+/// Images taken out of the body that nothing else uses, kept revisions included, are
+/// deleted. A save based on an older revision is refused with `Stale`.
+pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Saved, ActionError> {
+    let content = &edit.content;
     let summary = excerpt(&content.body);
-    let released = blog.db.write_now(|tx| {
+    let (saved, released) = blog.db.write_now(|tx| {
         let Some(post) = db::posts::by_slug(tx, slug)? else {
             return Ok(Err(no_post(slug)));
         };
         if !actor.may_edit(&post) {
             return Ok(Err(forbidden(actor)));
         }
-        db::posts::update(
-            tx,
-            post.id,
-            &content.title,
-            &content.body,
-            &summary,
-            db::now_ms(),
-        )?;
+        if edit
+            .based_on
+            .is_some_and(|based_on| based_on != post.revision)
+        {
+            return Ok(Err(ActionError::Stale(Box::new(post))));
+        }
+        let now = db::now_ms();
+        db::posts::update(tx, post.id, &content.title, &content.body, &summary, now)?;
         db::tags::set_for_post(tx, post.id, &content.tags)?;
-        let before = db::media::set_post_usage(tx, post.id, &content.body.media_paths())?;
-        db::media::release_unused(tx, &before).map(Ok)
+        let paths = content.body.media_paths();
+        let mut unused = db::media::set_post_usage(tx, post.id, &paths)?;
+        if !post.is_published() {
+            db::posts::set_schedule(tx, post.id, edit.publish_at)?;
+        }
+        let revision = db::posts::bump_revision(tx, post.id)?;
+        let fold = if post.is_published() {
+            Fold::Never
+        } else {
+            Fold::WithinAMinute
+        };
+        unused.extend(keep_revision(
+            tx, actor, post.id, content, &paths, fold, now,
+        )?);
+        let released = db::media::release_unused(tx, &unused)?;
+        Ok(Ok((
+            Saved {
+                slug: post.slug,
+                revision,
+            },
+            released,
+        )))
     })??;
     blog.remove_files(released);
-    Ok(())
+    Ok(saved)
+}
+
+/// Makes a kept revision the post's text again; the restore is itself a new revision,
+/// so nothing is lost by it.
+pub fn restore(
+    blog: Blog,
+    actor: &Actor,
+    slug: &Slug,
+    revision: i64,
+) -> Result<Saved, ActionError> {
+    let found = blog.db.read_now(|conn| {
+        let Some(post) = db::posts::by_slug(conn, slug)? else {
+            return Ok(None);
+        };
+        Ok(db::revisions::by_id(conn, post.id, revision)?.map(|old| (post, old)))
+    })?;
+    let Some((post, old)) = found else {
+        return Err(ActionError::NotFound(format!(
+            "{slug} has no revision {revision}"
+        )));
+    };
+    let edit = Edit {
+        content: PostContent {
+            title: old.title,
+            body: old.body,
+            tags: post.tags,
+        },
+        publish_at: post.publish_at,
+        based_on: None,
+    };
+    update(blog, actor, slug, &edit)
+}
+
+/// Records the save as a revision, linked to the images it shows; returns the images of
+/// revisions the retention rule pruned.
+fn keep_revision(
+    tx: &rusqlite::Connection,
+    actor: &Actor,
+    post: PostId,
+    content: &PostContent,
+    paths: &[String],
+    fold: Fold,
+    now: i64,
+) -> rusqlite::Result<Vec<MediaId>> {
+    let media = db::media::ids_of(tx, paths)?;
+    let author_name = actor.user().map_or_else(|| actor.audit_name(), User::name);
+    let revision = NewRevision {
+        post_id: post,
+        author_id: actor.user_id(),
+        author_name: &author_name,
+        title: &content.title,
+        body: &content.body,
+        media: &media,
+    };
+    let (_, pruned) = db::revisions::record(tx, &revision, fold, now)?;
+    Ok(pruned)
+}
+
+/// Publishes every scheduled draft whose time has come, with the time it was scheduled
+/// for; the scheduler's writes, in the audit log as such. Returns what it published.
+pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, ActionError> {
+    if !actor.is_admin() {
+        return Err(forbidden(actor));
+    }
+    Ok(blog.db.write_now(|tx| {
+        let mut published = Vec::new();
+        for post in db::posts::due(tx, now)? {
+            if db::posts::publish_scheduled(tx, post.id)? {
+                audit(
+                    tx,
+                    actor,
+                    Action::PostPublish,
+                    post.title.clone(),
+                    post.slug.to_string(),
+                )?;
+                published.push(post);
+            }
+        }
+        Ok(published)
+    })?)
+}
+
+/// A new secret link to the post (a draft, usually) for a friend to read before it is
+/// published; returns its token, of which only a hash is stored.
+pub fn create_preview_link(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Token, ActionError> {
+    let token = Token::generate()?;
+    blog.db.write_now(|tx| {
+        let Some(post) = db::posts::by_slug(tx, slug)? else {
+            return Ok(Err(no_post(slug)));
+        };
+        if !actor.may_edit(&post) {
+            return Ok(Err(forbidden(actor)));
+        }
+        db::preview_links::insert(tx, &token.hash(), post.id, db::now_ms())?;
+        Ok(Ok(()))
+    })??;
+    Ok(token)
+}
+
+/// Ends every preview link to the post.
+pub fn revoke_preview_links(blog: Blog, actor: &Actor, slug: &Slug) -> Result<usize, ActionError> {
+    blog.db.write_now(|tx| {
+        let Some(post) = db::posts::by_slug(tx, slug)? else {
+            return Ok(Err(no_post(slug)));
+        };
+        if !actor.may_edit(&post) {
+            return Ok(Err(forbidden(actor)));
+        }
+        db::preview_links::revoke_all(tx, post.id).map(Ok)
+    })?
 }
 
 /// Publishes the post, or makes it a draft again. Publishing a published post keeps
@@ -115,7 +271,8 @@ pub fn delete(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Post, ActionErro
         if !actor.may_edit(&post) {
             return Ok(Err(forbidden(actor)));
         }
-        let used = db::media::used_by_post(tx, post.id)?;
+        let mut used = db::media::used_by_post(tx, post.id)?;
+        used.extend(db::revisions::media_of_post(tx, post.id)?);
         db::posts::delete(tx, post.id)?;
         audit(
             tx,

@@ -19,15 +19,27 @@ pub fn run(config: &Config, command: PostsCommand) -> anyhow::Result<()> {
     let blog = Blog::new(&db, &media);
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     match command {
-        PostsCommand::List => {
-            let posts = db.read_now(|conn| db::admin::posts(conn, u32::MAX, 0))?;
+        PostsCommand::List { scheduled } => {
+            let posts = if scheduled {
+                db.read_now(db::posts::scheduled)?
+            } else {
+                db.read_now(|conn| db::admin::posts(conn, u32::MAX, 0))?
+            };
             if posts.is_empty() {
-                println!("no posts yet");
+                println!(
+                    "{}",
+                    if scheduled {
+                        "no scheduled posts"
+                    } else {
+                        "no posts yet"
+                    }
+                );
             }
             for post in posts {
-                let (status, at) = match post.published_at {
-                    Some(at) => ("published", at),
-                    None => ("draft", post.created_at),
+                let (status, at) = match (post.published_at, post.publish_at) {
+                    (Some(at), _) => ("published", at),
+                    (None, Some(at)) => ("scheduled", at),
+                    (None, None) => ("draft", post.created_at),
                 };
                 println!("{}\t{status}\t{}", post.slug, time(at, &zone));
             }

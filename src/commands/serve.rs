@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -9,6 +10,7 @@ use crate::actions::{self, media::Pass};
 use crate::app::App;
 use crate::auth::Actor;
 use crate::config::{Bind, Config, LogFormat, SecretKey};
+use crate::db;
 use crate::server;
 use crate::serving::access_log::AccessLog;
 
@@ -45,9 +47,10 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
                 .context("cannot start a worker thread")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let gc_app = Arc::clone(&app);
+    let (gc_app, scheduler_app) = (Arc::clone(&app), Arc::clone(&app));
     worker(first, app, async move {
         tokio::spawn(collect_media_garbage(gc_app));
+        tokio::spawn(publish_scheduled_posts(scheduler_app));
         server::shutdown_signal().await;
         let _ = stop.send(true);
     })?;
@@ -141,6 +144,46 @@ fn init_logging(
         LogFormat::Text => builder.try_init(),
     };
     (writer, guard)
+}
+
+/// The longest the scheduler sleeps without looking: a post scheduled by another
+/// process (`blog` on the command line) is seen within this time.
+const SCHEDULER_LOOK_EVERY: Duration = Duration::from_secs(30);
+
+/// Scheduled posts go out at their time, published by the server itself: it sleeps
+/// until the next scheduled time (or until a save changes the schedule), publishes
+/// what is due, and looks again. At start-up it first publishes what came due while
+/// the server was down.
+async fn publish_scheduled_posts(app: Arc<App>) {
+    loop {
+        let due = app
+            .act(|blog| actions::posts::publish_due(blog, &Actor::Scheduler, db::now_ms()))
+            .await;
+        match due {
+            Ok(published) => {
+                for post in published {
+                    tracing::info!("scheduler: published {} ({})", post.slug, post.title);
+                }
+            }
+            Err(err) => tracing::error!("scheduler: cannot publish scheduled posts: {err:#}"),
+        }
+        let next = app
+            .db
+            .read(db::posts::next_due)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!("scheduler: cannot read the schedule: {err:#}");
+                None
+            });
+        let wait = next.map_or(SCHEDULER_LOOK_EVERY, |at| {
+            let millis = u64::try_from(at - db::now_ms()).unwrap_or(0);
+            Duration::from_millis(millis).min(SCHEDULER_LOOK_EVERY)
+        });
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = app.schedule_changed.notified() => {}
+        }
+    }
 }
 
 /// The media GC: once at start-up (after the server is up, so it never delays it),

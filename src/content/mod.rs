@@ -2,6 +2,7 @@
 //! addresses, slugs, roles, sanitized HTML, pages of a list. Pure: no I/O here.
 
 pub mod comment;
+pub mod diff;
 pub mod email;
 pub mod excerpt;
 pub mod highlight;
@@ -12,6 +13,7 @@ pub mod password;
 pub mod post;
 pub mod problems;
 pub mod role;
+pub mod schedule;
 pub mod slug;
 mod sql;
 pub mod tag;

@@ -17,6 +17,10 @@ pub struct Post {
     pub created_at: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    /// A draft's scheduled time: the server publishes it then, with this time.
+    pub publish_at: Option<i64>,
+    /// Counts the saves; a save names the one it started from (see `actions::posts`).
+    pub revision: i64,
     /// Sorted by name.
     pub tags: Vec<Tag>,
 }

@@ -48,6 +48,11 @@ impl Problems {
         problems
     }
 
+    /// Every message, in the order they were found.
+    pub fn all(&self) -> impl Iterator<Item = &Message> {
+        self.0.iter().map(|(_, m)| m)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

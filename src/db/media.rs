@@ -90,7 +90,21 @@ pub fn used_by_post(conn: &Connection, post: PostId) -> rusqlite::Result<Vec<Med
         .collect()
 }
 
-/// Deletes those of `ids` that no post and no user uses any more, and returns their
+/// The media ids of these paths (the images a body shows), for linking to revisions.
+pub fn ids_of(conn: &Connection, paths: &[String]) -> rusqlite::Result<Vec<MediaId>> {
+    let mut find = conn.prepare_cached("SELECT media_id FROM media_files WHERE path = ?1")?;
+    let mut ids = Vec::new();
+    for path in paths {
+        if let Some(id) = find.query_row([path], |row| row.get(0)).optional()? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Deletes those of `ids` that no post, no kept revision and no user uses any more, and returns their
 /// files, which the caller deletes from disk once the transaction commits.
 pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Vec<File>> {
     let mut released = Vec::new();
@@ -98,6 +112,7 @@ pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Ve
         let used: bool = conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM post_media WHERE media_id = ?1)
+                     OR EXISTS (SELECT 1 FROM revision_media WHERE media_id = ?1)
                      OR EXISTS (SELECT 1 FROM users WHERE avatar_id = ?1)",
             )?
             .query_row([id], |row| row.get(0))?;
@@ -152,6 +167,7 @@ pub fn unused_before(conn: &Connection, cutoff: i64) -> rusqlite::Result<Vec<Med
     conn.prepare_cached(
         "SELECT id FROM media WHERE created_at < ?1
            AND NOT EXISTS (SELECT 1 FROM post_media WHERE media_id = media.id)
+           AND NOT EXISTS (SELECT 1 FROM revision_media WHERE media_id = media.id)
            AND NOT EXISTS (SELECT 1 FROM users WHERE avatar_id = media.id)",
     )?
     .query_map([cutoff], |row| row.get(0))?

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_search.sql"),
     include_str!("migrations/004_content_version.sql"),
     include_str!("migrations/005_audit_log.sql"),
+    include_str!("migrations/006_writing.sql"),
 ];
 
 /// The version this build of `blog` writes.

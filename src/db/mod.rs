@@ -12,6 +12,8 @@ pub mod media;
 pub mod migrate;
 pub mod password_resets;
 pub mod posts;
+pub mod preview_links;
+pub mod revisions;
 pub mod search;
 pub mod sessions;
 pub mod tags;

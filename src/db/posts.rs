@@ -11,11 +11,12 @@ pub(super) const SELECT: &str = "SELECT posts.id, posts.author_id,
         CASE WHEN users.display_name = '' THEN substr(users.email, 1, instr(users.email, '@') - 1) ELSE users.display_name END,
         (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small'),
         posts.title, posts.slug, posts.body, posts.excerpt, posts.created_at, posts.updated_at, posts.published_at,
+        posts.publish_at, posts.revision,
         (SELECT group_concat(tags.name, char(31)) FROM post_tags JOIN tags ON tags.id = post_tags.tag_id WHERE post_tags.post_id = posts.id)
     FROM posts JOIN users ON users.id = posts.author_id";
 
 pub(super) fn from_row(row: &Row) -> rusqlite::Result<Post> {
-    let tags: Option<String> = row.get(11)?;
+    let tags: Option<String> = row.get(13)?;
     let mut tags: Vec<Tag> = tags
         .iter()
         .flat_map(|joined| joined.split('\u{1f}'))
@@ -34,6 +35,8 @@ pub(super) fn from_row(row: &Row) -> rusqlite::Result<Post> {
         created_at: row.get(8)?,
         updated_at: row.get(9)?,
         published_at: row.get(10)?,
+        publish_at: row.get(11)?,
+        revision: row.get(12)?,
         tags,
     })
 }
@@ -88,11 +91,71 @@ pub fn update(
     Ok(())
 }
 
-/// Publishes at `at`, or makes a draft again with `None`.
+/// Publishes at `at`, or makes a draft again with `None`; either way the post is no
+/// longer scheduled.
 pub fn set_published(conn: &Connection, id: PostId, at: Option<i64>) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE posts SET published_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached("UPDATE posts SET published_at = ?2, publish_at = NULL WHERE id = ?1")?
         .execute(params![id, at])?;
     Ok(())
+}
+
+/// Schedules a draft for `at`, or cancels with `None`.
+pub fn set_schedule(conn: &Connection, id: PostId, at: Option<i64>) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE posts SET publish_at = ?2 WHERE id = ?1 AND published_at IS NULL")?
+        .execute(params![id, at])?;
+    Ok(())
+}
+
+/// Counts one more save of the post; returns the new count.
+pub fn bump_revision(conn: &Connection, id: PostId) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "UPDATE posts SET revision = revision + 1 WHERE id = ?1 RETURNING revision",
+    )?
+    .query_row([id], |row| row.get(0))
+}
+
+/// Scheduled drafts whose time has come, oldest time first.
+pub fn due(conn: &Connection, now: i64) -> rusqlite::Result<Vec<Post>> {
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE posts.publish_at IS NOT NULL AND posts.publish_at <= ?1
+           AND posts.published_at IS NULL ORDER BY posts.publish_at, posts.id"
+    ))?
+    .query_map([now], from_row)?
+    .collect()
+}
+
+/// Publishes a scheduled draft at the time it was scheduled for; false when it is no
+/// longer scheduled (cancelled, or published meanwhile).
+pub fn publish_scheduled(conn: &Connection, id: PostId) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE posts SET published_at = publish_at, publish_at = NULL
+             WHERE id = ?1 AND publish_at IS NOT NULL AND published_at IS NULL",
+        )?
+        .execute([id])?;
+    Ok(n == 1)
+}
+
+/// The next scheduled time, if any post waits for one.
+pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT min(publish_at) FROM posts WHERE published_at IS NULL")?
+        .query_row([], |row| row.get(0))
+}
+
+/// Every scheduled draft, soonest first.
+pub fn scheduled(conn: &Connection) -> rusqlite::Result<Vec<Post>> {
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE posts.publish_at IS NOT NULL AND posts.published_at IS NULL
+         ORDER BY posts.publish_at, posts.id"
+    ))?
+    .query_map([], from_row)?
+    .collect()
+}
+
+pub fn by_id(conn: &Connection, id: PostId) -> rusqlite::Result<Option<Post>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE posts.id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
 }
 
 /// The post an import made before: same author, title and creation time.

@@ -142,7 +142,7 @@ pub fn dashboard(ctx: &PageCtx, counts: &Counts, audit: &[AuditRow]) -> Markup {
                     tbody {
                         @for entry in audit {
                             tr.audit-entry {
-                                td { time datetime=(ctx.datetime(entry.at)) { (when(ctx, entry.at)) } }
+                                td { time datetime=(ctx.datetime(entry.at)) { (ctx.date_time(entry.at)) } }
                                 td { (entry.actor) }
                                 td.action data-action=(entry.action) { (action_label(ctx, &entry.action)) }
                                 td { (entry.target) }
@@ -291,7 +291,7 @@ pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Marku
                         " · "
                         a href=(urls::post(&item.post_slug)) { (item.post_title) }
                         " · "
-                        time datetime=(ctx.datetime(item.comment.created_at)) { (when(ctx, item.comment.created_at)) }
+                        time datetime=(ctx.datetime(item.comment.created_at)) { (ctx.date_time(item.comment.created_at)) }
                     }
                     div.comment-body { (item.comment.body) }
                     p.buttons {
@@ -436,18 +436,6 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         _ => return code,
     };
     ctx.t(key)
-}
-
-/// Date and time of day in the site's time zone: the log needs more than the day.
-fn when(ctx: &PageCtx, millis: i64) -> String {
-    let time = jiff::Timestamp::from_millisecond(millis)
-        .map(|ts| {
-            ts.to_zoned(ctx.time_zone.clone())
-                .strftime("%H:%M")
-                .to_string()
-        })
-        .unwrap_or_default();
-    format!("{} {time}", ctx.date(millis))
 }
 
 /// Exact bytes, with a rounded size beside them once there are many.

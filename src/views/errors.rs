@@ -28,6 +28,8 @@ fn status_title(ctx: &PageCtx, status: StatusCode) -> &'static str {
         404 => "errors.status_404",
         405 => "errors.status_405",
         408 => "errors.status_408",
+        409 => "errors.status_409",
+        411 => "errors.status_411",
         413 => "errors.status_413",
         429 => "errors.status_429",
         500 => "errors.status_500",

@@ -8,6 +8,7 @@ pub mod components;
 pub mod errors;
 pub mod layout;
 pub mod posts;
+pub mod revisions;
 pub mod search;
 pub mod syndication;
 
@@ -71,6 +72,22 @@ impl PageCtx {
     /// interface language's style.
     pub fn date(&self, millis: i64) -> String {
         self.text.date(millis, &self.time_zone)
+    }
+
+    /// The time of day in the site's time zone: "12:03".
+    pub fn time_of_day(&self, millis: i64) -> String {
+        jiff::Timestamp::from_millisecond(millis)
+            .map(|ts| {
+                ts.to_zoned(self.time_zone.clone())
+                    .strftime("%H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Date and time of day in the site's time zone, for logs and schedules.
+    pub fn date_time(&self, millis: i64) -> String {
+        format!("{} {}", self.date(millis), self.time_of_day(millis))
     }
 
     /// The same time, machine-readable, for `<time datetime>`.

@@ -10,10 +10,19 @@ use crate::i18n::Language;
 use crate::{assets, urls};
 
 /// What the post form holds: as typed, so a rejected form comes back unchanged.
+#[derive(Default)]
 pub struct PostForm<'a> {
     pub title: &'a str,
     pub body: &'a str,
     pub tags: &'a str,
+    /// `YYYY-MM-DDTHH:MM` in the site's zone; empty is not scheduled.
+    pub publish_at: &'a str,
+    /// The post's save count when the editor opened it (hidden).
+    pub revision: &'a str,
+    /// The post as saved elsewhere, when this form's save came too late (409).
+    pub theirs: Option<&'a Post>,
+    /// A preview link made just now, shown this once.
+    pub preview_url: Option<String>,
 }
 
 pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
@@ -108,6 +117,10 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
             }
             @if let Some(at) = post.published_at {
                 " · " time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
+            } @else if let Some(at) = post.publish_at {
+                " · " span.badge.scheduled {
+                    (ctx.tf("posts.scheduled_for", &[("when", &ctx.date_time(at))]))
+                }
             } @else {
                 " · " span.badge { (ctx.t("posts.draft")) }
             }
@@ -163,20 +176,72 @@ pub fn show(
     )
 }
 
+/// A draft as a preview link shows it: the post alone, marked as a preview, with
+/// `noindex` for search engines.
+pub fn preview(ctx: &PageCtx, post: &Post) -> Markup {
+    layout::page_with(
+        ctx,
+        &post.title,
+        html! { meta name="robots" content="noindex, nofollow"; },
+        html! {
+            p.notice role="status" { (ctx.t("posts.preview_notice")) }
+            article.post data-slug=(post.slug) {
+                h1 { (post.title) }
+                (byline(ctx, post))
+                div.post-body { (post.body) }
+                (tag_links(ctx, &post.tags))
+            }
+        },
+    )
+}
+
 /// The new-post form (`post` is `None`) or the edit form of a post.
 pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Markup {
     let (title, action) = match post {
         Some(post) => (ctx.t("posts.edit_post"), urls::post_edit(&post.slug)),
         None => (ctx.t("posts.new_post"), urls::new_post()),
     };
+    // Drafts save themselves in the background; every form keeps a copy in the
+    // browser (localStorage) under this key until the server has it.
+    let autosave = post
+        .filter(|p| !p.is_published())
+        .map(|p| urls::post_autosave(&p.slug));
+    let storage_key = match post {
+        Some(post) => format!("blog-draft:{}", post.slug),
+        None => "blog-draft:new".to_string(),
+    };
+    let published = post.is_some_and(Post::is_published);
     layout::page_with(
         ctx,
         title,
         editor_head(ctx),
         html! {
             h1 { (title) }
-            form.post-form method="post" action=(action) {
+            @if let Some(theirs) = values.theirs {
+                section.conflict #theirs aria-labelledby="theirs-title" {
+                    h2 #theirs-title { (ctx.t("posts.saved_elsewhere")) }
+                    p.hint { (ctx.tf("posts.saved_elsewhere_when", &[("when", &ctx.date_time(theirs.updated_at))])) }
+                    h3 { (theirs.title) }
+                    div.theirs-body { (theirs.body) }
+                }
+                h2 { (ctx.t("posts.your_version")) }
+            }
+            @if let Some(url) = &values.preview_url {
+                p.notice role="status" #preview-link {
+                    (ctx.t("posts.preview_link_made")) " "
+                    code { (url) }
+                }
+            }
+            form.post-form method="post" action=(action)
+                data-storage-key=(storage_key)
+                data-autosave-url=[autosave]
+                data-saved=(ctx.t("posts.saved_at"))
+                data-not-saved=(ctx.t("posts.not_saved"))
+                data-stale=(ctx.t("posts.stale"))
+                data-restore=(ctx.t("posts.restore_local"))
+            {
                 (csrf_input(ctx))
+                input type="hidden" name="revision" value=(values.revision);
                 (form_errors(ctx, problems))
                 div.field {
                     label for="title" { (ctx.t("posts.title")) }
@@ -197,10 +262,37 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                     input #tags name="tags" type="text" value=(values.tags) placeholder=(ctx.t("posts.tags_placeholder"));
                     (field_errors(ctx, problems, "tags"))
                 }
+                @if !published {
+                    div.field {
+                        label for="publish_at" {
+                            (ctx.t("posts.publish_at")) " "
+                            span.hint { "(" (ctx.time_zone.iana_name().unwrap_or("UTC")) ")" }
+                        }
+                        input #publish_at name="publish_at" type="datetime-local" value=(values.publish_at);
+                        p.hint { (ctx.t("posts.publish_at_hint")) }
+                        (field_errors(ctx, problems, "publish_at"))
+                    }
+                }
                 div.actions {
                     button.primary type="submit" { (ctx.t("posts.save")) }
+                    span.save-state #save-state role="status" aria-live="polite" {}
                     @if let Some(post) = post {
                         a href=(urls::post(&post.slug)) { (ctx.t("posts.cancel")) }
+                        a href=(urls::post_revisions(&post.slug)) { (ctx.t("posts.revisions")) }
+                    }
+                }
+            }
+            @if let Some(post) = post.filter(|p| !p.is_published()) {
+                section.preview-links aria-labelledby="preview-title" {
+                    h2 #preview-title { (ctx.t("posts.preview_links")) }
+                    p.hint { (ctx.t("posts.preview_links_hint")) }
+                    form.inline method="post" action=(urls::post_preview_link(&post.slug)) {
+                        (csrf_input(ctx))
+                        button type="submit" { (ctx.t("posts.make_preview_link")) }
+                    }
+                    form.inline method="post" action=(urls::post_preview_revoke(&post.slug)) {
+                        (csrf_input(ctx))
+                        button type="submit" { (ctx.t("posts.revoke_preview_links")) }
                     }
                 }
             }
@@ -220,6 +312,7 @@ fn editor_head(ctx: &PageCtx) -> Markup {
             script src=(assets::url(&format!("vendor/summernote/lang/summernote-{code}.min.js"))) defer {}
         }
         script src=(assets::url("js/editor.js")) defer {}
+        script src=(assets::url("js/autosave.js")) defer {}
     }
 }
 

@@ -109,6 +109,8 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             published_at: Some(0),
+            publish_at: None,
+            revision: 1,
             tags: Vec::new(),
         }
     }

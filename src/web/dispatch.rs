@@ -2,7 +2,7 @@
 
 use super::request::Ctx;
 use super::router::Route;
-use super::{accounts, admin, comments, posts, search, syndication, uploads, WebError};
+use super::{accounts, admin, comments, posts, search, syndication, uploads, writing, WebError};
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
 use crate::serving::response::Response;
@@ -27,6 +27,12 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Unpublish(slug) => posts::set_visibility(ctx, slug, Visibility::Draft).await,
         Route::DeleteConfirm(slug) => posts::delete_confirm(ctx, slug).await,
         Route::Delete(slug) => posts::delete(ctx, slug).await,
+        Route::Autosave(slug) => writing::autosave(ctx, slug).await,
+        Route::Revisions(slug) => writing::revisions(ctx, slug).await,
+        Route::RestoreRevision(slug, id) => writing::restore(ctx, slug, id).await,
+        Route::MakePreviewLink(slug) => writing::make_preview_link(ctx, slug).await,
+        Route::RevokePreviewLinks(slug) => writing::revoke_preview_links(ctx, slug).await,
+        Route::Preview(token) => writing::preview(ctx, &token).await,
         Route::NewComment(slug) => comments::create(ctx, slug).await,
         Route::CloseComments(slug) => comments::set_state(ctx, slug, Comments::Closed).await,
         Route::OpenComments(slug) => comments::set_state(ctx, slug, Comments::Open).await,

@@ -28,6 +28,8 @@ pub enum WebError {
     /// The key of the sentence that says what was wrong (`locales/*/errors.toml`).
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    #[error("the post was saved elsewhere since")]
+    Conflict,
     #[error("too many requests from this address")]
     TooManyRequests,
     #[error("the request took too long")]
@@ -47,6 +49,7 @@ impl WebError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::Internal(err) if is_disk_full(err) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -88,6 +91,7 @@ impl WebError {
             Self::BadRequest(why) => why,
             Self::Timeout => "errors.timeout",
             Self::TooManyRequests => "errors.too_many_requests",
+            Self::Conflict => "errors.conflict",
         }
     }
 }
@@ -114,6 +118,7 @@ impl From<ActionError> for WebError {
             ActionError::NotFound(_) => Self::NotFound,
             ActionError::Forbidden(_) => Self::Forbidden,
             ActionError::Refused(why) => Self::BadRequest(why),
+            ActionError::Stale(_) => Self::Conflict,
             ActionError::Throttled => Self::TooManyRequests,
             ActionError::Internal(err) => Self::Internal(err),
         }

@@ -18,6 +18,7 @@ pub mod static_files;
 pub mod syndication;
 pub mod thread;
 pub mod uploads;
+pub mod writing;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -251,7 +252,7 @@ async fn run(
     route: Option<Route>,
     body: Result<(), WebError>,
 ) -> Response {
-    let wants_json = route == Some(Route::Upload);
+    let wants_json = matches!(route, Some(Route::Upload | Route::Autosave(_)));
     let result = match (route, body) {
         (_, Err(err)) => Err(err),
         (None, _) if Route::exists_for_other_method(&parts.method, parts.uri.path()) => {

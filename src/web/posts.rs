@@ -7,12 +7,12 @@ use http::StatusCode;
 use super::request::Ctx;
 use super::thread;
 use super::WebError;
-use crate::actions::{
-    self,
-    posts::{PostContent, Visibility},
-};
+use crate::actions::posts::{Edit, PostContent, Visibility};
+use crate::actions::{self, ActionError};
 use crate::auth::permissions;
 use crate::content::html::sanitize;
+use crate::content::problems::FORM;
+use crate::content::schedule;
 use crate::content::{post, PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db;
 use crate::serving::response::{self, Response};
@@ -126,7 +126,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
 }
 
 /// The post, if this visitor may see it; drafts of others do not exist for them.
-async fn visible_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
+pub(super) async fn visible_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
     let post = ctx
         .app
         .db
@@ -142,7 +142,7 @@ async fn visible_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
 
 /// The post, if this signed-in visitor may change it: 404 if they cannot see it,
 /// 403 if they can see it but it is not theirs.
-async fn editable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
+pub(super) async fn editable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
     let user = ctx.require_user()?;
     let post = visible_post(ctx, slug).await?;
     if permissions::can_edit(user, &post) {
@@ -154,11 +154,7 @@ async fn editable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
 
 pub fn new_form(ctx: &Ctx) -> Result<Response, WebError> {
     ctx.require_writer()?;
-    let empty = PostForm {
-        title: "",
-        body: "",
-        tags: "",
-    };
+    let empty = PostForm::default();
     Ok(response::html(
         StatusCode::OK,
         views::posts::form(&ctx.page(), None, &empty, &Problems::new()),
@@ -169,44 +165,90 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
     ctx.require_writer()?;
     let actor = ctx.actor()?;
     let values = submitted(ctx);
-    let content = match checked(ctx, &values).await? {
-        Ok(content) => content,
+    let edit = match checked(ctx, &values, None).await? {
+        Ok(edit) => edit,
         Err(problems) => return Ok(rejected(ctx, None, &values, &problems)),
     };
-    let slug = ctx
+    let saved = ctx
         .app
-        .act(move |blog| actions::posts::create(blog, &actor, &content))
+        .act(move |blog| actions::posts::create(blog, &actor, &edit))
         .await?;
-    Ok(response::redirect(&urls::post(&slug)))
+    ctx.app.schedule_changed.notify_one();
+    Ok(response::redirect(&urls::post(&saved.slug)))
 }
 
 pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
+    Ok(never_stored(editor(ctx, &post, None)))
+}
+
+/// The edit form filled from the post; `preview_url` is a preview link just made, shown
+/// this once.
+pub(super) fn editor(ctx: &Ctx, post: &Post, preview_url: Option<String>) -> Response {
     let tags = Tag::join(&post.tags);
+    let publish_at = post
+        .publish_at
+        .map(|at| schedule::format(at, &ctx.app.time_zone))
+        .unwrap_or_default();
+    let revision = post.revision.to_string();
     let values = PostForm {
         title: &post.title,
         body: post.body.as_str(),
         tags: &tags,
+        publish_at: &publish_at,
+        revision: &revision,
+        theirs: None,
+        preview_url,
     };
-    Ok(response::html(
+    response::html(
         StatusCode::OK,
-        views::posts::form(&ctx.page(), Some(&post), &values, &Problems::new()),
-    ))
+        views::posts::form(&ctx.page(), Some(post), &values, &Problems::new()),
+    )
 }
 
+/// Saves the edit form. One that started from an older save than the post's latest gets
+/// 409 with both versions: the post as saved elsewhere, and the form as typed.
 pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
     let actor = ctx.actor()?;
     let values = submitted(ctx);
-    let content = match checked(ctx, &values).await? {
-        Ok(content) => content,
+    let edit = match checked(ctx, &values, Some(&post)).await? {
+        Ok(edit) => edit,
         Err(problems) => return Ok(rejected(ctx, Some(&post), &values, &problems)),
     };
     let slug = post.slug.clone();
-    ctx.app
-        .act(move |blog| actions::posts::update(blog, &actor, &slug, &content))
-        .await?;
-    Ok(response::redirect(&urls::post(&post.slug)))
+    let saved = ctx
+        .app
+        .act(move |blog| actions::posts::update(blog, &actor, &slug, &edit))
+        .await;
+    match saved {
+        Ok(saved) => {
+            ctx.app.schedule_changed.notify_one();
+            Ok(response::redirect(&urls::post(&saved.slug)))
+        }
+        Err(ActionError::Stale(theirs)) => {
+            let values = PostForm {
+                theirs: Some(&theirs),
+                ..values
+            };
+            let problems = Problems::of(FORM, "problems.stale");
+            Ok(response::html(
+                StatusCode::CONFLICT,
+                views::posts::form(&ctx.page(), Some(&theirs), &values, &problems),
+            ))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The editor holds unsaved words and preview links: no cache, the browser's included,
+/// keeps it.
+pub(super) fn never_stored(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("private, no-store"),
+    );
+    response
 }
 
 /// Publishes the post or makes it a draft again; back to the post, or to the admin
@@ -257,20 +299,27 @@ pub async fn drafts(ctx: &Ctx) -> Result<Response, WebError> {
     ))
 }
 
-fn submitted(ctx: &Ctx) -> PostForm<'_> {
+pub(super) fn submitted(ctx: &Ctx) -> PostForm<'_> {
     PostForm {
         title: ctx.form.get("title"),
         body: ctx.form.get("body"),
         tags: ctx.form.get("tags"),
+        publish_at: ctx.form.get("publish_at"),
+        revision: ctx.form.get("revision"),
+        theirs: None,
+        preview_url: None,
     }
 }
 
-/// The form's values as a post, or what is wrong with them. Sanitizing takes time that
-/// grows with the body, so it runs on a blocking thread, before any write is queued.
-async fn checked(
+/// The form's values as an edit of `post` (a new post when `None`), or what is wrong
+/// with them. Sanitizing takes time that grows with the body, so it runs on a blocking
+/// thread, before any write is queued. A published post has no schedule; a form without
+/// `revision` (a script's) is not checked for staleness.
+pub(super) async fn checked(
     ctx: &Ctx,
     values: &PostForm<'_>,
-) -> Result<Result<PostContent, Problems>, WebError> {
+    post: Option<&Post>,
+) -> Result<Result<Edit, Problems>, WebError> {
     let mut problems = Problems::new();
     let title = post::title(values.title)
         .map_err(|err| problems.add("title", err.message()))
@@ -278,7 +327,13 @@ async fn checked(
     let tags = Tag::parse_list(values.tags)
         .map_err(|err| problems.add("tags", err.message()))
         .ok();
-    let (Some(title), Some(tags)) = (title, tags) else {
+    let publish_at = match post {
+        Some(post) if post.is_published() => Some(None),
+        _ => schedule::parse(values.publish_at, &ctx.app.time_zone, db::now_ms())
+            .map_err(|err| problems.add("publish_at", err.message()))
+            .ok(),
+    };
+    let (Some(title), Some(tags), Some(publish_at)) = (title, tags, publish_at) else {
         return Ok(Err(problems));
     };
     let (body, base_url) = (
@@ -286,7 +341,11 @@ async fn checked(
         ctx.app.config.site.base_url.as_str().to_string(),
     );
     let body = tokio::task::spawn_blocking(move || sanitize(&body, &base_url)).await?;
-    Ok(Ok(PostContent { title, body, tags }))
+    Ok(Ok(Edit {
+        content: PostContent { title, body, tags },
+        publish_at,
+        based_on: values.revision.trim().parse().ok(),
+    }))
 }
 
 fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {

@@ -40,6 +40,12 @@ pub enum Route {
     DeleteConfirm(Slug),
     Delete(Slug),
     Drafts,
+    Autosave(Slug),
+    Revisions(Slug),
+    RestoreRevision(Slug, i64),
+    MakePreviewLink(Slug),
+    RevokePreviewLinks(Slug),
+    Preview(String),
     NewComment(Slug),
     CloseComments(Slug),
     OpenComments(Slug),
@@ -117,6 +123,16 @@ impl Route {
             (true, _, ["posts", slug, "delete"]) => Self::DeleteConfirm(slug.parse().ok()?),
             (_, true, ["posts", slug, "delete"]) => Self::Delete(slug.parse().ok()?),
             (_, true, ["posts", slug, "comments"]) => Self::NewComment(slug.parse().ok()?),
+            (_, true, ["posts", slug, "autosave"]) => Self::Autosave(slug.parse().ok()?),
+            (true, _, ["posts", slug, "revisions"]) => Self::Revisions(slug.parse().ok()?),
+            (_, true, ["posts", slug, "revisions", id, "restore"]) => {
+                Self::RestoreRevision(slug.parse().ok()?, id.parse().ok()?)
+            }
+            (_, true, ["posts", slug, "preview-link"]) => Self::MakePreviewLink(slug.parse().ok()?),
+            (_, true, ["posts", slug, "preview-link", "revoke"]) => {
+                Self::RevokePreviewLinks(slug.parse().ok()?)
+            }
+            (true, _, ["preview", token]) => Self::Preview(token.to_string()),
             (_, true, ["posts", slug, "comments", "close"]) => {
                 Self::CloseComments(slug.parse().ok()?)
             }
