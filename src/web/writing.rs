@@ -8,7 +8,8 @@ use super::request::Ctx;
 use super::WebError;
 use crate::actions::{self, ActionError};
 use crate::auth::Token;
-use crate::content::{diff, Post, Slug};
+use crate::content::excerpt::text_of;
+use crate::content::{diff, Post, SanitizedHtml, Slug};
 use crate::db::{self, revisions::Revision};
 use crate::serving::response::{self, json, Response};
 use crate::urls;
@@ -117,8 +118,18 @@ fn compare(from: &Revision, to: &Revision) -> Compared {
         from: row(from),
         to: row(to),
         title: diff::words(&from.title, &to.title),
-        body: diff::words(from.body.as_str(), to.body.as_str()),
+        body: diff::words(&readable(&from.body), &readable(&to.body)),
     }
+}
+
+/// A body as a reader reads it: its words, and its images by name (a diff of the HTML
+/// itself would mark tags as changed words).
+fn readable(body: &SanitizedHtml) -> String {
+    let mut text = text_of(body.as_str());
+    for path in body.media_paths() {
+        text.push_str(&format!(" [{path}]"));
+    }
+    text
 }
 
 /// `POST /posts/{slug}/revisions/{id}/restore`: the revision becomes the post's text

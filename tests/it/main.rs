@@ -27,3 +27,4 @@ mod search;
 mod server;
 mod startup;
 mod systemd;
+mod writing;
