@@ -642,3 +642,151 @@ fn on_a_korean_site_the_editor_and_its_messages_are_in_korean() {
     window.expect_in_console("status of 422 (Unprocessable Entity)");
     window.assert_clean_console();
 }
+
+/// Cuts the tab off the network, or brings it back, as DevTools' "Offline" does.
+fn set_offline(window: &Window, offline: bool) {
+    use headless_chrome::protocol::cdp::Network::{EmulateNetworkConditions, Enable};
+    let enable: Enable = serde_json::from_value(serde_json::json!({})).expect("Network.enable");
+    window
+        .tab
+        .call_method(enable)
+        .expect("the network domain on");
+    let conditions: EmulateNetworkConditions = serde_json::from_value(serde_json::json!({
+        "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+    }))
+    .expect("network conditions");
+    window
+        .tab
+        .call_method(conditions)
+        .expect("network emulation");
+}
+
+/// Opens a post's editor in `window` and waits for Summernote.
+fn edit(window: &Window, slug: &str) {
+    window.open(&format!("/posts/{slug}/edit"));
+    window.wait_until(
+        "!!document.querySelector('.note-editor .note-editable')",
+        "Summernote on the body field",
+    );
+}
+
+/// Types at the end of the editor's text.
+fn type_at_end(window: &Window, text: &str) {
+    window.click(".note-editable");
+    window.press("End", &[ModifierKey::Ctrl]);
+    window.type_text(text);
+}
+
+fn save_state(window: &Window) -> String {
+    window.text("document.getElementById('save-state').textContent")
+}
+
+#[test]
+fn autosave_keeps_words_through_a_closed_tab_and_an_outage_and_two_tabs_never_overwrite() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = TestServer::start();
+    let author = server.author("writer@blog.example");
+    let slug = author.create_post("Long essay", "<p>The opening line.</p>");
+    let saved_text = || author.get(&format!("/posts/{slug}")).text();
+
+    // Type, wait: the draft is saved in the background, and the page says when.
+    let window = chromium.window(&server);
+    window.log_in("writer@blog.example");
+    edit(&window, &slug);
+    type_at_end(&window, " Typed in the first minute.");
+    window.wait_until(
+        "document.getElementById('save-state').textContent.startsWith('Saved')",
+        "\"Saved HH:MM\" after the background save",
+    );
+    assert!(saved_text().contains("Typed in the first minute."));
+    window.screenshot("editor-saved");
+
+    // Type and close the tab at once: reopened, the words are there.
+    type_at_end(&window, " Written just before closing.");
+    window.tab.close(true).expect("the tab closes");
+    let reopened = chromium.window(&server);
+    edit(&reopened, &slug);
+    reopened.wait_until(
+        "document.querySelector('.note-editable').textContent.includes('Written just before closing.')",
+        "the words typed before the tab closed",
+    );
+
+    // Offline: the page says it is not saved and keeps trying; online again, it is saved.
+    set_offline(&reopened, true);
+    type_at_end(&reopened, " Typed on a train.");
+    reopened.wait_until(
+        "document.getElementById('save-state').classList.contains('problem')",
+        "\"Not saved — retrying\" while offline",
+    );
+    assert!(
+        save_state(&reopened).starts_with("Not saved"),
+        "{}",
+        save_state(&reopened)
+    );
+    reopened.screenshot("editor-not-saved");
+    set_offline(&reopened, false);
+    reopened.wait_until(
+        "document.getElementById('save-state').textContent.startsWith('Saved')",
+        "the save once back online",
+    );
+    assert!(saved_text().contains("Typed on a train."));
+
+    // A second tab, opened before the first saves again, is told, not silently wins.
+    let second = chromium.window(&server);
+    edit(&second, &slug);
+    type_at_end(&reopened, " The first tab's last word.");
+    let deadline = Instant::now() + PATIENCE;
+    while !saved_text().contains("The first tab's last word.") {
+        assert!(
+            Instant::now() < deadline,
+            "the first tab's words never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    type_at_end(&second, " The second tab's word.");
+    second.wait_until(
+        "document.getElementById('save-state').classList.contains('problem')",
+        "the stale tab's warning",
+    );
+    assert!(saved_text().contains("The first tab's last word."));
+    assert!(!saved_text().contains("The second tab's word."));
+    second.click("form.post-form button.primary[type=submit]");
+    second.wait_until(
+        "!!document.getElementById('theirs')",
+        "the page with both versions",
+    );
+    let theirs = second.text("document.getElementById('theirs').textContent");
+    assert!(theirs.contains("The first tab's last word."), "{theirs}");
+    second.wait_until(
+        "!!document.querySelector('.note-editable') && document.querySelector('.note-editable').textContent.includes(\"The second tab's word.\")",
+        "the second tab's words kept in its form",
+    );
+    second.screenshot("editor-conflict");
+    second.assert_clean_console();
+}
+
+#[test]
+fn the_revisions_page_shows_the_words_that_changed() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = TestServer::start();
+    let author = server.author("writer@blog.example");
+    let slug = author.create_post("Changing", "<p>The quick brown fox.</p>");
+    author.publish(&slug);
+    author
+        .edit_post(&slug, "body", "<p>The slow brown fox jumps.</p>")
+        .assert_status(303);
+    let window = chromium.window(&server);
+    window.log_in("writer@blog.example");
+    window.open(&format!("/posts/{slug}/revisions"));
+    window.wait_until("!!document.querySelector('#diff del')", "the diff");
+    assert_eq!(
+        window.text("document.querySelector('#diff del').textContent"),
+        "quick"
+    );
+    window.screenshot("revisions-diff");
+    window.assert_clean_console();
+}
