@@ -227,8 +227,12 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
             Ok(response::redirect(&urls::post(&saved.slug)))
         }
         Err(ActionError::Stale(theirs)) => {
+            // Saving this form again, once its author has merged what they need, is
+            // based on the version they were shown.
+            let revision = theirs.revision.to_string();
             let values = PostForm {
                 theirs: Some(&theirs),
+                revision: &revision,
                 ..values
             };
             let problems = Problems::of(FORM, "problems.stale");

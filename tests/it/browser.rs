@@ -670,8 +670,10 @@ fn edit(window: &Window, slug: &str) {
     );
 }
 
-/// Types at the end of the editor's text.
+/// Types at the end of the editor's text (bringing its tab to the front first: a click
+/// in a tab behind another never arrives).
 fn type_at_end(window: &Window, text: &str) {
+    window.tab.activate().expect("the tab comes to the front");
     window.click(".note-editable");
     window.press("End", &[ModifierKey::Ctrl]);
     window.type_text(text);
@@ -764,6 +766,8 @@ fn autosave_keeps_words_through_a_closed_tab_and_an_outage_and_two_tabs_never_ov
         "the second tab's words kept in its form",
     );
     second.screenshot("editor-conflict");
+    // The two 409s this test provoked, and nothing else.
+    second.expect_in_console("409 (Conflict)");
     second.assert_clean_console();
 }
 

@@ -386,10 +386,24 @@ fn autosave_saves_a_draft_and_a_stale_tab_gets_409_with_both_versions() {
     assert!(conflict.select("textarea[name=body]")[0]
         .text
         .contains("tab two's words"));
+    // Saved again from that page, the merged text goes through.
+    conflict
+        .form(&format!("form[action=\"/posts/{slug}/edit\"]"))
+        .fill("body", "<p>tab one's words and tab two's words</p>")
+        .submit()
+        .assert_status(303);
+    let draft = author.get(&format!("/posts/{slug}")).assert_status(200);
+    assert!(draft.text().contains("tab one's words and tab two's words"));
 
     // A minute of autosaves is one revision; without a token nothing is saved.
     let before = revision_ids(&author, &slug).len();
-    autosave("<p>more</p>", &next.to_string()).assert_status(200);
+    let editor = author.get(&format!("/posts/{slug}/edit"));
+    let current = editor.select("input[name=revision]")[0]
+        .attr("value")
+        .expect("a revision")
+        .to_owned();
+    assert!(current.parse::<i64>().expect("a number") > next);
+    autosave("<p>more</p>", &current).assert_status(200);
     assert_eq!(revision_ids(&author, &slug).len(), before, "folded");
     let forged = author.post_multipart(
         &format!("/posts/{slug}/autosave"),
