@@ -2,7 +2,7 @@
 //! of an export. Moderation is for those who may change the post (its author and the
 //! admins) and is in the audit log.
 
-use super::{audit, forbidden, no_post, ActionError, Blog};
+use super::{audit, editable, forbidden, no_post, ActionError, Blog};
 use crate::auth::{throttle, Actor};
 use crate::content::{CommentBody, CommentId, CommentStatus, Email, Post, PostId, Slug};
 use crate::db::{self, audit::Action, comments::NewComment};
@@ -102,12 +102,10 @@ pub fn set_state(
     state: Comments,
 ) -> Result<Post, ActionError> {
     blog.db.write_now(|tx| {
-        let Some(post) = db::posts::by_slug(tx, slug)? else {
-            return Ok(Err(no_post(slug)));
+        let post = match editable(tx, actor, slug)? {
+            Ok(post) => post,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if !actor.may_edit(&post) {
-            return Ok(Err(forbidden(actor)));
-        }
         db::comments::set_closed(tx, post.id, state == Comments::Closed)?;
         Ok(Ok(post))
     })?

@@ -72,6 +72,20 @@ fn no_post(slug: &crate::content::Slug) -> ActionError {
     ActionError::NotFound(format!("no post has the slug {slug}"))
 }
 
+/// The post, read in the action's transaction, if the actor may change it: what the
+/// refusal is otherwise (no such post, or not theirs).
+fn editable(
+    tx: &Connection,
+    actor: &Actor,
+    slug: &crate::content::Slug,
+) -> rusqlite::Result<Result<crate::content::Post, ActionError>> {
+    Ok(match db::posts::by_slug(tx, slug)? {
+        None => Err(no_post(slug)),
+        Some(post) if !actor.may_edit(&post) => Err(forbidden(actor)),
+        Some(post) => Ok(post),
+    })
+}
+
 /// Writes the audit row of an action, in the action's own transaction.
 fn audit(
     tx: &Connection,

@@ -1,7 +1,7 @@
 //! Writing, publishing and deleting posts. A body arrives sanitized (`SanitizedHtml`),
 //! so the work that grows with its size is done before the writer is taken.
 
-use super::{audit, forbidden, no_post, ActionError, Blog};
+use super::{audit, editable, forbidden, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
 use crate::content::{MediaId, Post, PostId, SanitizedHtml, Slug, Tag, User, UserId};
@@ -83,12 +83,10 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
     let content = &edit.content;
     let summary = excerpt(&content.body);
     let (saved, released) = blog.db.write_now(|tx| {
-        let Some(post) = db::posts::by_slug(tx, slug)? else {
-            return Ok(Err(no_post(slug)));
+        let post = match editable(tx, actor, slug)? {
+            Ok(post) => post,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if !actor.may_edit(&post) {
-            return Ok(Err(forbidden(actor)));
-        }
         if edit
             .based_on
             .is_some_and(|based_on| based_on != post.revision)
@@ -210,12 +208,10 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
 pub fn create_preview_link(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Token, ActionError> {
     let token = Token::generate()?;
     blog.db.write_now(|tx| {
-        let Some(post) = db::posts::by_slug(tx, slug)? else {
-            return Ok(Err(no_post(slug)));
+        let post = match editable(tx, actor, slug)? {
+            Ok(post) => post,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if !actor.may_edit(&post) {
-            return Ok(Err(forbidden(actor)));
-        }
         db::preview_links::insert(tx, &token.hash(), post.id, db::now_ms())?;
         Ok(Ok(()))
     })??;
@@ -225,12 +221,10 @@ pub fn create_preview_link(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Tok
 /// Ends every preview link to the post.
 pub fn revoke_preview_links(blog: Blog, actor: &Actor, slug: &Slug) -> Result<usize, ActionError> {
     blog.db.write_now(|tx| {
-        let Some(post) = db::posts::by_slug(tx, slug)? else {
-            return Ok(Err(no_post(slug)));
+        let post = match editable(tx, actor, slug)? {
+            Ok(post) => post,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if !actor.may_edit(&post) {
-            return Ok(Err(forbidden(actor)));
-        }
         db::preview_links::revoke_all(tx, post.id).map(Ok)
     })?
 }
@@ -245,12 +239,10 @@ pub fn set_visibility(
     visibility: Visibility,
 ) -> Result<Post, ActionError> {
     blog.db.write_now(|tx| {
-        let Some(post) = db::posts::by_slug(tx, slug)? else {
-            return Ok(Err(no_post(slug)));
+        let post = match editable(tx, actor, slug)? {
+            Ok(post) => post,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if !actor.may_edit(&post) {
-            return Ok(Err(forbidden(actor)));
-        }
         let (at, action) = match (visibility, post.published_at) {
             (Visibility::Published, Some(at)) => (Some(at), Action::PostPublish),
             (Visibility::Published, None) => (Some(db::now_ms()), Action::PostPublish),
@@ -265,12 +257,10 @@ pub fn set_visibility(
 /// Deletes the post with its comments, and every media file that only it used.
 pub fn delete(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Post, ActionError> {
     let (post, released) = blog.db.write_now(|tx| {
-        let Some(post) = db::posts::by_slug(tx, slug)? else {
-            return Ok(Err(no_post(slug)));
+        let post = match editable(tx, actor, slug)? {
+            Ok(post) => post,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if !actor.may_edit(&post) {
-            return Ok(Err(forbidden(actor)));
-        }
         let mut used = db::media::used_by_post(tx, post.id)?;
         used.extend(db::revisions::media_of_post(tx, post.id)?);
         db::posts::delete(tx, post.id)?;

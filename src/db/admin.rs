@@ -152,35 +152,15 @@ pub fn media_files(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Email, Role, SanitizedHtml};
-    use crate::db::{media, migrate, posts, users as db_users};
+    use crate::content::Role;
+    use crate::db::{fixtures, media, posts, users as db_users};
 
     #[test]
     fn counts_and_media_uses_of_a_small_site() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        migrate::run(&mut conn).unwrap();
-        let email: Email = "w@blog.example".parse().unwrap();
-        let author = db_users::insert(
-            &conn,
-            &db_users::NewUser {
-                email: &email,
-                password_hash: None,
-                display_name: "",
-                role: Role::Author,
-            },
-            1,
-        )
-        .unwrap();
-        let body = SanitizedHtml::from_trusted_storage("<p>x</p>".into());
-        let new = posts::NewPost {
-            author_id: author,
-            title: "One",
-            body: &body,
-            excerpt: "x",
-        };
-        let (one, _) = posts::insert(&conn, &new, &"one".parse().unwrap(), 1).unwrap();
-        posts::insert(&conn, &new, &"two".parse().unwrap(), 2).unwrap();
+        let conn = fixtures::database();
+        let author = fixtures::user(&conn, "w@blog.example", Role::Author);
+        let one = fixtures::draft(&conn, author, "One");
+        fixtures::draft(&conn, author, "Two");
         posts::set_published(&conn, one, Some(3)).unwrap();
         let file = media::File {
             path: "uploads/a.png".into(),
@@ -212,7 +192,7 @@ mod tests {
         );
         assert_eq!(posts(&conn, 10, 0).unwrap().len(), 2);
 
-        db_users::deactivate(&conn, &email).unwrap();
+        db_users::deactivate(&conn, &"w@blog.example".parse().unwrap()).unwrap();
         assert!(db_users::reactivate(&conn, author).unwrap());
         assert!(db_users::by_id(&conn, author).unwrap().unwrap().is_active);
         assert!(!db_users::reactivate(&conn, UserId(999)).unwrap());

@@ -193,33 +193,13 @@ pub fn set_closed(conn: &Connection, post: PostId, closed: bool) -> rusqlite::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Email, Role, SanitizedHtml, Slug};
-    use crate::db::{migrate, posts, users};
+    use crate::content::Role;
+    use crate::db::{fixtures, posts};
 
     fn setup() -> (Connection, PostId, UserId) {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        migrate::run(&mut conn).unwrap();
-        let email: Email = "writer@blog.example".parse().unwrap();
-        let author = users::insert(
-            &conn,
-            &users::NewUser {
-                email: &email,
-                password_hash: Some("x"),
-                display_name: "",
-                role: Role::Author,
-            },
-            1,
-        )
-        .unwrap();
-        let body = SanitizedHtml::from_trusted_storage("<p>Hi</p>".into());
-        let post = posts::NewPost {
-            author_id: author,
-            title: "Hi",
-            body: &body,
-            excerpt: "Hi",
-        };
-        let (post, _) = posts::insert(&conn, &post, &"hi".parse::<Slug>().unwrap(), 1).unwrap();
+        let conn = fixtures::database();
+        let author = fixtures::user(&conn, "writer@blog.example", Role::Author);
+        let post = fixtures::draft(&conn, author, "Hi");
         (conn, post, author)
     }
 

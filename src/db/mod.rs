@@ -7,6 +7,8 @@ pub mod admin;
 pub mod audit;
 pub mod backup;
 pub mod comments;
+#[cfg(test)]
+pub mod fixtures;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;

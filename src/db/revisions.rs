@@ -178,33 +178,13 @@ pub fn by_id(conn: &Connection, post: PostId, id: i64) -> rusqlite::Result<Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Email, Role, Slug};
-    use crate::db::{migrate, posts, users};
+    use crate::content::Role;
+    use crate::db::fixtures;
 
     fn setup() -> (Connection, PostId, UserId) {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        migrate::run(&mut conn).unwrap();
-        let email: Email = "a@blog.example".parse().unwrap();
-        let user = users::insert(
-            &conn,
-            &users::NewUser {
-                email: &email,
-                password_hash: None,
-                display_name: "",
-                role: Role::Author,
-            },
-            1,
-        )
-        .unwrap();
-        let body = SanitizedHtml::from_trusted_storage("<p>x</p>".into());
-        let new = posts::NewPost {
-            author_id: user,
-            title: "T",
-            body: &body,
-            excerpt: "x",
-        };
-        let (post, _) = posts::insert(&conn, &new, &"t".parse::<Slug>().unwrap(), 1).unwrap();
+        let conn = fixtures::database();
+        let user = fixtures::user(&conn, "a@blog.example", Role::Author);
+        let post = fixtures::draft(&conn, user, "T");
         (conn, post, user)
     }
 
