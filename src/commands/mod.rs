@@ -20,7 +20,7 @@ use anyhow::Context;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, PageCheck};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
@@ -51,6 +51,11 @@ fn load_config(file: Option<&Path>) -> anyhow::Result<Config> {
 
 /// Creates the data folder if needed and opens the database in it.
 fn open_db(config: &Config) -> anyhow::Result<Db> {
+    open_db_with(config, PageCheck::Now)
+}
+
+/// `open_db`, with the read of every page now or left to the caller (`serve`).
+fn open_db_with(config: &Config, page_check: PageCheck) -> anyhow::Result<Db> {
     let storage = &config.storage;
     create_private_dir(&storage.data_dir).and_then(|()| std::fs::create_dir_all(storage.media_dir())).with_context(|| {
         format!(
@@ -58,7 +63,7 @@ fn open_db(config: &Config) -> anyhow::Result<Db> {
             storage.data_dir.display()
         )
     })?;
-    Db::open(&storage.database())
+    Db::open_with(&storage.database(), page_check)
 }
 
 /// The data folder holds the database and the secret key: a new one is closed to

@@ -10,7 +10,7 @@ use crate::actions::{self, media::Pass};
 use crate::app::App;
 use crate::auth::Actor;
 use crate::config::{Bind, Config, LogFormat, SecretKey};
-use crate::db;
+use crate::db::{self, PageCheck};
 use crate::server;
 use crate::serving::access_log::AccessLog;
 
@@ -20,7 +20,9 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     }
     let (log_writer, _flush_logs_at_exit) = init_logging(&config);
     raise_open_files_limit();
-    let db = super::open_db(&config)?;
+    // The first answer must not wait for a read of the whole database: its pages are
+    // checked once the port is open (see `check_then_collect`).
+    let db = super::open_db_with(&config, PageCheck::Later)?;
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
     let access_log = AccessLog::new(&config, log_writer);
@@ -48,10 +50,18 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (gc_app, scheduler_app) = (Arc::clone(&app), Arc::clone(&app));
+    let damaged = Arc::new(std::sync::Mutex::new(None));
+    let found = Arc::clone(&damaged);
     worker(first, app, async move {
-        tokio::spawn(collect_media_garbage(gc_app));
         tokio::spawn(publish_scheduled_posts(scheduler_app));
-        server::shutdown_signal().await;
+        tokio::select! {
+            () = server::shutdown_signal() => {}
+            err = check_then_collect(gc_app) => {
+                if let Ok(mut slot) = found.lock() {
+                    *slot = Some(err);
+                }
+            }
+        }
         let _ = stop.send(true);
     })?;
     for thread in threads {
@@ -59,6 +69,9 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
             Ok(result) => result?,
             Err(_) => tracing::error!("a worker thread panicked"),
         }
+    }
+    if let Some(err) = damaged.lock().ok().and_then(|mut slot| slot.take()) {
+        return Err(err);
     }
     db.checkpoint()
         .context("cannot checkpoint the database at shutdown")?;
@@ -183,6 +196,21 @@ async fn publish_scheduled_posts(app: Arc<App>) {
             () = tokio::time::sleep(wait) => {}
             () = app.schedule_changed.notified() => {}
         }
+    }
+}
+
+/// Reads every page of the database once the server answers; a damaged one stops the
+/// server (returning why). When the file is sound, runs the media GC, which must not
+/// judge files by a damaged catalogue, and never returns.
+async fn check_then_collect(app: Arc<App>) -> anyhow::Error {
+    let db = app.db.clone();
+    match tokio::task::spawn_blocking(move || db.check_pages()).await {
+        Ok(Ok(())) => {
+            collect_media_garbage(app).await;
+            anyhow::anyhow!("the media GC stopped")
+        }
+        Ok(Err(err)) => err,
+        Err(err) => anyhow::Error::new(err).context("the database check panicked"),
     }
 }
 

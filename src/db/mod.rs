@@ -46,9 +46,26 @@ pub struct Db {
     content_version: Arc<AtomicU64>,
 }
 
+/// When `Db::open_with` reads every page of the file to check it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCheck {
+    /// Before anything else: the commands, which must not work on a damaged file.
+    Now,
+    /// Later, by a call to `check_pages`: the server, whose first answer must not wait
+    /// for a read of the whole file. Opening still reads the schema and the content
+    /// version, so a file damaged near its start is refused at once.
+    Later,
+}
+
 impl Db {
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens (creating if needed) the database, checks every page and brings its schema
+    /// up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        Self::open_with(path, PageCheck::Now)
+    }
+
+    /// `open`, with the page check now or left to `check_pages`.
+    pub fn open_with(path: &Path, page_check: PageCheck) -> anyhow::Result<Self> {
         if !path.exists() {
             // It holds password hashes and sessions: readable by this user alone. An
             // empty file is a new database; SQLite gives its -wal and -shm the same mode.
@@ -73,22 +90,26 @@ impl Db {
                     .with_context(|| format!("cannot open the database {}", path.display()))
             }
         };
-        let check = quick_check(&writer).with_context(not_a_database)?;
-        if check != "ok" {
-            anyhow::bail!(
-                "the database {} is damaged ({check}): restore it from a backup",
-                path.display()
-            );
+        if page_check == PageCheck::Now {
+            check_pages(&writer, path)?;
         }
         migrate::run(&mut writer)
             .with_context(|| format!("cannot prepare the database {}", path.display()))?;
-        let content_version = read_content_version(&writer)?;
+        let content_version = read_content_version(&writer).with_context(not_a_database)?;
         Ok(Self {
             path: Arc::new(path.to_path_buf()),
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
             content_version: Arc::new(AtomicU64::new(content_version)),
         })
+    }
+
+    /// Reads every page of the file (`PRAGMA quick_check`, table by table) from a
+    /// connection of its own; an error says what is damaged and what to do.
+    pub fn check_pages(&self) -> anyhow::Result<()> {
+        let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("cannot open the database {}", self.path.display()))?;
+        check_pages(&conn, &self.path)
     }
 
     /// Runs `f` on a reader, off the reactor.
@@ -194,6 +215,25 @@ impl VersionWatcher {
 fn read_content_version(conn: &Connection) -> rusqlite::Result<u64> {
     conn.prepare_cached("SELECT n FROM content_version")?
         .query_row([], |row| row.get(0))
+}
+
+fn check_pages(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+    let check = quick_check(conn).with_context(|| {
+        format!(
+            "{} is not a SQLite database, or it is damaged: move it away and restore a backup (see the README's Backups)",
+            path.display()
+        )
+    })?;
+    if check != "ok" {
+        // SQLite lists one problem a line; the error is one line.
+        let problems: Vec<&str> = check.lines().map(str::trim).collect();
+        anyhow::bail!(
+            "the database {} is damaged ({}): restore it from a backup",
+            path.display(),
+            problems.join("; ")
+        );
+    }
+    Ok(())
 }
 
 /// `PRAGMA quick_check` on every ordinary table and index, which reads each page once

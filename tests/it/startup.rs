@@ -96,6 +96,44 @@ fn a_damaged_database_stops_serve_and_check_reports_it() {
     assert!(!check.stderr.contains("panicked"), "{}", check.stderr);
 }
 
+/// The whole file is read only once the port is open, so the first answer never waits
+/// for it; damage found then stops the server with one line all the same.
+#[test]
+fn damage_deep_in_the_database_is_found_after_start_up_and_stops_serve() {
+    let server = TestServer::start();
+    let author = server.author("ann@example.com");
+    // Enough posts that their pages come after every table the server reads to start.
+    let body = format!("<p>{}</p>", "Many words here. ".repeat(400));
+    for n in 0..40 {
+        let slug = author.create_post(&format!("Post {n}"), &body);
+        author.publish(&slug);
+    }
+    let site = server.stop_keeping_folder();
+    let path = site.path().join("blog-data/blog.sqlite3");
+    let length = std::fs::metadata(&path).unwrap().len();
+    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    for page in [length / 4096 - 2, length / 4096 - 1] {
+        file.seek(SeekFrom::Start(page * 4096)).unwrap();
+        file.write_all(&[0xA5; 64]).unwrap();
+    }
+    drop(file);
+
+    let output = site.run(&["serve", "--bind", "127.0.0.1:0"]);
+    assert!(!output.status.success(), "serve went on: {output:?}");
+    assert!(
+        output.stdout.starts_with("listening on "),
+        "{}",
+        output.stdout
+    );
+    let last = output.stderr.trim().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: "), "{}", output.stderr);
+    assert!(
+        ["damaged", "malformed"].iter().any(|w| last.contains(w)),
+        "{last}"
+    );
+    assert!(!output.stderr.contains("panicked"), "{}", output.stderr);
+}
+
 #[test]
 fn a_database_from_a_newer_blog_stops_serve_with_one_line() {
     let site = site_with_a_database();
