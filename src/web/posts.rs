@@ -8,8 +8,7 @@ use super::request::Ctx;
 use super::response::{self, Response};
 use super::WebError;
 use crate::auth::permissions;
-use crate::content::excerpt::excerpt;
-use crate::content::html::sanitize;
+use crate::content::html::{BodyTooComplex, PreparedBody};
 use crate::content::problems::Message;
 use crate::content::{PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db::audit::{Action, NewEntry};
@@ -101,8 +100,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let url = base.join(&urls::post(&post.slug));
     let image = post
         .body
-        .media_paths()
-        .first()
+        .first_media_path()
         .map(|path| base.join(&urls::media(path)));
     let preview = views::posts::Preview {
         site_name: &ctx.app.config.site.title,
@@ -160,28 +158,32 @@ pub fn new_form(ctx: &Ctx) -> Result<Response, WebError> {
 pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
     let author_id = ctx.require_writer()?.id;
     let values = submitted(ctx);
-    let problems = check(&values);
-    if !problems.is_empty() {
-        return Ok(rejected(ctx, None, &values, &problems));
-    }
+    let mut problems = check(&values);
+    let body = prepare_body(ctx, values.body).await?;
+    let body = match body {
+        Ok(body) if problems.is_empty() => body,
+        Ok(_) => return Ok(rejected(ctx, None, &values, &problems)),
+        Err(err) => {
+            problems.add("body", err.message());
+            return Ok(rejected(ctx, None, &values, &problems));
+        }
+    };
     let title = values.title.trim().to_string();
-    let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
     let tags = Tag::parse_list(values.tags).unwrap_or_default();
     let base = Slug::from_title(&title);
     let (_, slug) = ctx
         .app
         .db
         .write(move |tx| {
-            let summary = excerpt(&body);
             let post = NewPost {
                 author_id,
                 title: &title,
-                body: &body,
-                excerpt: &summary,
+                body: &body.html,
+                excerpt: &body.excerpt,
             };
             let (id, slug) = db::posts::insert(tx, &post, &base, db::now_ms())?;
             db::tags::set_for_post(tx, id, &tags)?;
-            db::media::set_post_usage(tx, id, &body.media_paths())?;
+            db::media::set_post_usage(tx, id, &body.html.media_paths())?;
             Ok((id, slug))
         })
         .await?;
@@ -205,22 +207,27 @@ pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
 pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
     let values = submitted(ctx);
-    let problems = check(&values);
-    if !problems.is_empty() {
-        return Ok(rejected(ctx, Some(&post), &values, &problems));
-    }
+    let mut problems = check(&values);
+    let body = prepare_body(ctx, values.body).await?;
+    let body = match body {
+        Ok(body) if problems.is_empty() => body,
+        Ok(_) => return Ok(rejected(ctx, Some(&post), &values, &problems)),
+        Err(err) => {
+            problems.add("body", err.message());
+            return Ok(rejected(ctx, Some(&post), &values, &problems));
+        }
+    };
     let title = values.title.trim().to_string();
-    let body = sanitize(values.body, ctx.app.config.site.base_url.as_str());
     let tags = Tag::parse_list(values.tags).unwrap_or_default();
     let id = post.id;
     let released = ctx
         .app
         .db
         .write(move |tx| {
-            db::posts::update(tx, id, &title, &body, &excerpt(&body), db::now_ms())?;
+            db::posts::update(tx, id, &title, &body.html, &body.excerpt, db::now_ms())?;
             db::tags::set_for_post(tx, id, &tags)?;
             // Images taken out of the body and used nowhere else go now.
-            let before = db::media::set_post_usage(tx, id, &body.media_paths())?;
+            let before = db::media::set_post_usage(tx, id, &body.html.media_paths())?;
             db::media::release_unused(tx, &before)
         })
         .await?;
@@ -341,6 +348,20 @@ fn check(values: &PostForm) -> Problems {
         problems.add("tags", err.message());
     }
     problems
+}
+
+/// The body checked and sanitized on a blocking thread, before the writer is taken: a
+/// body of megabytes takes a moment, which no other request on this worker should wait.
+async fn prepare_body(
+    ctx: &Ctx,
+    body: &str,
+) -> Result<Result<PreparedBody, BodyTooComplex>, WebError> {
+    let (body, base) = (
+        body.to_string(),
+        ctx.app.config.site.base_url.as_str().to_string(),
+    );
+    let prepared = tokio::task::spawn_blocking(move || PreparedBody::new(&body, &base));
+    Ok(prepared.await.map_err(anyhow::Error::from)?)
 }
 
 fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {
