@@ -253,9 +253,12 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
             let (id, bytes) = (user.id, file.bytes.clone());
+            let memory = library::avatar_memory(&bytes);
             let stored = ctx
                 .app
-                .image_job(move |app| library::store_avatar(&app.db, &app.media, id, &bytes))
+                .image_job(memory, move |app| {
+                    library::store_avatar(&app.db, &app.media, id, &bytes)
+                })
                 .await?;
             match stored {
                 Ok(()) => {}

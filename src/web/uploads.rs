@@ -36,9 +36,12 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
         ));
     };
     let (owner, bytes) = (user.id, file.bytes.clone());
+    let memory = library::upload_memory(&bytes);
     let stored = ctx
         .app
-        .image_job(move |app| library::store_upload(&app.db, &app.media, owner, &bytes))
+        .image_job(memory, move |app| {
+            library::store_upload(&app.db, &app.media, owner, &bytes)
+        })
         .await?;
     match stored {
         Ok(path) => Ok(json(
