@@ -645,6 +645,8 @@ mod tests {
     const HTML: &[u8] = include_bytes!("../../tests/fixtures/page.html.jpg");
     const SVG: &[u8] = include_bytes!("../../tests/fixtures/drawing.svg");
     const BOMB: &[u8] = include_bytes!("../../tests/fixtures/bomb.png");
+    const HUGE_16BIT: &[u8] = include_bytes!("../../tests/fixtures/huge-16bit-rgba.png");
+    const MEDIUM_16BIT: &[u8] = include_bytes!("../../tests/fixtures/medium-16bit-rgba.png");
 
     fn pixels_of(encoded: &Encoded) -> RgbaImage {
         let image = image::load_from_memory(&encoded.bytes).unwrap();
@@ -814,6 +816,60 @@ mod tests {
         };
         assert_eq!(upload(BOMB).err(), Some(too_large.clone()));
         assert_eq!(avatar(BOMB).err(), Some(too_large));
+    }
+
+    #[test]
+    fn a_16_bit_bomb_under_the_pixel_limit_is_refused_by_its_bytes_from_the_header() {
+        // 39.7 megapixels, under `MAX_PIXELS`; 317 MB decoded, 476 MB with its copy.
+        for refused in [
+            upload(HUGE_16BIT),
+            avatar(HUGE_16BIT).map(|_| unreachable!()),
+        ] {
+            let Err(ImageError::NeedsTooMuchMemory {
+                width: 6300,
+                height: 6300,
+                needed_mb,
+                allowed_mb,
+                megapixels,
+            }) = refused
+            else {
+                panic!("{refused:?}");
+            };
+            assert_eq!(needed_mb, 455);
+            assert!(
+                allowed_mb <= 192 && megapixels < 40,
+                "{allowed_mb} {megapixels}"
+            );
+        }
+        // 2000 × 2000: 32 MB decoded, then its 16 MB 8-bit copy beside it.
+        assert_eq!(memory_needed(MEDIUM_16BIT, Purpose::Upload), Ok(48_000_000));
+        assert_eq!(memory_needed(MEDIUM_16BIT, Purpose::Avatar), Ok(48_000_000));
+        assert_eq!(shape(&upload(MEDIUM_16BIT).unwrap().original).1, 2000);
+    }
+
+    #[test]
+    fn a_progressive_jpeg_counts_its_coefficients_and_avatars_get_less() {
+        let baseline = big_jpeg(2400, 1600);
+        let pixels: Vec<u8> = (0..2400 * 1600).flat_map(|_| [200, 120, 40]).collect();
+        let mut progressive = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 90);
+        encoder.set_progressive(true);
+        encoder
+            .encode(&pixels, 2400, 1600, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        let p = 2400 * 1600;
+        // Planes and pixels at once, then the pixels and their re-encoded copy.
+        assert_eq!(memory_needed(&baseline, Purpose::Upload), Ok(6 * p));
+        // Plus every coefficient, 2 bytes a channel.
+        assert_eq!(memory_needed(&progressive, Purpose::Upload), Ok(12 * p));
+        // An avatar decodes at 1/4 scale here; the coefficients stay full size.
+        let quarter = 600 * 400;
+        assert_eq!(memory_needed(&baseline, Purpose::Avatar), Ok(6 * quarter));
+        assert_eq!(
+            memory_needed(&progressive, Purpose::Avatar),
+            Ok(6 * p + 6 * quarter)
+        );
+        assert!(Purpose::Avatar.max_bytes() < Purpose::Upload.max_bytes());
     }
 
     #[test]
