@@ -14,6 +14,7 @@ mod connections;
 mod deploy;
 mod disk_full;
 mod editor;
+mod hostile;
 mod language;
 mod media;
 mod nginx;
