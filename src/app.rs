@@ -76,7 +76,7 @@ impl App {
 }
 
 impl App {
-    /// Runs image work (decoding, resizing, encoding) on a blocking thread, at most
+    /// Runs image work (decoding, resizing, encoding) on a thread of its own, at most
     /// `IMAGE_JOBS` at once and within `IMAGE_MEMORY_MIB`; others wait their turn,
     /// in order, without holding a thread. `memory` is what the job takes at its peak
     /// (`media::images::memory_needed`; 0 for a file refused from its header, which
@@ -96,12 +96,31 @@ impl App {
             .await?;
         let _job = self.image_jobs.acquire().await?;
         let app = Arc::clone(self);
-        Ok(tokio::task::spawn_blocking(move || {
-            let out = job(&app);
-            give_back_freed_memory();
-            out
-        })
-        .await?)
+        let (done, result) = tokio::sync::oneshot::channel();
+        // A thread of its own, not tokio's blocking pool: it runs at a lower priority
+        // for good, so converting an image only takes the CPU that pages leave (the
+        // pool's threads later run database work, which must not be slowed).
+        std::thread::Builder::new()
+            .name("image".into())
+            .spawn(move || {
+                lower_priority();
+                let out = job(&app);
+                give_back_freed_memory();
+                let _ = done.send(out);
+            })?;
+        // A panicking job drops `done`: the request gets a 500.
+        Ok(result.await?)
+    }
+}
+
+/// Nice 10: a page's thread (nice 0) gets about ten times the CPU of an image
+/// conversion when both want it, and the conversion still finishes under load, unlike
+/// bcrypt's idle-only class. On Linux this applies to the calling thread alone.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads integers; `0` names this thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
