@@ -111,6 +111,8 @@ const MEDIA_PREFIX: &str = "/media/";
 pub struct PreparedBody {
     pub html: SanitizedHtml,
     pub excerpt: String,
+    /// The media files it uses (`SanitizedHtml::media_paths`), for the media table.
+    pub media_paths: Vec<String>,
     /// Not stored yet (the posts table has no column for it): pages count it again,
     /// in one linear pass (`excerpt::reading_minutes`).
     pub reading_minutes: usize,
@@ -124,6 +126,7 @@ impl PreparedBody {
         let html = sanitize_checked(html, base_url)?;
         Ok(Self {
             excerpt: super::excerpt::excerpt(&html),
+            media_paths: html.media_paths(),
             reading_minutes: super::excerpt::reading_minutes(&html),
             html,
         })

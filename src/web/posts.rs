@@ -183,7 +183,7 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
             };
             let (id, slug) = db::posts::insert(tx, &post, &base, db::now_ms())?;
             db::tags::set_for_post(tx, id, &tags)?;
-            db::media::set_post_usage(tx, id, &body.html.media_paths())?;
+            db::media::set_post_usage(tx, id, &body.media_paths)?;
             Ok((id, slug))
         })
         .await?;
@@ -227,7 +227,7 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
             db::posts::update(tx, id, &title, &body.html, &body.excerpt, db::now_ms())?;
             db::tags::set_for_post(tx, id, &tags)?;
             // Images taken out of the body and used nowhere else go now.
-            let before = db::media::set_post_usage(tx, id, &body.html.media_paths())?;
+            let before = db::media::set_post_usage(tx, id, &body.media_paths)?;
             db::media::release_unused(tx, &before)
         })
         .await?;
