@@ -1,5 +1,6 @@
 //! The excerpt shown on lists: the body's text without markup, cut at a word boundary.
 
+use super::html::tag_end;
 use super::SanitizedHtml;
 
 const MAX_CHARS: usize = 200;
@@ -53,19 +54,6 @@ pub fn text_of(html: &str) -> String {
     }
     push_text(&mut text, &html[at..]);
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Where the tag opening at `start` ends: after its `>`, quoted values skipped.
-fn tag_end(html: &str, start: usize) -> usize {
-    let mut quoted = false;
-    for (i, byte) in html.bytes().enumerate().skip(start + 1) {
-        match byte {
-            b'"' => quoted = !quoted,
-            b'>' if !quoted => return i + 1,
-            _ => {}
-        }
-    }
-    html.len()
 }
 
 /// `<br>`, and the end of a block: `</p>`, `</li>`, `</td>` and the like.

@@ -242,8 +242,9 @@ fn drop_images_without_source(html: String) -> String {
     out
 }
 
-/// Where the tag opening at `start` ends: after its `>`, quoted values skipped.
-fn tag_end(html: &str, start: usize) -> usize {
+/// Where the tag opening at `start` of the sanitizer's output ends: after its `>`,
+/// quoted values skipped.
+pub(crate) fn tag_end(html: &str, start: usize) -> usize {
     let mut quoted = false;
     for (i, byte) in html.bytes().enumerate().skip(start + 1) {
         match byte {
