@@ -384,7 +384,11 @@ fn other_memory(
     kind: ImageKind,
     purpose: Purpose,
 ) -> Result<(u32, u32, u64), ImageError> {
-    let reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    // Reading the header may inflate metadata chunks: held to the same cap.
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(purpose.max_bytes());
+    reader.limits(limits);
     let decoder = reader.into_decoder().map_err(|_| ImageError::Corrupt)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
