@@ -8,7 +8,7 @@ use super::request::Ctx;
 use super::response::{self, Response};
 use super::WebError;
 use crate::auth::permissions;
-use crate::content::html::{BodyTooComplex, PreparedBody};
+use crate::content::html::PreparedBody;
 use crate::content::problems::Message;
 use crate::content::{PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db::audit::{Action, NewEntry};
@@ -159,14 +159,9 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
     let author_id = ctx.require_writer()?.id;
     let values = submitted(ctx);
     let mut problems = check(&values);
-    let body = prepare_body(ctx, values.body).await?;
-    let body = match body {
-        Ok(body) if problems.is_empty() => body,
-        Ok(_) => return Ok(rejected(ctx, None, &values, &problems)),
-        Err(err) => {
-            problems.add("body", err.message());
-            return Ok(rejected(ctx, None, &values, &problems));
-        }
+    let body = prepare_body(ctx, values.body, &mut problems).await?;
+    let Some(body) = body.filter(|_| problems.is_empty()) else {
+        return Ok(rejected(ctx, None, &values, &problems));
     };
     let title = values.title.trim().to_string();
     let tags = Tag::parse_list(values.tags).unwrap_or_default();
@@ -208,14 +203,9 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
     let values = submitted(ctx);
     let mut problems = check(&values);
-    let body = prepare_body(ctx, values.body).await?;
-    let body = match body {
-        Ok(body) if problems.is_empty() => body,
-        Ok(_) => return Ok(rejected(ctx, Some(&post), &values, &problems)),
-        Err(err) => {
-            problems.add("body", err.message());
-            return Ok(rejected(ctx, Some(&post), &values, &problems));
-        }
+    let body = prepare_body(ctx, values.body, &mut problems).await?;
+    let Some(body) = body.filter(|_| problems.is_empty()) else {
+        return Ok(rejected(ctx, Some(&post), &values, &problems));
     };
     let title = values.title.trim().to_string();
     let tags = Tag::parse_list(values.tags).unwrap_or_default();
@@ -352,16 +342,24 @@ fn check(values: &PostForm) -> Problems {
 
 /// The body checked and sanitized on a blocking thread, before the writer is taken: a
 /// body of megabytes takes a moment, which no other request on this worker should wait.
+/// `None`, with the reason beside the body field, when it is refused.
 async fn prepare_body(
     ctx: &Ctx,
     body: &str,
-) -> Result<Result<PreparedBody, BodyTooComplex>, WebError> {
+    problems: &mut Problems,
+) -> Result<Option<PreparedBody>, WebError> {
     let (body, base) = (
         body.to_string(),
         ctx.app.config.site.base_url.as_str().to_string(),
     );
     let prepared = tokio::task::spawn_blocking(move || PreparedBody::new(&body, &base));
-    Ok(prepared.await.map_err(anyhow::Error::from)?)
+    match prepared.await.map_err(anyhow::Error::from)? {
+        Ok(body) => Ok(Some(body)),
+        Err(refused) => {
+            problems.add("body", refused.message());
+            Ok(None)
+        }
+    }
 }
 
 fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {
