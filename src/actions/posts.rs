@@ -4,17 +4,47 @@
 use super::{audit, editable, forbidden, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
+use crate::content::html::PreparedBody;
 use crate::content::{MediaId, Post, PostId, SanitizedHtml, Slug, Tag, User, UserId};
 use crate::db::revisions::{Fold, NewRevision};
 use crate::db::{self, audit::Action, posts::NewPost};
 
-/// What the post form (or an import) gives, checked and sanitized.
+/// What the post form (or an import) gives, checked and sanitized, with what is
+/// derived from the body worked out once, before any write is queued.
 #[derive(Debug, Clone)]
 pub struct PostContent {
     /// Trimmed, at most `content::post::MAX_TITLE_CHARS` characters.
     pub title: String,
     pub body: SanitizedHtml,
+    pub excerpt: String,
+    /// The media files the body shows.
+    pub media_paths: Vec<String>,
     pub tags: Vec<Tag>,
+}
+
+impl PostContent {
+    /// From a body checked and prepared off the writer (`PreparedBody::new`).
+    pub fn new(title: String, body: PreparedBody, tags: Vec<Tag>) -> Self {
+        Self {
+            title,
+            body: body.html,
+            excerpt: body.excerpt,
+            media_paths: body.media_paths,
+            tags,
+        }
+    }
+
+    /// From a body already sanitized (a revision, an import): the derived values are
+    /// worked out here.
+    pub fn from_sanitized(title: String, body: SanitizedHtml, tags: Vec<Tag>) -> Self {
+        Self {
+            title,
+            excerpt: excerpt(&body),
+            media_paths: body.media_paths(),
+            body,
+            tags,
+        }
+    }
 }
 
 /// A published post is public; a draft belongs to its author and the admins.
@@ -52,22 +82,21 @@ pub fn create(blog: Blog, actor: &Actor, edit: &Edit) -> Result<Saved, ActionErr
     };
     let content = &edit.content;
     let base = Slug::from_title(&content.title);
-    let summary = excerpt(&content.body);
     let (saved, released) = blog.db.write_now(|tx| {
         let post = NewPost {
             author_id: author.id,
             title: &content.title,
             body: &content.body,
-            excerpt: &summary,
+            excerpt: &content.excerpt,
         };
         let now = db::now_ms();
         let (id, slug) = db::posts::insert(tx, &post, &base, now)?;
         db::tags::set_for_post(tx, id, &content.tags)?;
-        let paths = content.body.media_paths();
-        db::media::set_post_usage(tx, id, &paths)?;
+        let paths = &content.media_paths;
+        db::media::set_post_usage(tx, id, paths)?;
         db::posts::set_schedule(tx, id, edit.publish_at)?;
         let revision = db::posts::bump_revision(tx, id)?;
-        let pruned = keep_revision(tx, actor, id, content, &paths, Fold::WithinAMinute, now)?;
+        let pruned = keep_revision(tx, actor, id, content, paths, Fold::WithinAMinute, now)?;
         let released = db::media::release_unused(tx, &pruned)?;
         Ok((Saved { slug, revision }, released))
     })?;
@@ -81,7 +110,6 @@ pub fn create(blog: Blog, actor: &Actor, edit: &Edit) -> Result<Saved, ActionErr
 /// deleted. A save based on an older revision is refused with `Stale`.
 pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Saved, ActionError> {
     let content = &edit.content;
-    let summary = excerpt(&content.body);
     let (saved, released) = blog.db.write_now(|tx| {
         let post = match editable(tx, actor, slug)? {
             Ok(post) => post,
@@ -94,10 +122,17 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
             return Ok(Err(ActionError::Stale(Box::new(post))));
         }
         let now = db::now_ms();
-        db::posts::update(tx, post.id, &content.title, &content.body, &summary, now)?;
+        db::posts::update(
+            tx,
+            post.id,
+            &content.title,
+            &content.body,
+            &content.excerpt,
+            now,
+        )?;
         db::tags::set_for_post(tx, post.id, &content.tags)?;
-        let paths = content.body.media_paths();
-        let mut unused = db::media::set_post_usage(tx, post.id, &paths)?;
+        let paths = &content.media_paths;
+        let mut unused = db::media::set_post_usage(tx, post.id, paths)?;
         if !post.is_published() {
             db::posts::set_schedule(tx, post.id, edit.publish_at)?;
         }
@@ -108,7 +143,7 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
             Fold::WithinAMinute
         };
         unused.extend(keep_revision(
-            tx, actor, post.id, content, &paths, fold, now,
+            tx, actor, post.id, content, paths, fold, now,
         )?);
         let released = db::media::release_unused(tx, &unused)?;
         Ok(Ok((
@@ -143,11 +178,7 @@ pub fn restore(
         )));
     };
     let edit = Edit {
-        content: PostContent {
-            title: old.title,
-            body: old.body,
-            tags: post.tags,
-        },
+        content: PostContent::from_sanitized(old.title, old.body, post.tags),
         publish_at: post.publish_at,
         based_on: None,
     };
@@ -298,7 +329,6 @@ pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<S
         return Err(forbidden(actor));
     }
     let content = &post.content;
-    let summary = excerpt(&content.body);
     let base = post
         .slug
         .clone()
@@ -311,11 +341,11 @@ pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<S
             author_id: post.author,
             title: &content.title,
             body: &content.body,
-            excerpt: &summary,
+            excerpt: &content.excerpt,
         };
         let (id, slug) = db::posts::insert(tx, &new, &base, post.created_at)?;
         db::tags::set_for_post(tx, id, &content.tags)?;
-        db::media::set_post_usage(tx, id, &content.body.media_paths())?;
+        db::media::set_post_usage(tx, id, &content.media_paths)?;
         db::posts::set_history(tx, id, post.created_at, post.updated_at, post.published_at)?;
         Ok(Some(slug))
     })?;

@@ -147,9 +147,18 @@ fn init_logging(
         .as_str()
         .parse()
         .unwrap_or(tracing::Level::INFO);
+    // html5ever warns (through `log`) about markup it repairs, such as text inside a
+    // `<table>`: a line per repair, thousands for one hostile post. The markup is the
+    // author's to fix, not the operator's: shown only when debugging.
+    let parser = if level >= tracing::Level::DEBUG {
+        level
+    } else {
+        tracing::Level::ERROR
+    };
+    let filter = format!("{level},html5ever={parser}").to_ascii_lowercase();
     let builder = tracing_subscriber::fmt()
         .with_writer(writer.clone())
-        .with_max_level(level)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal());
     let _ = match config.log.format {

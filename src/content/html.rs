@@ -7,6 +7,8 @@ use std::collections::HashSet;
 
 use maud::{Markup, PreEscaped, Render};
 
+pub use super::complexity::{check_body, BodyTooComplex};
+
 /// HTML that went through `sanitize`; the crate's one `PreEscaped` of stored content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SanitizedHtml(String);
@@ -17,20 +19,31 @@ impl SanitizedHtml {
     }
 
     /// The media files this body shows or links, as paths under the media folder
-    /// (`uploads/…/x.jpg` for `src="/media/uploads/…/x.jpg"`). The sanitizer wrote
-    /// every attribute in double quotes, so a plain scan is exact.
+    /// (`uploads/…/x.jpg` for `src="/media/uploads/…/x.jpg"`), each once, in order.
     pub fn media_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = Vec::new();
-        for (i, _) in self.0.match_indices("=\"/media/") {
-            let rest = &self.0[i + "=\"/media/".len()..];
-            if let Some(end) = rest.find('"') {
-                let path = rest[..end].to_string();
-                if !paths.contains(&path) {
-                    paths.push(path);
-                }
-            }
-        }
-        paths
+        let mut seen = HashSet::new();
+        self.media_references()
+            .filter(|path| seen.insert(*path))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The first media file the body shows or links (a shared link's preview image),
+    /// found without reading further.
+    pub fn first_media_path(&self) -> Option<&str> {
+        self.media_references().next()
+    }
+
+    /// Every `/media/` reference in attribute order, repeats included. The sanitizer
+    /// wrote every attribute in double quotes, so a plain scan is exact; a link whose
+    /// path a browser would resolve elsewhere (`/media/%2e%2e/admin`) is not one.
+    fn media_references(&self) -> impl Iterator<Item = &str> {
+        const OPENING: &str = "=\"/media/";
+        self.0.match_indices(OPENING).filter_map(|(i, _)| {
+            let rest = &self.0[i + OPENING.len()..];
+            let path = &rest[..rest.find('"')?];
+            is_plain_media_path(path).then_some(path)
+        })
     }
 
     /// For text read back from the database, which was sanitized when it was saved.
@@ -92,8 +105,46 @@ const STYLE_PROPERTIES: &[&str] = &["width", "height", "float", "text-align"];
 /// Where our own uploads are served; the only images a body may show.
 const MEDIA_PREFIX: &str = "/media/";
 
+/// A post body ready to store: checked, sanitized, and what is derived from it
+/// computed once, at save, rather than by every page that shows it.
+#[derive(Debug, Clone)]
+pub struct PreparedBody {
+    pub html: SanitizedHtml,
+    pub excerpt: String,
+    /// The media files it uses (`SanitizedHtml::media_paths`), for the media table.
+    pub media_paths: Vec<String>,
+    /// Not stored yet (the posts table has no column for it): pages count it again,
+    /// in one linear pass (`excerpt::reading_minutes`).
+    pub reading_minutes: usize,
+}
+
+impl PreparedBody {
+    /// Refuses a body past the limits of `check_body`; the cost is linear in its
+    /// length either way. Blocking for up to a fraction of a second on a body of
+    /// megabytes: call it on a blocking thread, and before taking the database writer.
+    pub fn new(html: &str, base_url: &str) -> Result<Self, BodyTooComplex> {
+        let html = sanitize_checked(html, base_url)?;
+        Ok(Self {
+            excerpt: super::excerpt::excerpt(&html),
+            media_paths: html.media_paths(),
+            reading_minutes: super::excerpt::reading_minutes(&html),
+            html,
+        })
+    }
+}
+
+/// `check_body`, then `sanitize`: for text from someone who may be hostile, so that
+/// what it costs is bounded by its length.
+pub fn sanitize_checked(html: &str, base_url: &str) -> Result<SanitizedHtml, BodyTooComplex> {
+    check_body(html)?;
+    Ok(sanitize(html, base_url))
+}
+
 /// Cleans `html` with the allow-list. `base_url` is the site's address: absolute links
 /// and images under it are rewritten to local paths, so a body survives a move.
+///
+/// Its cost grows with the square of the nesting: text that anyone but the site's
+/// own tools wrote goes through `sanitize_checked`.
 pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
     let base = base_url.trim_end_matches('/').to_string();
     let mut builder = ammonia::Builder::default();
@@ -121,8 +172,8 @@ pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
             match (element, attribute) {
                 ("img", "src") => {
                     let path = local?;
-                    let safe = path.starts_with(MEDIA_PREFIX) && !path.contains("..");
-                    safe.then(|| Cow::Owned(path.to_string()))
+                    let media = path.strip_prefix(MEDIA_PREFIX)?;
+                    is_plain_media_path(media).then(|| Cow::Owned(path.to_string()))
                 }
                 ("a", "href") => Some(match local {
                     Some(path) => Cow::Owned(path.to_string()),
@@ -143,7 +194,89 @@ pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
         }
         cleaned = again;
     }
-    SanitizedHtml(cleaned)
+    // An image whose source was refused would show as a broken box: drop it whole.
+    // Removing an empty element changes how nothing else parses.
+    SanitizedHtml(drop_images_without_source(cleaned))
+}
+
+/// A path under `/media/` as our uploads are named (`uploads/2026/11/ab12.png`):
+/// plain segments of letters, digits, `-`, `_`, `.` and `~`, none of them `.` or `..`.
+/// Nothing is percent-decoded, because nothing needs to be: `%2e%2e` (which a browser
+/// reads as `..`), `%2f` and `%5c` (a slash and a backslash), a raw backslash, a query
+/// or a fragment are all refused outright rather than interpreted.
+fn is_plain_media_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment.bytes().any(|b| b != b'.')
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+        })
+}
+
+/// Removes every `<img>` with no `src`. Works on the sanitizer's own output, where a
+/// `<` in text is always `&lt;` and attribute values are double-quoted with `"` as
+/// `&quot;`: a linear scan reads its tags exactly.
+fn drop_images_without_source(html: String) -> String {
+    if !html.contains("<img") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(offset) = html[at..].find('<') {
+        let start = at + offset;
+        let end = tag_end(&html, start);
+        let tag = &html[start..end];
+        let is_img = tag
+            .strip_prefix("<img")
+            .is_some_and(|rest| rest.starts_with([' ', '>', '/']));
+        if is_img && !attribute_names(tag).any(|name| name == "src") {
+            out.push_str(&html[copied..start]);
+            copied = end;
+        }
+        at = end;
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// Where the tag opening at `start` of the sanitizer's output ends: after its `>`,
+/// quoted values skipped.
+pub(crate) fn tag_end(html: &str, start: usize) -> usize {
+    let mut quoted = false;
+    for (i, byte) in html.bytes().enumerate().skip(start + 1) {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'>' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// The attribute names of one tag (`<img alt="a" src="b">` gives `alt`, `src`).
+fn attribute_names(tag: &str) -> impl Iterator<Item = &str> {
+    let mut quoted = false;
+    let mut names = Vec::new();
+    let mut name_start = None;
+    for (i, byte) in tag.bytes().enumerate() {
+        match byte {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            b' ' | b'\t' | b'\n' | b'/' | b'>' | b'=' => {
+                if let Some(from) = name_start.take() {
+                    names.push(&tag[from..i]);
+                }
+            }
+            _ if i > 0 && name_start.is_none() && tag.as_bytes()[i - 1] == b' ' => {
+                name_start = Some(i)
+            }
+            _ => {}
+        }
+    }
+    names.into_iter()
 }
 
 /// Passes after the first; one settles every case the property tests have found.
@@ -264,6 +397,59 @@ mod tests {
         assert!(!clean(r#"<img src="data:image/png;base64,AAAA">"#).contains("data:"));
         let rewritten = clean(r#"<img src="https://blog.example.com/media/a.png">"#);
         assert!(rewritten.contains(r#"src="/media/a.png""#), "{rewritten}");
+    }
+
+    #[test]
+    fn an_image_whose_source_was_refused_is_dropped_whole() {
+        for input in [
+            r#"<p>a<img src="https://evil.example/t.gif" alt="x" style="width:50%">b</p>"#,
+            r#"<p>a<img alt="no source at all">b</p>"#,
+            r#"<p>a<img src="javascript:alert(1)" title="q&quot;>">b</p>"#,
+            r#"<p>a<img src="/media/%2e%2e/admin">b</p>"#,
+        ] {
+            assert_eq!(clean(input), "<p>ab</p>", "{input}");
+        }
+        // A kept image, and text that only looks like one, stay.
+        let kept =
+            clean(r#"<p title="<img alt=x>">&lt;img&gt;<img alt="" src="/media/a.png"></p>"#);
+        assert!(kept.contains("title="), "{kept}");
+        assert!(
+            kept.contains(r#"&lt;img&gt;<img alt="" src="/media/a.png">"#),
+            "{kept}"
+        );
+    }
+
+    #[test]
+    fn media_paths_a_browser_would_resolve_elsewhere_are_refused() {
+        for src in [
+            "/media/%2e%2e/admin",
+            "/media/%2E%2e/%2e%2e/admin",
+            "/media/.%2e/admin",
+            "/media/uploads%2f..%2fadmin",
+            "/media/uploads%5c..%5cadmin",
+            "/media/uploads\\..\\admin",
+            "/media/./a.png",
+            "/media/uploads//a.png",
+            "/media/a.png?x=/admin",
+            "/media/",
+            "https://blog.example.com/media/%2e%2e/admin",
+        ] {
+            let out = clean(&format!(r#"<p><img src="{src}">x</p>"#));
+            assert_eq!(out, "<p>x</p>", "{src}");
+        }
+        let body = sanitize(
+            r#"<p><a href="/media/%2e%2e/admin">a</a><img src="/media/uploads/2026/11/ab.png"></p>"#,
+            BASE,
+        );
+        assert_eq!(body.media_paths(), vec!["uploads/2026/11/ab.png"]);
+        assert_eq!(body.first_media_path(), Some("uploads/2026/11/ab.png"));
+    }
+
+    #[test]
+    fn a_body_past_the_limits_is_refused_before_it_is_sanitized() {
+        let deep = "<div>".repeat(5_000);
+        assert_eq!(sanitize_checked(&deep, BASE), Err(BodyTooComplex::TooDeep));
+        assert!(sanitize_checked("<p>fine</p>", BASE).is_ok());
     }
 
     #[test]

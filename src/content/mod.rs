@@ -2,6 +2,7 @@
 //! addresses, slugs, roles, sanitized HTML, pages of a list. Pure: no I/O here.
 
 pub mod comment;
+pub mod complexity;
 pub mod diff;
 pub mod email;
 pub mod excerpt;

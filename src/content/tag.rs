@@ -1,6 +1,7 @@
 //! Tags from the post form's comma-separated `tags` field: trimmed, lower-cased with
 //! Unicode rules (so `Rust` and `RUST` are one tag, and `한국어` stays as typed),
-//! NFC-normalised, empty ones dropped, duplicates merged.
+//! NFC-normalised, empty ones dropped, duplicates merged. Parsing stops at the first
+//! tag too many or too long, so a megabyte-long field costs one quick pass.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +13,11 @@ pub const MAX_CHARS: usize = 40;
 /// More than this per post is noise, not navigation.
 pub const MAX_PER_POST: usize = 10;
 
+/// Bytes of one tag as typed, before spaces are merged and accents composed: far more
+/// than `MAX_CHARS` characters of any script ever take, so only junk is cut short here,
+/// before normalising it costs anything.
+const MAX_TYPED_BYTES: usize = MAX_CHARS * 16;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag(String);
 
@@ -21,6 +27,8 @@ pub enum InvalidTags {
     TooLong,
     #[error("Use at most {MAX_PER_POST} tags.")]
     TooMany,
+    #[error("A tag cannot be only dots: add a letter or a digit.")]
+    OnlyDots,
 }
 
 impl InvalidTags {
@@ -29,6 +37,7 @@ impl InvalidTags {
         match self {
             Self::TooLong => Message::from("problems.tag_too_long").with("max", MAX_CHARS),
             Self::TooMany => Message::from("problems.too_many_tags").with("max", MAX_PER_POST),
+            Self::OnlyDots => "problems.tag_only_dots".into(),
         }
     }
 }
@@ -46,13 +55,15 @@ impl Tag {
                 Ok(tag) => tag,
                 Err(InvalidTag::Empty) => continue,
                 Err(InvalidTag::TooLong) => return Err(InvalidTags::TooLong),
+                Err(InvalidTag::OnlyDots) => return Err(InvalidTags::OnlyDots),
             };
+            // At most `MAX_PER_POST` to compare with, so this stays cheap.
             if !tags.contains(&tag) {
+                if tags.len() == MAX_PER_POST {
+                    return Err(InvalidTags::TooMany);
+                }
                 tags.push(tag);
             }
-        }
-        if tags.len() > MAX_PER_POST {
-            return Err(InvalidTags::TooMany);
         }
         Ok(tags)
     }
@@ -69,6 +80,9 @@ pub enum InvalidTag {
     Empty,
     #[error("tag too long")]
     TooLong,
+    /// `.` or `..`: a browser reads `/tags/..` as the parent folder, never as the tag.
+    #[error("tag of dots only")]
+    OnlyDots,
 }
 
 impl FromStr for Tag {
@@ -76,6 +90,12 @@ impl FromStr for Tag {
     /// One tag, as typed or as a percent-decoded path segment. Inner runs of white
     /// space become one space, so `a  b` and `a b` are one tag.
     fn from_str(s: &str) -> Result<Self, InvalidTag> {
+        if s.len() > MAX_TYPED_BYTES {
+            return Err(InvalidTag::TooLong);
+        }
+        if s.trim().is_empty() {
+            return Err(InvalidTag::Empty);
+        }
         // Lower-casing can undo NFC ("ῼ\u{301}" becomes "ώ\u{345}"), so normalise
         // again: the tag read back from a page's path must be the same tag.
         let folded: String = s.nfc().flat_map(char::to_lowercase).nfc().collect();
@@ -84,6 +104,8 @@ impl FromStr for Tag {
             Err(InvalidTag::Empty)
         } else if text.chars().count() > MAX_CHARS {
             Err(InvalidTag::TooLong)
+        } else if text.chars().all(|c| c == '.') {
+            Err(InvalidTag::OnlyDots)
         } else {
             Ok(Self(text))
         }
@@ -139,6 +161,34 @@ mod tests {
         let many: Vec<String> = (0..=MAX_PER_POST).map(|n| format!("t{n}")).collect();
         assert_eq!(Tag::parse_list(&many.join(",")), Err(InvalidTags::TooMany));
         assert!(Tag::parse_list(&"가".repeat(MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn a_huge_field_is_refused_after_the_first_tag_too_many() {
+        let many: Vec<String> = (0..100_000).map(|n| format!("t{n}")).collect();
+        assert_eq!(Tag::parse_list(&many.join(",")), Err(InvalidTags::TooMany));
+        assert_eq!(
+            Tag::parse_list(&"x".repeat(5_000_000)),
+            Err(InvalidTags::TooLong)
+        );
+        // Repeats of one tag are one tag, however many.
+        assert_eq!(names(&"rust,".repeat(100_000)), vec!["rust"]);
+        assert!(names(&",".repeat(1_000_000)).is_empty());
+    }
+
+    #[test]
+    fn tags_of_dots_only_are_refused() {
+        for field in [".", "..", "rust, ..", " ... ", "．．"] {
+            let parsed = Tag::parse_list(field);
+            if field == "．．" {
+                // Full-width dots are letters to a browser: `/tags/．．` stays itself.
+                assert!(parsed.is_ok(), "{field}");
+            } else {
+                assert_eq!(parsed, Err(InvalidTags::OnlyDots), "{field}");
+            }
+        }
+        assert!(".".parse::<Tag>().is_err());
+        assert_eq!(names("v1.0, .net"), vec!["v1.0", ".net"]);
     }
 
     #[test]

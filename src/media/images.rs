@@ -12,6 +12,12 @@
 //! - **Decompression bombs are refused from the header**: width × height is checked
 //!   against `MAX_PIXELS` before any pixel buffer exists, and the decoders get an
 //!   allocation cap as a second fence.
+//! - **Memory is counted in bytes, not pixels** (`memory_needed`): a 16-bit RGBA PNG
+//!   takes 8 bytes a pixel, a progressive JPEG keeps every coefficient of the picture
+//!   (2 bytes per pixel and channel) besides its pixels, and converting to 8-bit RGB
+//!   copies once more. The peak of the whole conversion is worked out from the header
+//!   and refused past `Purpose::max_bytes` (less for avatars, which readers upload),
+//!   and `App::image_job` lets conversions run together only within a budget.
 //! - **EXIF orientation is applied to the pixels**, because the tag that told viewers to
 //!   turn the picture is dropped with the rest of the metadata.
 //! - **Output formats.** Photos (JPEG or WebP in, no transparency) become JPEG at quality
@@ -68,9 +74,30 @@ pub const DISPLAY_WIDTH: u32 = 1600;
 
 const JPEG_QUALITY: u8 = 85;
 
-/// Allocation cap handed to the decoders. A legitimate picture never reaches it: the
-/// largest buffer for `MAX_PIXELS` is 16-bit RGBA at 8 bytes a pixel, 320 MB.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
+
+/// What a picture is for, which decides how much memory converting it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A profile picture: anyone with an account (everyone, where registration is
+    /// open) may send one, and it ends up 256 px square.
+    Avatar,
+    /// A picture in a post, from an author, kept at full size.
+    Upload,
+}
+
+impl Purpose {
+    /// The most one conversion may take at its peak. Uploads: a 24-megapixel camera
+    /// JPEG (about 150 MB: its planes, its pixels and the re-encoded copy) fits, a
+    /// 40-megapixel 16-bit PNG (over 300 MB) does not. Avatars: a 12-megapixel phone
+    /// photo decodes at 1/8 scale in a few MB; a 4K screenshot PNG needs about 60.
+    pub fn max_bytes(self) -> u64 {
+        match self {
+            Self::Avatar => 64 * MIB,
+            Self::Upload => 192 * MIB,
+        }
+    }
+}
 
 /// The formats we accept, recognised by their magic numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +152,17 @@ pub enum ImageError {
         MAX_PIXELS / 1_000_000
     )]
     TooLarge { width: u32, height: u32 },
+    #[error(
+        "The image is {width} × {height} pixels and needs {needed_mb} MB to convert, more than the {allowed_mb} MB allowed here: save it smaller (at most {megapixels} megapixels) or as an 8-bit JPEG."
+    )]
+    NeedsTooMuchMemory {
+        width: u32,
+        height: u32,
+        needed_mb: u64,
+        allowed_mb: u64,
+        /// The size in megapixels that would fit, at the same bytes per pixel.
+        megapixels: u64,
+    },
     #[error("The image is damaged or incomplete.")]
     Corrupt,
     /// Encoding pixels we decoded ourselves failed: our fault, not the file's, so the
@@ -146,6 +184,18 @@ impl ImageError {
                 .with("width", width)
                 .with("height", height)
                 .with("megapixels", MAX_PIXELS / 1_000_000),
+            Self::NeedsTooMuchMemory {
+                width,
+                height,
+                needed_mb,
+                allowed_mb,
+                megapixels,
+            } => Message::from("problems.image_needs_too_much_memory")
+                .with("width", width)
+                .with("height", height)
+                .with("needed", needed_mb)
+                .with("allowed", allowed_mb)
+                .with("megapixels", megapixels),
             Self::Corrupt => "problems.image_corrupt".into(),
             Self::Encoding(_) => "problems.image_encoding".into(),
         }
@@ -188,7 +238,8 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageKind, ImageError> {
 /// `AVATAR_SMALL_SIZE` px, metadata gone.
 pub fn avatar(bytes: &[u8]) -> Result<(Encoded, Encoded), ImageError> {
     let kind = sniff(bytes)?;
-    let pixels = decode(bytes, kind, Some(AVATAR_SIZE))?;
+    memory_needed(bytes, Purpose::Avatar)?;
+    let pixels = decode(bytes, kind, Purpose::Avatar)?;
     let large = pixels.resized(AVATAR_SIZE, AVATAR_SIZE)?;
     // From the large square rather than the source: far fewer pixels to read, and one
     // Lanczos step of 4 loses nothing visible.
@@ -200,7 +251,8 @@ pub fn avatar(bytes: &[u8]) -> Result<(Encoded, Encoded), ImageError> {
 /// wider than that.
 pub fn upload(bytes: &[u8]) -> Result<Prepared, ImageError> {
     let kind = sniff(bytes)?;
-    let pixels = decode(bytes, kind, None)?;
+    memory_needed(bytes, Purpose::Upload)?;
+    let pixels = decode(bytes, kind, Purpose::Upload)?;
     let allow_jpeg = matches!(kind, ImageKind::Jpeg | ImageKind::Webp);
     let (width, height) = pixels.dimensions();
     let display = if width > DISPLAY_WIDTH {
@@ -260,16 +312,134 @@ enum Pixels {
     Translucent(RgbaImage),
 }
 
-/// Decodes and turns upright. `min_side` lets a JPEG decode at reduced scale while
-/// keeping its short side at least that long.
-fn decode(bytes: &[u8], kind: ImageKind, min_side: Option<u32>) -> Result<Pixels, ImageError> {
+/// The most memory converting `bytes` for `purpose` takes at its peak, worked out
+/// from the header alone; refused when more than `purpose.max_bytes()`. Cheap: call it
+/// before queueing the conversion, to know its share of the budget.
+pub fn memory_needed(bytes: &[u8], purpose: Purpose) -> Result<u64, ImageError> {
+    let kind = sniff(bytes)?;
+    let (width, height, needed) = match kind {
+        ImageKind::Jpeg => jpeg_memory(bytes, purpose)?,
+        _ => other_memory(bytes, kind, purpose)?,
+    };
+    let allowed = purpose.max_bytes();
+    if needed <= allowed {
+        return Ok(needed);
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    Err(ImageError::NeedsTooMuchMemory {
+        width,
+        height,
+        needed_mb: needed.div_ceil(MIB),
+        allowed_mb: allowed / MIB,
+        megapixels: allowed * pixels / needed.max(1) / 1_000_000,
+    })
+}
+
+/// What a JPEG costs through `decode_jpeg`: every component's plane and the
+/// interleaved pixels at once, at the decoded scale; a progressive file also keeps all
+/// its coefficients (2 bytes per pixel and component, at full size whatever the scale).
+fn jpeg_memory(bytes: &[u8], purpose: Purpose) -> Result<(u32, u32, u64), ImageError> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().map_err(|_| ImageError::Corrupt)?;
+    let info = decoder.info().ok_or(ImageError::Corrupt)?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    check_size(width, height)?;
+    let full = u64::from(width) * u64::from(height);
+    let (components, scalable) = match info.pixel_format {
+        PixelFormat::L8 => (1, true),
+        PixelFormat::RGB24 => (3, true),
+        // These go through `decode_any` at full size; counted like the others.
+        PixelFormat::L16 => (2, false),
+        PixelFormat::CMYK32 => (4, false),
+    };
+    let decoded = match purpose {
+        Purpose::Avatar if scalable => {
+            let (w, h) = scale_request(info.width, info.height, AVATAR_SIZE);
+            u64::from(w) * u64::from(h)
+        }
+        _ => full,
+    };
+    let coefficients = match info.coding_process {
+        jpeg_decoder::CodingProcess::DctProgressive => 2 * components * full,
+        _ => 0,
+    };
+    let decoding = coefficients + 2 * components * decoded;
+    // Grey becomes RGB beside it; RGB is kept as it is.
+    let converting = match components {
+        3 => 3 * decoded,
+        _ => components * decoded + 3 * decoded,
+    };
+    let needed = decoding
+        .max(converting)
+        .max(finishing(purpose, 3 * decoded));
+    Ok((width, height, needed))
+}
+
+/// What PNG, GIF and WebP cost through `decode_any`: the decoded buffer at the file's
+/// own depth (16-bit RGBA is 8 bytes a pixel), twice that for GIF and WebP (a frame
+/// or colour planes beside the canvas), then the copy to 8-bit RGB or RGBA, and for
+/// RGBA the copy without the alpha nobody uses.
+fn other_memory(
+    bytes: &[u8],
+    kind: ImageKind,
+    purpose: Purpose,
+) -> Result<(u32, u32, u64), ImageError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    // Reading the header may inflate metadata chunks: held to the same cap.
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(purpose.max_bytes());
+    reader.limits(limits);
+    let decoder = reader.into_decoder().map_err(|_| ImageError::Corrupt)?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
+    let pixels = u64::from(width) * u64::from(height);
+    let color = decoder.color_type();
+    let decoded = decoder.total_bytes();
+    let decoding = match kind {
+        ImageKind::Png => decoded,
+        _ => 2 * decoded,
+    };
+    let (converting, kept) = if color.has_alpha() {
+        let to_rgba = if color == image::ColorType::Rgba8 {
+            decoded
+        } else {
+            decoded + 4 * pixels
+        };
+        (to_rgba.max(7 * pixels), 4 * pixels)
+    } else {
+        let to_rgb = if color == image::ColorType::Rgb8 {
+            decoded
+        } else {
+            decoded + 3 * pixels
+        };
+        (to_rgb, 3 * pixels)
+    };
+    let needed = decoding.max(converting).max(finishing(purpose, kept));
+    Ok((width, height, needed))
+}
+
+/// The last step: an avatar shrinks to a few hundred KB; an upload keeps its pixels
+/// while its re-encoded bytes (as large as the pixels, for a noisy PNG) and the
+/// display copy are made.
+fn finishing(purpose: Purpose, pixels: u64) -> u64 {
+    match purpose {
+        Purpose::Avatar => pixels,
+        Purpose::Upload => 2 * pixels,
+    }
+}
+
+/// Decodes and turns upright; an avatar's JPEG decodes at reduced scale, keeping its
+/// short side at least `AVATAR_SIZE`.
+fn decode(bytes: &[u8], kind: ImageKind, purpose: Purpose) -> Result<Pixels, ImageError> {
+    let min_side = (purpose == Purpose::Avatar).then_some(AVATAR_SIZE);
+    let max_alloc = purpose.max_bytes();
     let jpeg = match kind {
-        ImageKind::Jpeg => decode_jpeg(bytes, min_side)?,
+        ImageKind::Jpeg => decode_jpeg(bytes, min_side, max_alloc)?,
         _ => None,
     };
     let (mut image, orientation) = match jpeg {
         Some(decoded) => decoded,
-        None => decode_any(bytes, kind)?,
+        None => decode_any(bytes, kind, max_alloc)?,
     };
     image.apply_orientation(orientation);
     Ok(Pixels::new(image))
@@ -281,6 +451,7 @@ fn decode(bytes: &[u8], kind: ImageKind, min_side: Option<u32>) -> Result<Pixels
 fn decode_jpeg(
     bytes: &[u8],
     min_side: Option<u32>,
+    max_alloc: u64,
 ) -> Result<Option<(DynamicImage, Orientation)>, ImageError> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.read_info().map_err(|_| ImageError::Corrupt)?;
@@ -298,7 +469,7 @@ fn decode_jpeg(
         }
         None => (info.width, info.height),
     };
-    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_ALLOC).unwrap_or(usize::MAX));
+    decoder.set_max_decoding_buffer_size(usize::try_from(max_alloc).unwrap_or(usize::MAX));
     let pixels = decoder.decode().map_err(|_| ImageError::Corrupt)?;
     let orientation = decoder
         .exif_data()
@@ -326,10 +497,14 @@ fn scale_request(width: u16, height: u16, min_side: u32) -> (u16, u16) {
 }
 
 /// Any accepted format through `image`, header checked before the pixels are read.
-fn decode_any(bytes: &[u8], kind: ImageKind) -> Result<(DynamicImage, Orientation), ImageError> {
+fn decode_any(
+    bytes: &[u8],
+    kind: ImageKind,
+    max_alloc: u64,
+) -> Result<(DynamicImage, Orientation), ImageError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
     let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_alloc = Some(max_alloc);
     reader.limits(limits);
     // Past the size check, every failure is the file's: a frame larger than its canvas
     // hitting the allocation cap is as broken as a truncated stream.
@@ -474,6 +649,8 @@ mod tests {
     const HTML: &[u8] = include_bytes!("../../tests/fixtures/page.html.jpg");
     const SVG: &[u8] = include_bytes!("../../tests/fixtures/drawing.svg");
     const BOMB: &[u8] = include_bytes!("../../tests/fixtures/bomb.png");
+    const HUGE_16BIT: &[u8] = include_bytes!("../../tests/fixtures/huge-16bit-rgba.png");
+    const MEDIUM_16BIT: &[u8] = include_bytes!("../../tests/fixtures/medium-16bit-rgba.png");
 
     fn pixels_of(encoded: &Encoded) -> RgbaImage {
         let image = image::load_from_memory(&encoded.bytes).unwrap();
@@ -643,6 +820,60 @@ mod tests {
         };
         assert_eq!(upload(BOMB).err(), Some(too_large.clone()));
         assert_eq!(avatar(BOMB).err(), Some(too_large));
+    }
+
+    #[test]
+    fn a_16_bit_bomb_under_the_pixel_limit_is_refused_by_its_bytes_from_the_header() {
+        // 39.7 megapixels, under `MAX_PIXELS`; 317 MB decoded, 476 MB with its copy.
+        for refused in [
+            upload(HUGE_16BIT),
+            avatar(HUGE_16BIT).map(|_| unreachable!()),
+        ] {
+            let Err(ImageError::NeedsTooMuchMemory {
+                width: 6300,
+                height: 6300,
+                needed_mb,
+                allowed_mb,
+                megapixels,
+            }) = refused
+            else {
+                panic!("{refused:?}");
+            };
+            assert_eq!(needed_mb, 455);
+            assert!(
+                allowed_mb <= 192 && megapixels < 40,
+                "{allowed_mb} {megapixels}"
+            );
+        }
+        // 2000 × 2000: 32 MB decoded, then its 16 MB 8-bit copy beside it.
+        assert_eq!(memory_needed(MEDIUM_16BIT, Purpose::Upload), Ok(48_000_000));
+        assert_eq!(memory_needed(MEDIUM_16BIT, Purpose::Avatar), Ok(48_000_000));
+        assert_eq!(shape(&upload(MEDIUM_16BIT).unwrap().original).1, 2000);
+    }
+
+    #[test]
+    fn a_progressive_jpeg_counts_its_coefficients_and_avatars_get_less() {
+        let baseline = big_jpeg(2400, 1600);
+        let pixels: Vec<u8> = (0..2400 * 1600).flat_map(|_| [200, 120, 40]).collect();
+        let mut progressive = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 90);
+        encoder.set_progressive(true);
+        encoder
+            .encode(&pixels, 2400, 1600, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        let p = 2400 * 1600;
+        // Planes and pixels at once, then the pixels and their re-encoded copy.
+        assert_eq!(memory_needed(&baseline, Purpose::Upload), Ok(6 * p));
+        // Plus every coefficient, 2 bytes a channel.
+        assert_eq!(memory_needed(&progressive, Purpose::Upload), Ok(12 * p));
+        // An avatar decodes at 1/4 scale here; the coefficients stay full size.
+        let quarter = 600 * 400;
+        assert_eq!(memory_needed(&baseline, Purpose::Avatar), Ok(6 * quarter));
+        assert_eq!(
+            memory_needed(&progressive, Purpose::Avatar),
+            Ok(6 * p + 6 * quarter)
+        );
+        assert!(Purpose::Avatar.max_bytes() < Purpose::Upload.max_bytes());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the files first, then records them; replacing an avatar deletes the old files at
 //! once. Blocking: call these on a blocking thread.
 
-use super::images::{self, Encoded, ImageError};
+use super::images::{self, Encoded, ImageError, Purpose};
 use super::store::MediaDir;
 use crate::content::UserId;
 use crate::db::{self, media::File, media::Kind, Db};
@@ -32,6 +32,17 @@ impl From<std::io::Error> for MediaError {
     fn from(err: std::io::Error) -> Self {
         Self::Internal(anyhow::Error::new(err).context("cannot write to the media folder"))
     }
+}
+
+/// The memory converting an editor upload takes, for `App::image_job`; 0 for a file
+/// that is refused from its header (the job then answers why, at no cost).
+pub fn upload_memory(bytes: &[u8]) -> u64 {
+    images::memory_needed(bytes, Purpose::Upload).unwrap_or(0)
+}
+
+/// `upload_memory` for an avatar, which may take less.
+pub fn avatar_memory(bytes: &[u8]) -> u64 {
+    images::memory_needed(bytes, Purpose::Avatar).unwrap_or(0)
 }
 
 /// Stores an editor upload; returns the path to show in the page (the 1600 px copy of

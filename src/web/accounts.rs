@@ -11,7 +11,7 @@ use crate::auth::{password, session, throttle, Actor, Token};
 use crate::content::problems::{Message, FORM};
 use crate::content::{Email, Problems, Role, User};
 use crate::db;
-use crate::media::library::MediaError;
+use crate::media::library::{self, MediaError};
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
@@ -248,9 +248,12 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
             let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
+            let memory = library::avatar_memory(&bytes);
             let stored = ctx
                 .app
-                .image_job(move |app| actions::media::set_avatar(app.blog(), &actor, &bytes))
+                .image_job(memory, move |app| {
+                    actions::media::set_avatar(app.blog(), &actor, &bytes)
+                })
                 .await?;
             match stored {
                 Ok(()) => {}

@@ -10,7 +10,7 @@ use super::WebError;
 use crate::actions::posts::{Edit, PostContent, Visibility};
 use crate::actions::{self, ActionError};
 use crate::auth::permissions;
-use crate::content::html::sanitize;
+use crate::content::html::PreparedBody;
 use crate::content::problems::FORM;
 use crate::content::schedule;
 use crate::content::{post, PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
@@ -109,8 +109,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let url = base.join(&urls::post(&post.slug));
     let image = post
         .body
-        .media_paths()
-        .first()
+        .first_media_path()
         .map(|path| base.join(&urls::media(path)));
     let preview = views::posts::Preview {
         site_name: &ctx.app.config.site.title,
@@ -316,8 +315,8 @@ pub(super) fn submitted(ctx: &Ctx) -> PostForm<'_> {
 }
 
 /// The form's values as an edit of `post` (a new post when `None`), or what is wrong
-/// with them. Sanitizing takes time that grows with the body, so it runs on a blocking
-/// thread, before any write is queued. A published post has no schedule; a form without
+/// with them. The body is checked and sanitized on a blocking thread, before any write
+/// is queued. A published post has no schedule; a form without
 /// `revision` (a script's) is not checked for staleness.
 pub(super) async fn checked(
     ctx: &Ctx,
@@ -337,19 +336,38 @@ pub(super) async fn checked(
             .map_err(|err| problems.add("publish_at", err.message()))
             .ok(),
     };
-    let (Some(title), Some(tags), Some(publish_at)) = (title, tags, publish_at) else {
+    let body = prepare_body(ctx, values.body, &mut problems).await?;
+    let (Some(title), Some(tags), Some(publish_at), Some(body)) = (title, tags, publish_at, body)
+    else {
         return Ok(Err(problems));
     };
-    let (body, base_url) = (
-        values.body.to_string(),
-        ctx.app.config.site.base_url.as_str().to_string(),
-    );
-    let body = tokio::task::spawn_blocking(move || sanitize(&body, &base_url)).await?;
     Ok(Ok(Edit {
-        content: PostContent { title, body, tags },
+        content: PostContent::new(title, body, tags),
         publish_at,
         based_on: values.revision.trim().parse().ok(),
     }))
+}
+
+/// The body checked and sanitized on a blocking thread, before the writer is taken: a
+/// body of megabytes takes a moment, which no other request on this worker should wait.
+/// `None`, with the reason beside the body field, when it is refused.
+async fn prepare_body(
+    ctx: &Ctx,
+    body: &str,
+    problems: &mut Problems,
+) -> Result<Option<PreparedBody>, WebError> {
+    let (body, base) = (
+        body.to_string(),
+        ctx.app.config.site.base_url.as_str().to_string(),
+    );
+    let prepared = tokio::task::spawn_blocking(move || PreparedBody::new(&body, &base));
+    match prepared.await.map_err(anyhow::Error::from)? {
+        Ok(body) => Ok(Some(body)),
+        Err(refused) => {
+            problems.add("body", refused.message());
+            Ok(None)
+        }
+    }
 }
 
 fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {

@@ -7,7 +7,7 @@ use super::request::Ctx;
 use super::WebError;
 use crate::actions;
 use crate::auth::permissions;
-use crate::media::library::MediaError;
+use crate::media::library::{self, MediaError};
 use crate::serving::response::{json, json_error, Response};
 use crate::urls;
 
@@ -37,9 +37,12 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
         ));
     };
     let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
+    let memory = library::upload_memory(&bytes);
     let stored = ctx
         .app
-        .image_job(move |app| actions::media::upload(app.blog(), &actor, &bytes))
+        .image_job(memory, move |app| {
+            actions::media::upload(app.blog(), &actor, &bytes)
+        })
         .await?;
     match stored {
         Ok(path) => Ok(json(

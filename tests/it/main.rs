@@ -15,6 +15,7 @@ mod connections;
 mod deploy;
 mod disk_full;
 mod editor;
+mod hostile;
 mod language;
 mod media;
 mod nginx;

@@ -1,9 +1,14 @@
 //! The HTML sanitizer against generated hostile HTML: tags, attributes, entities,
 //! case changes, nested and unclosed tags, and `javascript:` spelled every way a
 //! browser still understands. Sanitizing twice changes nothing, and nothing that
-//! runs code survives.
+//! runs code survives. And what it costs grows in proportion to the input: nested
+//! markup up to the depth limit takes no more per byte in a large body than in a small
+//! one, and markup past the limit is refused as cheaply.
 
-use blog::content::html::sanitize;
+use std::time::{Duration, Instant};
+
+use blog::content::complexity::MAX_DEPTH;
+use blog::content::html::{sanitize, sanitize_checked};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use scraper::Html;
@@ -431,5 +436,79 @@ proptest! {
         let again = sanitize(out.as_str(), &base);
         prop_assert_eq!(again.as_str(), out.as_str());
         let _ = out.media_paths();
+    }
+}
+
+/// Tags that nest, allowed or not, block and inline, and the ones the parser treats
+/// specially (formatting elements it reopens, tables, list items).
+const NESTING_TAGS: &[&str] = &[
+    "div",
+    "span",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "a",
+    "p",
+    "ul",
+    "li",
+    "blockquote",
+    "table",
+    "td",
+    "section",
+    "font",
+    "u",
+];
+
+/// One block of markup nested `depth` deep (up to the limit), closed or left open; a
+/// body repeats it, so left open, the nesting grows with the body past the limit.
+fn nested_block() -> impl Strategy<Value = String> {
+    (
+        1..=MAX_DEPTH as usize - 2,
+        vec(prop::sample::select(NESTING_TAGS), 1..4),
+        any::<bool>(),
+        text(),
+    )
+        .prop_map(|(depth, tags, closed, leaf)| {
+            let names: Vec<&str> = (0..depth).map(|i| tags[i % tags.len()]).collect();
+            let open: String = names.iter().map(|t| format!("<{t}>")).collect();
+            let close: String = if closed {
+                names.iter().rev().map(|t| format!("</{t}>")).collect()
+            } else {
+                String::new()
+            };
+            format!("{open}{leaf}x{close}")
+        })
+}
+
+/// The fastest of a few runs: the least disturbed by whatever else the machine does.
+fn time_to_sanitize(body: &str) -> Duration {
+    (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let _ = sanitize_checked(body, BASE);
+            started.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+proptest! {
+    // Each case sanitizes a few hundred KB several times over.
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    #[test]
+    fn sanitizing_time_grows_in_proportion_to_the_body(block in nested_block()) {
+        // Large enough that a run takes milliseconds, not the timer's noise.
+        let small = block.repeat(20_000usize.div_ceil(block.len()));
+        let large = small.repeat(8);
+        let (t_small, t_large) = (time_to_sanitize(&small), time_to_sanitize(&large));
+        // Linear gives 8; a cost that grew with the square of the nesting gave 64.
+        let ratio = t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-6);
+        prop_assert!(
+            ratio < 24.0,
+            "8 times the body took {:.1} times as long ({:?} for {} bytes, {:?} for {}): {}",
+            ratio, t_small, small.len(), t_large, large.len(), &block[..block.len().min(200)]
+        );
     }
 }

@@ -20,7 +20,7 @@ use super::users::{self, Account};
 use super::{dates, skipped, Tally};
 use crate::actions::Blog;
 use crate::config::Config;
-use crate::content::html::sanitize;
+use crate::content::html::sanitize_checked;
 use crate::content::{Email, UserId};
 
 /// Where made-up addresses live: `.invalid` is reserved (RFC 2606) and never delivers.
@@ -323,7 +323,7 @@ fn incoming(
         author,
         title,
         slug: None,
-        body: sanitize(&html, config.site.base_url.as_str()),
+        body: sanitize_checked(&html, config.site.base_url.as_str())?,
         tags: Vec::new(),
         created_at,
         // Django Girls keeps no edit time; the last thing that happened is the best guess.

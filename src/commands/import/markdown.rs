@@ -24,7 +24,7 @@ use super::users::{self, Account};
 use super::{comments, dates, skipped, Tally};
 use crate::actions::Blog;
 use crate::config::Config;
-use crate::content::html::sanitize;
+use crate::content::html::sanitize_checked;
 use crate::content::{Email, Role, Slug, Tag, UserId};
 use crate::media::MediaDir;
 
@@ -205,7 +205,7 @@ impl Run<'_> {
             author,
             title,
             slug,
-            body: sanitize(&html, self.config.site.base_url.as_str()),
+            body: sanitize_checked(&html, self.config.site.base_url.as_str())?,
             tags,
             created_at,
             updated_at,

@@ -38,11 +38,11 @@ pub fn exists(db: &Db, author: UserId, title: &str, created_at: i64) -> anyhow::
 pub fn save(blog: Blog, post: &Incoming) -> anyhow::Result<Option<Slug>> {
     let imported = ImportedPost {
         author: post.author,
-        content: PostContent {
-            title: post.title.clone(),
-            body: post.body.clone(),
-            tags: post.tags.clone(),
-        },
+        content: PostContent::from_sanitized(
+            post.title.clone(),
+            post.body.clone(),
+            post.tags.clone(),
+        ),
         slug: post.slug.clone(),
         created_at: post.created_at,
         updated_at: post.updated_at,

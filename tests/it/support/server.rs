@@ -105,6 +105,17 @@ impl TestServer {
         self.site.path()
     }
 
+    /// The server's process id, for tests that read its `/proc` entry.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// `http://host:port`, for a `Client` made on another thread (a `Client` stays on
+    /// the thread that made it).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
     /// `host:port` of the server, for tests that speak raw HTTP.
     pub fn address(&self) -> String {
         self.base.trim_start_matches("http://").to_owned()
