@@ -8,6 +8,7 @@ mod accounts;
 mod admin;
 mod browser;
 mod cache;
+mod claims;
 mod cli;
 mod comments;
 mod connections;
