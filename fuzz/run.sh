@@ -128,7 +128,7 @@ for target in "${targets[@]}"; do
     # Instability is expected: each child starts a fresh blog whose state the inputs
     # change, so it is counted, not listed.
     sed 's/\x1b\[[0-9;]*m//g' "$out/afl.log" >"$out/afl.txt"
-    echo "AFL++ warnings: $(grep -c 'instability detected' "$out/afl.txt" || true) seeds with instability during calibration; the others:"
+    echo "AFL++ warnings: $(grep -c 'instability detected' "$out/afl.txt" || true) inputs flagged unstable in calibration (expected, see above); the others:"
     grep -E 'WARNING|skipping|timeout|Statistics' "$out/afl.txt" | grep -v 'instability detected' | sort | uniq -c || true
     if grep -Eqi 'skipping|results in a timeout' "$out/afl.txt"; then
         echo "error: AFL++ skipped a seed (above); fix it or raise the time limit" >&2
