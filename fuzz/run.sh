@@ -23,6 +23,7 @@
 #   FUZZ_TIMEOUT_MS    per-input time limit of the request target (default 2000); the image
 #                      target's is FUZZ_IMAGE_TIMEOUT_MS (default 3000, see NOTES.md)
 #   FUZZ_MEMORY_MB     per-input memory limit, both targets (default 1024, see NOTES.md)
+#   FUZZ_TMIN_SECONDS  time for afl-tmin per finding (default 180), else kept as found
 #   AFL_FUZZER_LOOPCOUNT  inputs per forked child before it exits and a fresh one (with a
 #                      fresh blog) takes over (default 1000)
 # and, set here unless already set:
@@ -186,8 +187,11 @@ for target in "${targets[@]}"; do
         hang_flag=()
         if [[ "$finding" == */hangs/* ]]; then kind=hang; hang_flag=(-H); fi
         name="$target-$kind-$(sha256sum "$finding" | cut -c1-16)"
-        if ! FUZZ_WORK_DIR="$out/work" cargo afl tmin "${hang_flag[@]}" -t "$timeout_ms" -m "$memory_mb" \
-            -i "$finding" -o "$found/$name" -- "$binary" >>"$out/tmin.log" 2>&1; then
+        # Minimising a hang runs it many times at up to the time limit each: bounded.
+        if ! FUZZ_WORK_DIR="$out/work" timeout "${FUZZ_TMIN_SECONDS:-180}" \
+            cargo afl tmin "${hang_flag[@]}" -t "$timeout_ms" -m "$memory_mb" \
+            -i "$finding" -o "$found/$name" -- "$binary" >>"$out/tmin.log" 2>&1 \
+            || ! [ -s "$found/$name" ]; then
             cp "$finding" "$found/$name"
         fi
         echo "$kind kept as ${found#"$here/"}/$name ($(stat -c %s "$found/$name") bytes)"
