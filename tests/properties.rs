@@ -22,6 +22,8 @@ mod config;
 mod cookies;
 #[path = "properties/forms.rs"]
 mod forms;
+#[path = "properties/images.rs"]
+mod images;
 #[path = "properties/requests.rs"]
 mod requests;
 #[path = "properties/routes.rs"]

@@ -4,9 +4,16 @@
 //! crash input replays exactly as it was found.
 //!
 //! The blog it serves lives in a temporary folder with a signed-in admin (a fixed
-//! session token, so seeds can carry its cookie and CSRF token), one published post
-//! with a comment, open registration and anonymous comments: inputs reach the
-//! authoring and comment handlers, not only the login page.
+//! session token, so seeds can carry its cookie and CSRF token), a reader for the
+//! admin's buttons to act on, one published post with a comment, open registration
+//! and anonymous comments: inputs reach the authoring, comment and admin handlers,
+//! not only the login page.
+//!
+//! A `Harness` owns threads (tokio's blocking pool, bcrypt's, the cache watcher) and a
+//! database: build it in the process that runs the inputs, never before a `fork` (a
+//! forked child has one thread, and every job queued for the others waits forever).
+//! The folder goes under `FUZZ_WORK_DIR` when that is set, so a fuzzing run can remove
+//! what its killed children left behind.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr};
@@ -33,6 +40,9 @@ const SECRET_KEY: &str = "fuzzing-only-secret-key-0123456789abcdef0123456789abcd
 pub const ADMIN_EMAIL: &str = "admin@fuzz.example";
 pub const ADMIN_PASSWORD: &str = "fuzzing password";
 
+/// A second account (user 2), for the admin's buttons to act on.
+pub const READER_EMAIL: &str = "reader@fuzz.example";
+
 /// The seeded post's slug (from its title).
 pub const POST_SLUG: &str = "hello-fuzz";
 
@@ -58,10 +68,75 @@ pub struct Harness {
 pub struct Outcome {
     /// The status of every response `web::handle` gave, in order.
     pub statuses: Vec<u16>,
+    /// Each of those requests: its class (`Class::of`) and status.
+    pub requests: Vec<(Class, u16)>,
     /// Everything the connection wrote back.
     pub bytes: Vec<u8>,
     /// The connection had not closed within `INPUT_TIMEOUT`.
     pub hung: bool,
+}
+
+/// What part of the site a request exercised, for a fuzzing run to show that each one
+/// ran (and with which statuses), not only that inputs went in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    Login,
+    Signup,
+    Password,
+    Upload,
+    Comment,
+    Admin,
+    Post,
+    Other,
+}
+
+impl Class {
+    pub const ALL: [Class; 8] = [
+        Class::Login,
+        Class::Signup,
+        Class::Password,
+        Class::Upload,
+        Class::Comment,
+        Class::Admin,
+        Class::Post,
+        Class::Other,
+    ];
+
+    /// The class of a request for `path`: uploads are the editor's and the profile
+    /// picture's (both decode an image); posts are writes to `/posts/…`.
+    pub fn of(method: &str, path: &str) -> Class {
+        let post = method == "POST";
+        if path.starts_with("/accounts/login") {
+            Class::Login
+        } else if path.starts_with("/accounts/signup") {
+            Class::Signup
+        } else if path.starts_with("/accounts/password") {
+            Class::Password
+        } else if path.starts_with("/uploads") || (post && path.starts_with("/accounts/profile")) {
+            Class::Upload
+        } else if path.starts_with("/admin") {
+            Class::Admin
+        } else if path.contains("/comments") {
+            Class::Comment
+        } else if post && path.starts_with("/posts/") {
+            Class::Post
+        } else {
+            Class::Other
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Login => "login",
+            Class::Signup => "signup",
+            Class::Password => "password",
+            Class::Upload => "upload",
+            Class::Comment => "comment",
+            Class::Admin => "admin",
+            Class::Post => "post",
+            Class::Other => "other",
+        }
+    }
 }
 
 impl Outcome {
@@ -82,10 +157,13 @@ impl Outcome {
 impl Harness {
     /// A new blog in a temporary folder, seeded and ready.
     pub fn start() -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new()
-            .prefix("blog-fuzz-")
-            .tempdir()
-            .context("cannot make a temporary data folder")?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("blog-fuzz-");
+        let dir = match std::env::var_os("FUZZ_WORK_DIR") {
+            Some(parent) => builder.tempdir_in(parent),
+            None => builder.tempdir(),
+        }
+        .context("cannot make a temporary data folder")?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -119,6 +197,7 @@ impl Harness {
                 Ok(outcome) => outcome,
                 Err(_) => Outcome {
                     statuses: Vec::new(),
+                    requests: Vec::new(),
                     bytes: Vec::new(),
                     hung: true,
                 },
@@ -147,10 +226,11 @@ impl Harness {
             let app = Arc::clone(&app);
             let seen = Arc::clone(&seen);
             async move {
+                let class = Class::of(req.method().as_str(), req.uri().path());
                 let response = blog::web::handle(app, PEER, req).await;
                 seen.lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .push(response.status().as_u16());
+                    .push((class, response.status().as_u16()));
                 Ok::<_, Infallible>(response)
             }
         });
@@ -175,10 +255,11 @@ impl Harness {
             bytes
         };
         let ((), (), bytes) = tokio::join!(serve, send, receive);
-        let statuses =
+        let requests =
             std::mem::take(&mut *statuses.lock().unwrap_or_else(PoisonError::into_inner));
         Outcome {
-            statuses,
+            statuses: requests.iter().map(|(_, status)| *status).collect(),
+            requests,
             bytes,
             hung: false,
         }
@@ -258,6 +339,7 @@ fn open_app(dir: &Path) -> anyhow::Result<App> {
 
 fn seed_admin(app: &App) -> anyhow::Result<(blog::content::UserId, [u8; 32])> {
     let email: Email = ADMIN_EMAIL.parse()?;
+    let reader: Email = READER_EMAIL.parse()?;
     let hash = password::hash(ADMIN_PASSWORD, 4)?;
     let session = Token::parse(SESSION)
         .context("SESSION is not a token")?
@@ -275,6 +357,16 @@ fn seed_admin(app: &App) -> anyhow::Result<(blog::content::UserId, [u8; 32])> {
             now,
         )?;
         db::sessions::insert(tx, &session, id, now, now + DAY_MS)?;
+        db::users::insert(
+            tx,
+            &db::users::NewUser {
+                email: &reader,
+                password_hash: Some(&hash),
+                display_name: "Fuzz Reader",
+                role: Role::Reader,
+            },
+            now,
+        )?;
         Ok(id)
     })?;
     Ok((admin, session))

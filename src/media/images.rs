@@ -511,6 +511,12 @@ fn decode_any(
     let mut decoder = reader.into_decoder().map_err(|_| ImageError::Corrupt)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
+    // A GIF canvas costs pixels without bytes: 35 bytes can ask for 13 megapixels that
+    // no frame paints. LZW gives a code at most 4096 pixels, so a larger canvas per byte
+    // is not the picture's (fuzz/NOTES.md).
+    if kind == ImageKind::Gif && u64::from(width) * u64::from(height) > bytes.len() as u64 * 4096 {
+        return Err(ImageError::Corrupt);
+    }
     // Broken EXIF is not worth refusing the picture for: show it as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let image = DynamicImage::from_decoder(decoder).map_err(|_| ImageError::Corrupt)?;

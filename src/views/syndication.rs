@@ -47,12 +47,75 @@ pub fn atom(feed: &Feed, base: &str, posts: &[Post]) -> String {
                     @if !post.excerpt.is_empty() {
                         summary { (post.excerpt) }
                     }
-                    content type="html" { (post.body.as_str()) }
+                    content type="html" { (absolute_urls(post.body.as_str(), base)) }
                 }
             }
         }
     };
     with_declaration(markup)
+}
+
+/// `html` (as the sanitizer wrote it) with every root-relative `src` and `href`
+/// (`/media/…`, `/posts/…`) made absolute under `base`: a feed reader shows the
+/// content away from the site, where `/media/a.png` would name its own server's file.
+/// The sanitizer escapes `<` in text and writes each attribute in double quotes, so a
+/// tag runs from `<` to the first `>` outside quotes, and only attributes inside tags
+/// change: text that reads `src="/x"` stays as it is.
+pub fn absolute_urls(html: &str, base: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let end = tag_end(rest);
+        absolute_urls_in_tag(&rest[..end], base, &mut out);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the tag at the start of `tag` ends: after its first `>` outside quotes.
+fn tag_end(tag: &str) -> usize {
+    let mut quoted = false;
+    for (i, byte) in tag.bytes().enumerate() {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'>' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    tag.len()
+}
+
+fn absolute_urls_in_tag(tag: &str, base: &str, out: &mut String) {
+    let mut quoted = false;
+    let mut copied = 0;
+    for (i, byte) in tag.bytes().enumerate() {
+        if byte != b'"' {
+            continue;
+        }
+        if !quoted {
+            let value = &tag[i + 1..];
+            let root_relative = value.starts_with('/') && !value.starts_with("//");
+            if root_relative && names_a_url(&tag[..i]) {
+                out.push_str(&tag[copied..=i]);
+                out.push_str(base);
+                copied = i + 1;
+            }
+        }
+        quoted = !quoted;
+    }
+    out.push_str(&tag[copied..]);
+}
+
+/// Whether the text before an opening quote ends with ` src=` or ` href=`.
+fn names_a_url(before: &str) -> bool {
+    ["src=", "href="].iter().any(|name| {
+        before
+            .strip_suffix(name)
+            .is_some_and(|head| head.ends_with(|c: char| c.is_ascii_whitespace()))
+    })
 }
 
 /// A published post's last change: an edit, or its publication when that came later.
@@ -129,6 +192,33 @@ mod tests {
     fn times_are_rfc3339_in_utc() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_764_201_600_123), "2025-11-27T00:00:00Z");
+    }
+
+    #[test]
+    fn feed_content_links_and_images_are_absolute() {
+        let base = "https://blog.example";
+        assert_eq!(
+            absolute_urls(
+                r#"<p><img src="/media/uploads/a.png" alt=""><a href="/posts/x">x</a></p>"#,
+                base
+            ),
+            r#"<p><img src="https://blog.example/media/uploads/a.png" alt=""><a href="https://blog.example/posts/x">x</a></p>"#
+        );
+        for unchanged in [
+            r#"<a href="https://other.example/a">a</a>"#,
+            r#"<a href="//other.example/a">a</a>"#,
+            r##"<a href="#top">a</a>"##,
+            "<p>write src=\"/media/a.png\" in text</p>",
+            r#"<img alt="src=&quot;/x" title="a > href=&quot;/y">"#,
+            "<p>no tags &lt;img src=\"/media/a.png\"&gt;</p>",
+            "",
+        ] {
+            assert_eq!(absolute_urls(unchanged, base), unchanged);
+        }
+        assert_eq!(
+            absolute_urls(r#"<img title="a > b" src="/media/b.png">"#, base),
+            r#"<img title="a > b" src="https://blog.example/media/b.png">"#
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod actions;
 mod admin;
 mod browser;
 mod cache;
+mod claims;
 mod cli;
 mod comments;
 mod connections;

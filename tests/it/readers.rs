@@ -203,6 +203,52 @@ fn feed_is_atom_with_absolute_links_escaped_content_and_no_drafts() {
 }
 
 #[test]
+fn feed_content_shows_images_and_local_links_under_base_url() {
+    let server = server();
+    let author = server.author("feeder@blog.example");
+    let image = crate::media::uploaded_url(&author, "wide.png", WIDE_PNG);
+    assert!(image.starts_with("/media/"), "{image}");
+    let other = publish_tagged(&author, "Other", "<p>x</p>", "");
+    let body = format!(
+        r#"<p><img src="{image}" alt="wide"> see <a href="/posts/{other}">other</a> and <a href="https://elsewhere.example/a">away</a></p>"#
+    );
+    publish_tagged(&author, "Pictured", &body, "");
+
+    let page = server.anonymous().get("/feed.xml").assert_status(200);
+    let doc = roxmltree::Document::parse(&page.body).expect("the feed parses as XML");
+    let content = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .find(|e| child_text(*e, "title") == "Pictured")
+        .and_then(|e| e.children().find(|c| c.has_tag_name("content")))
+        .and_then(|c| c.text().map(str::to_owned))
+        .expect("the entry has content");
+    assert!(
+        content.contains(&format!(r#"src="{BASE}{image}""#)),
+        "{content}"
+    );
+    assert!(
+        content.contains(&format!(r#"href="{BASE}/posts/{other}""#)),
+        "{content}"
+    );
+    assert!(
+        content.contains(r#"href="https://elsewhere.example/a""#),
+        "{content}"
+    );
+    assert!(
+        !content.contains("=\"/"),
+        "no root-relative URL is left: {content}"
+    );
+    // The page itself keeps its relative URLs.
+    let post = server.anonymous().get("/posts/pictured").assert_status(200);
+    assert!(
+        post.body.contains(&format!(r#"src="{image}""#)),
+        "{}",
+        post.body
+    );
+}
+
+#[test]
 fn feed_urls_come_from_base_url_not_the_host_header() {
     let server = server();
     let author = server.author("feeder@blog.example");

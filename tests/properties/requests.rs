@@ -74,6 +74,12 @@ fn every_fuzzer_crash_stays_fixed() {
         .unwrap_or_default();
     inputs.retain(|path| path.is_file() && path.file_name().is_some_and(|n| n != "README.md"));
     inputs.sort();
+    // A loop over nothing proves nothing: the folder holds the fuzzer's findings.
+    assert!(
+        !inputs.is_empty(),
+        "no input files in {}: the findings of fuzz/run.sh belong there",
+        dir.display()
+    );
     let harness = harness();
     for path in inputs {
         let input = std::fs::read(&path).expect("a regression input is readable");

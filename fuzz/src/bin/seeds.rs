@@ -1,15 +1,25 @@
-//! Writes the seed corpus (`fuzz/seeds/`): one request per route family, with the
-//! harness admin's cookie and CSRF token where a form needs them, so the fuzzer
-//! starts past the CSRF check. `cargo run --bin seeds -- DIR`.
+//! Writes the seed corpora: `fuzz/seeds/` for the request target, one request per
+//! route family, with the harness admin's cookie and CSRF token where a form needs
+//! them, so the fuzzer starts past the CSRF check; `fuzz/seeds-image/` for the image
+//! target, one file per decoder path (16-bit, alpha, progressive, animated, EXIF
+//! orientation, WebP, truncated). `cargo run --bin seeds -- REQUEST_DIR IMAGE_DIR`.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
-use blog_fuzz::harness::{Harness, ADMIN_EMAIL, ADMIN_PASSWORD, POST_SLUG, SESSION};
+use blog_fuzz::harness::{
+    Harness, ADMIN_EMAIL, ADMIN_PASSWORD, POST_SLUG, READER_EMAIL, SESSION,
+};
 
 fn main() -> anyhow::Result<()> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "seeds".into()));
+    let image_dir = PathBuf::from(
+        std::env::args()
+            .nth(2)
+            .unwrap_or_else(|| "seeds-image".into()),
+    );
     std::fs::create_dir_all(&dir)?;
+    write_image_seeds(&image_dir)?;
     let harness = Harness::start()?;
     let csrf = harness.csrf_token()?;
     let cookie = format!("Cookie: blog_session={SESSION}\r\n");
@@ -82,12 +92,14 @@ fn main() -> anyhow::Result<()> {
             extra,
         )
     };
+    // With the admin's cookie and token: a login form always carries a CSRF token, and
+    // without one the request stops before the password is checked.
     seeds.push((
         "post-login",
         form(
             "/accounts/login",
-            format!("email={ADMIN_EMAIL}&password=wrong+password&next=%2Fdrafts"),
-            "",
+            format!("email={ADMIN_EMAIL}&password=wrong+password&next=%2Fdrafts&csrf_token={csrf}"),
+            &cookie,
         ),
     ));
     seeds.push((
@@ -157,6 +169,74 @@ fn main() -> anyhow::Result<()> {
         "post-logout-no-csrf",
         form("/accounts/logout", String::new(), &cookie),
     ));
+    seeds.push(("get-admin", get("/admin", &cookie)));
+    seeds.push(("get-admin-users", get("/admin/users", &cookie)));
+    seeds.push((
+        "post-admin-role",
+        form(
+            "/admin/users/2/role",
+            format!("role=author&csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-admin-deactivate",
+        form(
+            "/admin/users/2/deactivate",
+            format!("csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-admin-approve",
+        form(
+            "/admin/comments/1/approve",
+            format!("csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-admin-unpublish",
+        form(
+            &format!("/admin/posts/{POST_SLUG}/unpublish"),
+            format!("csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-admin-gc",
+        form("/admin/media/gc", format!("csrf_token={csrf}"), &cookie),
+    ));
+    seeds.push((
+        "post-admin-reset-link",
+        form(
+            "/admin/users/2/reset-link",
+            format!("csrf_token={csrf}"),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-password-right",
+        form(
+            "/accounts/password",
+            format!(
+                "old_password={}&new_password=another+long+password&new_password2=another+long+password&csrf_token={csrf}",
+                ADMIN_PASSWORD.replace(' ', "+")
+            ),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "post-login-reader",
+        form(
+            "/accounts/login",
+            format!(
+                "email={READER_EMAIL}&password={}&csrf_token={csrf}",
+                ADMIN_PASSWORD.replace(' ', "+")
+            ),
+            &cookie,
+        ),
+    ));
     let boundary = "----fuzzboundary7MA4YWxkTrZu0gW";
     let multipart = |parts: &[(&str, Option<&str>, &[u8])]| {
         let mut body = Vec::new();
@@ -185,6 +265,18 @@ fn main() -> anyhow::Result<()> {
             &multipart(&[
                 ("csrf_token", None, csrf.as_bytes()),
                 ("file", Some("a.png"), TINY_PNG),
+            ]),
+            &cookie,
+        ),
+    ));
+    seeds.push((
+        "multipart-upload-gif",
+        post(
+            "/uploads",
+            &content_type,
+            &multipart(&[
+                ("csrf_token", None, csrf.as_bytes()),
+                ("file", Some("a.gif"), ANIM_GIF),
             ]),
             &cookie,
         ),
@@ -241,7 +333,103 @@ fn post(target: &str, content_type: &str, body: &[u8], headers: &str) -> Vec<u8>
     request
 }
 
-/// A real image from the blog's test fixtures, so the image path is reached, not only
-/// its refusal. PNG rather than GIF: a GIF has no checksum, so the fuzzer soon finds
-/// 40-megapixel canvases in a few bytes, and spends its time decoding them.
+/// Real images from the blog's test fixtures, so the image path is reached, not only
+/// its refusal. A GIF has no checksum, so the fuzzer soon finds 40-megapixel canvases
+/// in a few bytes: that is the work per image the decoder must bound (`fuzz/NOTES.md`),
+/// not a reason to leave GIF out.
 const TINY_PNG: &[u8] = include_bytes!("../../../tests/fixtures/small.png");
+const ANIM_GIF: &[u8] = include_bytes!("../../../tests/fixtures/anim.gif");
+
+/// The image target's seeds: the fixtures, and what they lack, made here.
+fn write_image_seeds(dir: &std::path::Path) -> anyhow::Result<()> {
+    use image::{ImageBuffer, ImageEncoder, Luma, Rgba};
+    std::fs::create_dir_all(dir)?;
+    let mut seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("alpha.png", TINY_PNG.to_vec()),
+        ("animated.gif", ANIM_GIF.to_vec()),
+        (
+            "exif-rotated.jpg",
+            include_bytes!("../../../tests/fixtures/rotated-gps.jpg").to_vec(),
+        ),
+        (
+            "photo.webp",
+            include_bytes!("../../../tests/fixtures/photo.webp").to_vec(),
+        ),
+        (
+            "truncated.jpg",
+            include_bytes!("../../../tests/fixtures/truncated.jpg").to_vec(),
+        ),
+    ];
+    let png = |width: u32, height: u32, bytes: &[u8], color: image::ExtendedColorType| {
+        let mut out = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(bytes, width, height, color)
+            .map(|()| out)
+    };
+    // 16 bits per channel, with alpha: image decodes it to Rgba16.
+    let rgba16: ImageBuffer<Rgba<u16>, Vec<u16>> = ImageBuffer::from_fn(12, 8, |x, y| {
+        Rgba([
+            (x * 5000) as u16,
+            (y * 8000) as u16,
+            40000,
+            if x < 6 { 65535 } else { 30000 },
+        ])
+    });
+    let rgba16_bytes: Vec<u8> = rgba16.as_raw().iter().flat_map(|v| v.to_be_bytes()).collect();
+    seeds.push((
+        "rgba16.png",
+        png(12, 8, &rgba16_bytes, image::ExtendedColorType::Rgba16)?,
+    ));
+    let gray16: ImageBuffer<Luma<u16>, Vec<u16>> =
+        ImageBuffer::from_fn(9, 9, |x, y| Luma([((x + y) * 4000) as u16]));
+    let gray16_bytes: Vec<u8> = gray16.as_raw().iter().flat_map(|v| v.to_be_bytes()).collect();
+    seeds.push((
+        "gray16.png",
+        png(9, 9, &gray16_bytes, image::ExtendedColorType::L16)?,
+    ));
+    // Progressive JPEG, colour and grey: another decoding path in jpeg-decoder.
+    let rgb: Vec<u8> = (0..24 * 16)
+        .flat_map(|i: u32| [(i * 7) as u8, (i * 3) as u8, 128])
+        .collect();
+    for (name, color, pixels) in [
+        ("progressive.jpg", jpeg_encoder::ColorType::Rgb, rgb.clone()),
+        (
+            "progressive-gray.jpg",
+            jpeg_encoder::ColorType::Luma,
+            rgb.iter().step_by(3).copied().collect(),
+        ),
+    ] {
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 80);
+        encoder.set_progressive(true);
+        encoder.encode(&pixels, 24, 16, color)?;
+        seeds.push((name, out));
+    }
+    // An animated GIF with a transparent colour that moves from frame to frame.
+    let mut gif = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut gif);
+        encoder.set_repeat(image::codecs::gif::Repeat::Infinite)?;
+        for step in 0..3u8 {
+            let frame = ImageBuffer::from_fn(10, 6, |x, _| {
+                if x == u32::from(step) {
+                    Rgba([0, 0, 0, 0])
+                } else {
+                    Rgba([step * 80, 20, 200, 255])
+                }
+            });
+            let frame = image::Frame::from_parts(
+                frame,
+                0,
+                0,
+                image::Delay::from_numer_denom_ms(100, 1),
+            );
+            encoder.encode_frame(frame)?;
+        }
+    }
+    seeds.push(("animated-transparent.gif", gif));
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+    }
+    Ok(())
+}

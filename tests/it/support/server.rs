@@ -29,12 +29,14 @@ impl Site {
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
         let sink = Arc::clone(&log);
+        let (closed, log_closed) = mpsc::channel();
         thread::spawn(move || {
             let mut line = String::new();
             while matches!(stderr.read_line(&mut line), Ok(n) if n > 0) {
                 sink.lock().unwrap().push_str(&line);
                 line.clear();
             }
+            let _ = closed.send(());
         });
 
         // The first stdout line says where it listens; the reader stays alive for the
@@ -76,6 +78,7 @@ impl Site {
             exited,
             status: None,
             log,
+            log_closed,
         }
     }
 }
@@ -88,6 +91,8 @@ pub struct TestServer {
     exited: Receiver<ExitStatus>,
     status: Option<ExitStatus>,
     log: Arc<Mutex<String>>,
+    /// Says when stderr has closed: every line the server wrote is in `log`.
+    log_closed: Receiver<()>,
 }
 
 impl TestServer {
@@ -219,6 +224,23 @@ impl TestServer {
     /// Everything the server wrote to stderr so far (one line per request).
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Stops the server with SIGTERM and answers everything it logged. Each worker
+    /// writes its buffered request lines as it stops, so the log is complete: what is
+    /// not in it was never requested (the way to test that something did NOT reach
+    /// the server, with no sleep).
+    #[track_caller]
+    pub fn stop_and_log(mut self) -> String {
+        let status = self.terminate();
+        assert!(
+            status.success(),
+            "`blog serve` exits 0 on SIGTERM: {status:?}"
+        );
+        self.log_closed
+            .recv_timeout(PATIENCE)
+            .expect("the server's stderr closes once it has exited");
+        self.log()
     }
 
     /// The log once it holds `needle`: lines reach us through a pipe and a reader
