@@ -3,7 +3,7 @@
 //! `PreparedPage` holds one page's bytes with its compressed forms, made at most once,
 //! so a cached page is compressed once, not per request.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
@@ -55,9 +55,9 @@ pub async fn finish(response: Response, conditions: &Conditions) -> Response {
     if !is_page(&response) {
         return response;
     }
-    PreparedPage::from_response(response, Effort::Fast)
+    Arc::new(PreparedPage::from_response(response, Effort::Fast).await)
+        .answer(conditions)
         .await
-        .respond(conditions)
 }
 
 /// A rendered page, ready to be sent in any encoding. Each encoding's headers (ETag
@@ -118,13 +118,43 @@ impl PreparedPage {
         })
     }
 
+    /// `respond`, with any compression it needs first done on a blocking thread: a
+    /// page of megabytes compressed at its best takes a moment, which the other
+    /// requests on this worker must not wait for. Once made, a variant is kept, so a
+    /// cached page is compressed once per encoding.
+    pub async fn answer(self: Arc<Self>, conditions: &Conditions) -> Response {
+        let encoding = self.encoding_for(conditions);
+        if !self.has_variant(encoding) {
+            let page = Arc::clone(&self);
+            let made = tokio::task::spawn_blocking(move || {
+                page.variant(encoding);
+            })
+            .await;
+            if let Err(err) = made {
+                tracing::error!("compressing a page failed: {err}");
+            }
+        }
+        self.respond(conditions)
+    }
+
+    fn encoding_for(&self, conditions: &Conditions) -> Option<Encoding> {
+        conditions
+            .encoding
+            .filter(|_| self.identity.body.len() >= MIN_COMPRESS_BYTES)
+    }
+
+    fn has_variant(&self, encoding: Option<Encoding>) -> bool {
+        match encoding {
+            None => true,
+            Some(Encoding::Gzip) => self.gzip.get().is_some(),
+            Some(Encoding::Brotli) => self.brotli.get().is_some(),
+        }
+    }
+
     /// The page for one request: 304 when its `If-None-Match` names this version,
     /// else the body in the best encoding it accepts. Each encoding has its own ETag.
     pub fn respond(&self, conditions: &Conditions) -> Response {
-        let encoding = conditions
-            .encoding
-            .filter(|_| self.identity.body.len() >= MIN_COMPRESS_BYTES);
-        let chosen = self.variant(encoding);
+        let chosen = self.variant(self.encoding_for(conditions));
         if response::etag_matches(&conditions.if_none_match, &chosen.etag) {
             let mut not_modified = response::not_modified();
             for name in [

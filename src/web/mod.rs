@@ -95,7 +95,7 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
     let cache_key = cache_key(&req, route.as_ref());
     if cookie_token.is_none() {
         if let Some(page) = cached(&app, cache_key.as_deref()) {
-            return page.respond(&conditions);
+            return page.answer(&conditions).await;
         }
     }
     let (parts, body) = req.into_parts();
@@ -116,7 +116,7 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         .as_deref()
         .and_then(|key| ctx.app.page_cache.get(key, version))
     {
-        return page.respond(&conditions);
+        return page.answer(&conditions).await;
     }
     let response = run(&ctx, &parts, route, body).await;
     finish(
@@ -303,7 +303,7 @@ async fn finish(
             // Compressed once, at its best, for every reader after this one.
             let page = Arc::new(PreparedPage::from_response(response, Effort::Best).await);
             ctx.app.page_cache.put(key, version, Arc::clone(&page));
-            page.respond(conditions)
+            page.answer(conditions).await
         }
         _ if is_read => conditional::finish(response, conditions).await,
         _ => response,
