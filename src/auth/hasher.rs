@@ -1,32 +1,54 @@
-//! bcrypt on threads of its own, at the lowest CPU priority. A login costs a core a
-//! quarter second at cost 12; on a small VPS a login storm would otherwise take every
-//! core from the readers. Under SCHED_IDLE (nice 19 where that is refused) the
-//! scheduler gives pages the CPU first, and logins still run at full speed on an idle
-//! machine.
+//! bcrypt on threads of its own. A login costs a core a quarter second at cost 12; on a
+//! small VPS a login storm would otherwise take every core from the readers, and at the
+//! lowest priority alone an author could not log in while the blog is busy. So there are
+//! two lanes:
+//! - the fair lane: one thread at normal priority, with room for `FAIR_QUEUE` jobs
+//!   waiting. A login while readers saturate the cores gets its share of one core, so it
+//!   finishes in about a second, and takes at most that share from the readers;
+//! - the idle lane: the other threads, under SCHED_IDLE (nice 19 where that is refused),
+//!   for what a storm sends beyond the fair lane's room: they run only on CPU that pages
+//!   leave, at full speed on an idle machine.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Jobs that may wait for the fair lane's thread; more go to the idle lane.
+const FAIR_QUEUE: usize = 2;
+
 pub struct Hasher {
-    jobs: Mutex<Sender<Job>>,
+    fair: Mutex<SyncSender<Job>>,
+    idle: Mutex<Sender<Job>>,
+}
+
+/// Which lane a thread serves, and so its priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    Fair,
+    Idle,
 }
 
 impl Hasher {
-    /// Starts `threads` workers (at least one).
-    pub fn start(threads: usize) -> std::io::Result<Self> {
-        let (jobs, queue) = channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        for n in 0..threads.max(1) {
-            let queue = Arc::clone(&queue);
+    /// Starts the fair lane's thread and `idle_threads` idle ones (at least one).
+    pub fn start(idle_threads: usize) -> std::io::Result<Self> {
+        let (fair, fair_queue) = sync_channel::<Job>(FAIR_QUEUE);
+        let fair_queue = Mutex::new(fair_queue);
+        std::thread::Builder::new()
+            .name("bcrypt-fair".into())
+            .spawn(move || work(&fair_queue, Lane::Fair))?;
+        let (idle, idle_queue) = channel::<Job>();
+        let idle_queue = Arc::new(Mutex::new(idle_queue));
+        for n in 0..idle_threads.max(1) {
+            let queue = Arc::clone(&idle_queue);
             std::thread::Builder::new()
-                .name(format!("bcrypt-{n}"))
-                .spawn(move || work(&queue))?;
+                .name(format!("bcrypt-idle-{n}"))
+                .spawn(move || work(&queue, Lane::Idle))?;
         }
         Ok(Self {
-            jobs: Mutex::new(jobs),
+            fair: Mutex::new(fair),
+            idle: Mutex::new(idle),
         })
     }
 
@@ -39,19 +61,30 @@ impl Hasher {
         let job: Job = Box::new(move || {
             let _ = done.send(job());
         });
-        self.jobs
-            .lock()
-            .map_err(|_| anyhow::anyhow!("the bcrypt queue is poisoned"))?
-            .send(job)
-            .map_err(|_| anyhow::anyhow!("the bcrypt workers have stopped"))?;
+        let poisoned = || anyhow::anyhow!("the bcrypt queue is poisoned");
+        let stopped = || anyhow::anyhow!("the bcrypt workers have stopped");
+        let spilled = match self.fair.lock().map_err(|_| poisoned())?.try_send(job) {
+            Ok(()) => None,
+            Err(TrySendError::Full(job)) => Some(job),
+            Err(TrySendError::Disconnected(_)) => return Err(stopped()),
+        };
+        if let Some(job) = spilled {
+            self.idle
+                .lock()
+                .map_err(|_| poisoned())?
+                .send(job)
+                .map_err(|_| stopped())?;
+        }
         result
             .await
             .map_err(|_| anyhow::anyhow!("a bcrypt job panicked"))
     }
 }
 
-fn work(queue: &Mutex<Receiver<Job>>) {
-    lower_priority();
+fn work(queue: &Mutex<Receiver<Job>>, lane: Lane) {
+    if lane == Lane::Idle {
+        lower_priority();
+    }
     loop {
         let job = match queue.lock() {
             Ok(receiver) => receiver.recv(),
@@ -92,15 +125,50 @@ mod tests {
         assert_eq!(hasher.run(|| "still here").await.unwrap(), "still here");
     }
 
+    /// The policy of the thread a job ran on.
+    #[cfg(target_os = "linux")]
+    fn policy() -> i32 {
+        // SAFETY: reads the calling thread's policy; no pointers.
+        unsafe { libc::sched_getscheduler(0) }
+    }
+
     #[cfg(target_os = "linux")]
     #[tokio::test]
-    async fn jobs_run_at_idle_priority() {
-        let hasher = Hasher::start(1).unwrap();
-        // SAFETY: reads the calling thread's policy; no pointers.
-        let policy = hasher
-            .run(|| unsafe { libc::sched_getscheduler(0) })
-            .await
-            .unwrap();
-        assert_eq!(policy, libc::SCHED_IDLE);
+    async fn a_login_runs_at_normal_priority_and_a_storm_spills_to_idle_threads() {
+        let hasher = Arc::new(Hasher::start(1).unwrap());
+        assert_eq!(hasher.run(policy).await.unwrap(), libc::SCHED_OTHER);
+
+        // Hold the fair thread, fill its queue: the next job goes to the idle lane.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let holding = {
+            let hasher = Arc::clone(&hasher);
+            tokio::spawn(async move {
+                hasher
+                    .run(move || {
+                        let _ = started.send(());
+                        let _ = held.recv();
+                        policy()
+                    })
+                    .await
+            })
+        };
+        // The fair thread has taken the holder: its queue is empty again.
+        running.await.unwrap();
+        let queued: Vec<_> = (0..FAIR_QUEUE)
+            .map(|_| {
+                let hasher = Arc::clone(&hasher);
+                tokio::spawn(async move { hasher.run(policy).await })
+            })
+            .collect();
+        // The holder and the queued jobs are in before the storm's next one.
+        tokio::task::yield_now().await;
+        let spilled = hasher.run(policy).await.unwrap();
+        let _ = release.send(());
+        assert_eq!(spilled, libc::SCHED_IDLE);
+        assert_eq!(holding.await.unwrap().unwrap(), libc::SCHED_OTHER);
+        for job in queued {
+            assert_eq!(job.await.unwrap().unwrap(), libc::SCHED_OTHER);
+        }
     }
 }
