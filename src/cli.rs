@@ -78,6 +78,13 @@ pub enum Command {
         /// Where nginx listens: a port (IPv4 and IPv6), or one address such as 127.0.0.1:8080.
         #[arg(long, value_name = "ADDR", default_value = "80")]
         listen: crate::commands::nginx_config::Listen,
+        /// Also keep anonymous readers' pages in nginx's proxy_cache, as blog's
+        /// Cache-Control allows ([cache] s_maxage), and serve them while blog is down.
+        #[arg(long)]
+        cache: bool,
+        /// The proxy_cache folder (with --cache).
+        #[arg(long, value_name = "DIR", default_value = crate::commands::nginx_config::DEFAULT_CACHE_DIR)]
+        cache_dir: PathBuf,
     },
     /// List, publish, unpublish and delete posts.
     Posts {

@@ -31,6 +31,7 @@ pub struct Config {
     pub accounts: Accounts,
     pub media: Media,
     pub comments: Comments,
+    pub cache: Cache,
     pub log: Log,
 }
 
@@ -93,14 +94,26 @@ impl Default for Server {
 #[serde(default, deny_unknown_fields)]
 pub struct Storage {
     pub data_dir: PathBuf,
+    /// Who else writes the database file: `litestream` replicating it.
+    pub replication: Replication,
 }
 
 impl Default for Storage {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("blog-data"),
+            replication: Replication::None,
         }
     }
+}
+
+/// Whether Litestream replicates the database, which changes what blog may do to the
+/// file itself (no truncating checkpoint at shutdown: Litestream owns the WAL's end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Replication {
+    None,
+    Litestream,
 }
 
 impl Storage {
@@ -163,6 +176,40 @@ impl Default for Comments {
             enabled: true,
             moderation: false,
             anonymous: false,
+        }
+    }
+}
+
+/// What shared caches in front of blog (nginx `proxy_cache`, a CDN) may keep, and for
+/// how long: the `Cache-Control` of anonymous pages, feeds and the sitemap.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cache {
+    /// How long a shared cache may serve an anonymous page without asking blog.
+    #[serde(with = "duration_text")]
+    pub s_maxage: Duration,
+    /// After that, how long it may still serve it while it fetches a fresh one.
+    #[serde(with = "duration_text")]
+    pub stale_while_revalidate: Duration,
+    /// How long it may serve it when blog is down or failing.
+    #[serde(with = "duration_text")]
+    pub stale_if_error: Duration,
+    /// How long anyone (feed readers too) may keep a feed.
+    #[serde(with = "duration_text")]
+    pub feed_max_age: Duration,
+    /// How long anyone may keep the sitemap and robots.txt.
+    #[serde(with = "duration_text")]
+    pub sitemap_max_age: Duration,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self {
+            s_maxage: Duration::from_secs(60),
+            stale_while_revalidate: Duration::from_secs(60),
+            stale_if_error: Duration::from_secs(24 * 3600),
+            feed_max_age: Duration::from_secs(300),
+            sitemap_max_age: Duration::from_secs(3600),
         }
     }
 }

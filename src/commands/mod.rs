@@ -35,9 +35,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { deploy } => check::run(&load_config(file)?, deploy),
         Command::Backup { file: out, force } => backup::run(&load_config(file)?, &out, force),
         Command::Collectstatic { dir } => collectstatic::run(&dir),
-        Command::NginxConfig { static_dir, listen } => {
-            nginx_config::run(&load_config(file)?, &static_dir, listen)
-        }
+        Command::NginxConfig {
+            static_dir,
+            listen,
+            cache,
+            cache_dir,
+        } => nginx_config::run(
+            &load_config(file)?,
+            &static_dir,
+            listen,
+            cache.then_some(cache_dir.as_path()),
+        ),
         Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),

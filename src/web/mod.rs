@@ -34,6 +34,7 @@ use crate::auth::{session, Token};
 use crate::compress::Effort;
 use crate::db;
 use crate::serving::access_log;
+use crate::serving::cache_control;
 use crate::serving::conditional::{self, Conditions, PreparedPage};
 use crate::serving::proxy::{self, Origin};
 use crate::serving::response::{self, Response};
@@ -91,6 +92,7 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
     }
     let conditions = Conditions::of(req.headers());
     let cookie_token = session_cookie(req.headers());
+    let audience = Audience::of(cookie_token.as_ref(), route.as_ref());
     let cache_key = cache_key(&req, route.as_ref());
     if cookie_token.is_none() {
         if let Some(page) = cached(&app, cache_key.as_deref()) {
@@ -115,10 +117,10 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         .as_deref()
         .and_then(|key| ctx.app.page_cache.get(key, version))
     {
-        return page.respond(&conditions);
+        return audience.restrict(page.respond(&conditions));
     }
     let response = run(&ctx, &parts, route, body).await;
-    finish(
+    let response = finish(
         &ctx,
         &parts.method,
         response,
@@ -126,7 +128,42 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         version,
         &conditions,
     )
-    .await
+    .await;
+    audience.restrict(response)
+}
+
+/// Who may keep the answer besides its reader, beyond what the page itself allows.
+#[derive(Clone, Copy)]
+enum Audience {
+    /// No session cookie: shared caches may keep a public page (`finish` decides).
+    Anyone,
+    /// The request carries our session cookie: its answer is the browser's alone, even
+    /// a page that came from the page cache (a CDN may ignore `Vary: Cookie`).
+    Session,
+    /// The editor and the admin pages: nobody keeps them, the browser included.
+    NoOne,
+}
+
+impl Audience {
+    fn of(cookie: Option<&Token>, route: Option<&Route>) -> Self {
+        match (cookie, route) {
+            (_, Some(route)) if route.is_never_stored() => Self::NoOne,
+            (Some(_), _) => Self::Session,
+            (None, _) => Self::Anyone,
+        }
+    }
+
+    fn restrict(self, mut response: Response) -> Response {
+        let value = match self {
+            Self::Anyone => return response,
+            Self::Session => cache_control::PRIVATE,
+            Self::NoOne => cache_control::NEVER_STORED,
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, http::HeaderValue::from_static(value));
+        response
+    }
 }
 
 /// hyper takes a chunked body and drops a Content-Length sent beside it, so the two
@@ -276,8 +313,9 @@ fn csrf_ok(ctx: &Ctx, headers: &HeaderMap) -> bool {
 }
 
 /// A visitor who was shown a form gets the cookie its CSRF token belongs to; a public
-/// page that nobody's session shaped is cached for the next anonymous reader; every
-/// page gets its ETag and compression.
+/// page that nobody's session shaped is cached for the next anonymous reader, and
+/// shared caches in front may keep it too (`[cache] s_maxage`); every page gets its
+/// ETag and compression.
 async fn finish(
     ctx: &Ctx,
     method: &Method,
@@ -299,6 +337,11 @@ async fn finish(
     let is_read = method == Method::GET || method == Method::HEAD;
     match cache_key {
         Some(key) if shareable => {
+            let mut response = response;
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                cache_control::shared_page(&ctx.app.config.cache),
+            );
             // Compressed once, at its best, for every reader after this one.
             let page = Arc::new(PreparedPage::from_response(response, Effort::Best).await);
             ctx.app.page_cache.put(key, version, Arc::clone(&page));

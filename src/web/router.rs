@@ -156,6 +156,24 @@ impl Route {
         )
     }
 
+    /// Pages no cache may keep, the browser's included (`Cache-Control: no-store`):
+    /// the editor (a draft not yet saved), drafts, account settings, reset forms and
+    /// the admin pages (reset links).
+    pub fn is_never_stored(&self) -> bool {
+        matches!(
+            self,
+            Self::NewForm
+                | Self::EditForm(_)
+                | Self::DeleteConfirm(_)
+                | Self::Drafts
+                | Self::ProfileForm
+                | Self::PasswordForm
+                | Self::ResetForm(_)
+                | Self::Admin(_)
+                | Self::AdminAction(_)
+        )
+    }
+
     /// True when the path exists for some other method (answer 405, not 404).
     pub fn exists_for_other_method(method: &Method, path: &str) -> bool {
         [Method::GET, Method::POST]

@@ -22,6 +22,7 @@ mod paging;
 mod portability;
 mod posts;
 mod production;
+mod proxy_cache;
 mod readers;
 mod search;
 mod server;
