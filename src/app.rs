@@ -7,6 +7,7 @@ use crate::auth::hasher::Hasher;
 use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
+use crate::media::replica::MediaReplica;
 use crate::media::MediaDir;
 use crate::serving::access_log::AccessLog;
 use crate::serving::cache::PageCache;
@@ -41,7 +42,8 @@ const IMAGE_JOBS: usize = 2;
 impl App {
     pub fn new(config: Config, db: Db, key: SecretKey) -> anyhow::Result<Self> {
         let time_zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
-        let media = MediaDir::new(config.storage.media_dir());
+        let replica = config.storage.replica.media_dir().map(MediaReplica::new);
+        let media = MediaDir::new(config.storage.media_dir()).replicated_to(replica);
         let page_cache = PageCache::start(db.clone())?;
         let connections = Arc::new(tokio::sync::Semaphore::new(
             config.server.max_connections.max(1),

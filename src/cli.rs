@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Bind;
+use crate::config::{Bind, ReplicaUrl};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -85,6 +85,26 @@ pub enum Command {
         /// The proxy_cache folder (with --cache).
         #[arg(long, value_name = "DIR", default_value = crate::commands::nginx_config::DEFAULT_CACHE_DIR)]
         cache_dir: PathBuf,
+    },
+    /// Print a litestream.yml that replicates the database to URL/db, for running
+    /// `litestream replicate -exec "blog serve"`.
+    LitestreamConfig {
+        /// The replica, such as file:///srv/blog-replica (default: [storage] replica).
+        #[arg(long, value_name = "URL")]
+        replica: Option<ReplicaUrl>,
+    },
+    /// Bring a blog back from its replica into an empty data folder: the database by
+    /// `litestream restore`, then exactly the media files it names.
+    Restore {
+        /// The replica, as given to litestream-config (file:///srv/blog-replica).
+        #[arg(long, value_name = "URL")]
+        from: ReplicaUrl,
+        /// The database as it was at this time (RFC 3339), instead of the latest.
+        #[arg(long, value_name = "RFC3339")]
+        timestamp: Option<String>,
+        /// The new data folder (its blog.sqlite3 must not exist).
+        #[arg(long, value_name = "DIR")]
+        data_dir: PathBuf,
     },
     /// List, publish, unpublish and delete posts.
     Posts {

@@ -96,6 +96,8 @@ pub struct Storage {
     pub data_dir: PathBuf,
     /// Who else writes the database file: `litestream` replicating it.
     pub replication: Replication,
+    /// Where the database (`<replica>/db`) and the media (`<replica>/media/`) go.
+    pub replica: ReplicaUrl,
 }
 
 impl Default for Storage {
@@ -103,6 +105,61 @@ impl Default for Storage {
         Self {
             data_dir: PathBuf::from("blog-data"),
             replication: Replication::None,
+            replica: ReplicaUrl::default(),
+        }
+    }
+}
+
+/// A replica off the machine: `file:///path` (a folder, such as a mounted disk), or
+/// nothing (""). Litestream keeps the database under `<url>/db`; blog copies every
+/// media file to `<url>/media/<path>` and never deletes one there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReplicaUrl(Option<PathBuf>);
+
+impl ReplicaUrl {
+    /// The replica's folder, when one is set.
+    pub fn folder(&self) -> Option<&Path> {
+        self.0.as_deref()
+    }
+
+    /// The URL Litestream replicates the database to.
+    pub fn database_url(&self) -> Option<String> {
+        self.folder()
+            .map(|dir| format!("file://{}/db", dir.display()))
+    }
+
+    /// The folder blog copies media files into.
+    pub fn media_dir(&self) -> Option<PathBuf> {
+        self.folder().map(|dir| dir.join("media"))
+    }
+}
+
+impl FromStr for ReplicaUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.is_empty() {
+            return Ok(Self(None));
+        }
+        let Some(path) = s.strip_prefix("file://") else {
+            return Err(format!(
+                "{s:?} is not a replica blog can use: write \"file:///srv/blog-replica\" (a folder on a disk that outlives the machine)"
+            ));
+        };
+        let trimmed = path.trim_end_matches('/');
+        if !trimmed.starts_with('/') {
+            return Err(format!(
+                "{s:?} needs an absolute path, as in \"file:///srv/blog-replica\""
+            ));
+        }
+        Ok(Self(Some(PathBuf::from(trimmed))))
+    }
+}
+
+impl fmt::Display for ReplicaUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(dir) => write!(f, "file://{}", dir.display()),
+            None => Ok(()),
         }
     }
 }
@@ -325,6 +382,7 @@ macro_rules! string_typed {
 string_typed!(Bind);
 string_typed!(BaseUrl);
 string_typed!(TimeZoneName);
+string_typed!(ReplicaUrl);
 
 /// The public address of the site, without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -708,6 +766,25 @@ mod tests {
         let env = [("BLOG_SITE_COLOUR".to_string(), "red".to_string())];
         let err = Config::load(Some(Path::new("/dev/null")), env).unwrap_err();
         assert!(err.to_string().contains("BLOG_SITE_COLOUR"), "{err}");
+    }
+
+    #[test]
+    fn a_replica_is_an_absolute_file_url_or_nothing() {
+        let none: ReplicaUrl = "".parse().unwrap();
+        assert_eq!(none.folder(), None);
+        let replica: ReplicaUrl = "file:///srv/replica/".parse().unwrap();
+        assert_eq!(replica.folder(), Some(Path::new("/srv/replica")));
+        assert_eq!(
+            replica.database_url().as_deref(),
+            Some("file:///srv/replica/db")
+        );
+        assert_eq!(
+            replica.media_dir(),
+            Some(PathBuf::from("/srv/replica/media"))
+        );
+        assert_eq!(replica.to_string(), "file:///srv/replica");
+        assert!("file://relative/path".parse::<ReplicaUrl>().is_err());
+        assert!("ftp://host/x".parse::<ReplicaUrl>().is_err());
     }
 
     #[test]

@@ -8,9 +8,11 @@ pub mod createsuperuser;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod litestream;
 pub mod media;
 pub mod nginx_config;
 pub mod posts;
+pub mod restore;
 pub mod serve;
 pub mod users;
 
@@ -46,6 +48,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             cache.then_some(cache_dir.as_path()),
         ),
+        Command::LitestreamConfig { replica } => {
+            litestream::run(&load_config(file)?, replica.as_ref())
+        }
+        Command::Restore {
+            from,
+            timestamp,
+            data_dir,
+        } => restore::run(&from, timestamp.as_deref(), &data_dir),
         Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),

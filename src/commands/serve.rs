@@ -8,7 +8,8 @@ use anyhow::Context;
 use crate::actions::{self, media::Pass};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::config::{Bind, Config, LogFormat, SecretKey};
+use crate::config::{Bind, Config, LogFormat, Replication, SecretKey};
+use crate::media::replica::MediaReplica;
 use crate::server;
 use crate::serving::access_log::AccessLog;
 
@@ -21,6 +22,7 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     let db = super::open_db(&config)?;
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
+    let config_replication = config.storage.replication;
     let access_log = AccessLog::new(&config, log_writer);
     let app = Arc::new(App::new(config, db.clone(), key)?.with_access_log(access_log));
 
@@ -47,6 +49,7 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let gc_app = Arc::clone(&app);
     worker(first, app, async move {
+        tokio::spawn(replicate_media(Arc::clone(&gc_app)));
         tokio::spawn(collect_media_garbage(gc_app));
         server::shutdown_signal().await;
         let _ = stop.send(true);
@@ -57,13 +60,81 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
             Err(_) => tracing::error!("a worker thread panicked"),
         }
     }
-    db.checkpoint()
-        .context("cannot checkpoint the database at shutdown")?;
+    if leaves_checkpoints_to_litestream(&config_replication, &db) {
+        tracing::info!("Litestream replicates the database: its WAL is left to Litestream");
+    } else {
+        db.checkpoint()
+            .context("cannot checkpoint the database at shutdown")?;
+    }
     if let Bind::Unix(path) = &bind {
         let _ = std::fs::remove_file(path);
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Under Litestream (`[storage] replication = "litestream"`, or its tables found in
+/// the file) blog never truncates the WAL: Litestream checkpoints it itself, after
+/// it has shipped what the WAL holds.
+fn leaves_checkpoints_to_litestream(replication: &Replication, db: &crate::db::Db) -> bool {
+    *replication == Replication::Litestream || db.has_litestream_tables().unwrap_or(true)
+}
+
+/// With `[storage] replica`: at start-up, fetches from the replica the media files
+/// the database names and the folder lacks (a new machine that Litestream restored
+/// with `-restore-if-db-not-exists` gets its images back by itself); then, at
+/// start-up and every `[media] gc_interval`, copies to the replica the files it lacks
+/// (saved by a command, or while it was unreachable). Files the server saves reach it
+/// as they are saved (`media::replica`).
+async fn replicate_media(app: Arc<App>) {
+    let Some(replica) = app
+        .config
+        .storage
+        .replica
+        .media_dir()
+        .map(MediaReplica::new)
+    else {
+        return;
+    };
+    match fetch_missing_media(&app, &replica).await {
+        Ok(0) => {}
+        Ok(fetched) => tracing::info!("media replica: fetched {fetched} missing files"),
+        Err(err) => tracing::error!("cannot fetch media files from the replica: {err:#}"),
+    }
+    let period = app
+        .config
+        .media
+        .gc_interval
+        .max(std::time::Duration::from_secs(1));
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let (replica, root) = (replica.clone(), app.media.root().to_path_buf());
+        match tokio::task::spawn_blocking(move || replica.push_missing(&root)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(copied)) => tracing::info!("media replica: copied {copied} missing files"),
+            Ok(Err(err)) => tracing::error!("cannot copy media files to the replica: {err}"),
+            Err(err) => tracing::error!("media replica pass failed: {err}"),
+        }
+    }
+}
+
+/// The files the database names that the media folder lacks, from the replica.
+async fn fetch_missing_media(app: &App, replica: &MediaReplica) -> anyhow::Result<usize> {
+    let paths = app.db.read(crate::db::media::all_paths).await?;
+    let (replica, root) = (replica.clone(), app.media.root().to_path_buf());
+    let fetched = tokio::task::spawn_blocking(move || -> std::io::Result<usize> {
+        let mut fetched = 0;
+        for path in paths {
+            if !root.join(&path).exists() && replica.fetch(&path, &root)? {
+                fetched += 1;
+            }
+        }
+        Ok(fetched)
+    })
+    .await??;
+    Ok(fetched)
 }
 
 /// Each connection holds a file descriptor, and the usual soft limit (1024) would

@@ -28,8 +28,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 /// Readers kept open for reuse; more are opened under load and closed after.
 const IDLE_READERS: usize = 8;
 
-/// How long a connection waits for another process (a CLI command, a backup) to
-/// release the file before giving up.
+/// How long a connection waits for another process (a CLI command, a backup,
+/// Litestream's short write locks) to release the file before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
@@ -167,8 +167,22 @@ impl Db {
         }
     }
 
+    /// True when Litestream replicates (or once replicated) this file: it keeps its
+    /// `_litestream_seq` and `_litestream_lock` tables inside. Nothing of blog reads
+    /// or exports them; they are Litestream's.
+    pub fn has_litestream_tables(&self) -> anyhow::Result<bool> {
+        self.read_now(|conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name LIKE '\\_litestream\\_%' ESCAPE '\\')",
+                [],
+                |row| row.get(0),
+            )
+        })
+    }
+
     /// Writes the WAL back into the main file; done at shutdown so the file alone is
-    /// a complete copy.
+    /// a complete copy. Never while Litestream replicates the file: it reads the WAL
+    /// before SQLite may reuse it, and a truncation under it forces a full snapshot.
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         let conn = self
             .writer
@@ -225,6 +239,7 @@ fn is_not_a_database(err: &rusqlite::Error) -> bool {
 
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    // On every connection: Litestream, a backup or a CLI command may hold the lock.
     conn.busy_timeout(BUSY_TIMEOUT)?;
     if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -24,6 +24,7 @@ mod posts;
 mod production;
 mod proxy_cache;
 mod readers;
+mod replication;
 mod search;
 mod server;
 mod startup;

