@@ -42,7 +42,7 @@ const IMAGE_JOBS: usize = 2;
 impl App {
     pub fn new(config: Config, db: Db, key: SecretKey) -> anyhow::Result<Self> {
         let time_zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
-        let replica = config.storage.replica.media_dir().map(MediaReplica::new);
+        let replica = MediaReplica::of(&config.storage);
         let media = MediaDir::new(config.storage.media_dir()).replicated_to(replica);
         let page_cache = PageCache::start(db.clone())?;
         let connections = Arc::new(tokio::sync::Semaphore::new(

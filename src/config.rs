@@ -98,6 +98,8 @@ pub struct Storage {
     pub replication: Replication,
     /// Where the database (`<replica>/db`) and the media (`<replica>/media/`) go.
     pub replica: ReplicaUrl,
+    /// The SSH private key for an `sftp://` replica.
+    pub replica_key: PathBuf,
 }
 
 impl Default for Storage {
@@ -106,60 +108,7 @@ impl Default for Storage {
             data_dir: PathBuf::from("blog-data"),
             replication: Replication::None,
             replica: ReplicaUrl::default(),
-        }
-    }
-}
-
-/// A replica off the machine: `file:///path` (a folder, such as a mounted disk), or
-/// nothing (""). Litestream keeps the database under `<url>/db`; blog copies every
-/// media file to `<url>/media/<path>` and never deletes one there.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReplicaUrl(Option<PathBuf>);
-
-impl ReplicaUrl {
-    /// The replica's folder, when one is set.
-    pub fn folder(&self) -> Option<&Path> {
-        self.0.as_deref()
-    }
-
-    /// The URL Litestream replicates the database to.
-    pub fn database_url(&self) -> Option<String> {
-        self.folder()
-            .map(|dir| format!("file://{}/db", dir.display()))
-    }
-
-    /// The folder blog copies media files into.
-    pub fn media_dir(&self) -> Option<PathBuf> {
-        self.folder().map(|dir| dir.join("media"))
-    }
-}
-
-impl FromStr for ReplicaUrl {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        if s.is_empty() {
-            return Ok(Self(None));
-        }
-        let Some(path) = s.strip_prefix("file://") else {
-            return Err(format!(
-                "{s:?} is not a replica blog can use: write \"file:///srv/blog-replica\" (a folder on a disk that outlives the machine)"
-            ));
-        };
-        let trimmed = path.trim_end_matches('/');
-        if !trimmed.starts_with('/') {
-            return Err(format!(
-                "{s:?} needs an absolute path, as in \"file:///srv/blog-replica\""
-            ));
-        }
-        Ok(Self(Some(PathBuf::from(trimmed))))
-    }
-}
-
-impl fmt::Display for ReplicaUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Some(dir) => write!(f, "file://{}", dir.display()),
-            None => Ok(()),
+            replica_key: PathBuf::new(),
         }
     }
 }
@@ -182,6 +131,120 @@ impl Storage {
     }
     pub fn secret_key_file(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+}
+
+/// A replica off the machine: `file:///path` (a folder, such as a mounted disk),
+/// `sftp://user@host[:port]/path` (an SSH server, with `[storage] replica_key`), or
+/// nothing (""). Litestream keeps the database under `<url>/db`; blog copies every
+/// media file to `<url>/media/<path>` and never deletes one there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ReplicaUrl {
+    #[default]
+    None,
+    Folder(PathBuf),
+    Sftp(SftpTarget),
+}
+
+/// An SFTP server and the absolute folder on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SftpTarget {
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+impl SftpTarget {
+    /// `sftp://user@host:port` and a path on the server: `<folder>/<sub>`.
+    pub fn url(&self, sub: &str) -> String {
+        format!(
+            "sftp://{}@{}:{}{}/{sub}",
+            self.user, self.host, self.port, self.path
+        )
+    }
+}
+
+impl ReplicaUrl {
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    /// The URL Litestream replicates the database to.
+    pub fn database_url(&self) -> Option<String> {
+        match self {
+            Self::None => None,
+            Self::Folder(dir) => Some(format!("file://{}/db", dir.display())),
+            Self::Sftp(target) => Some(target.url("db")),
+        }
+    }
+}
+
+impl FromStr for ReplicaUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.is_empty() {
+            return Ok(Self::None);
+        }
+        if let Some(path) = s.strip_prefix("file://") {
+            let trimmed = path.trim_end_matches('/');
+            if !trimmed.starts_with('/') {
+                return Err(format!(
+                    "{s:?} needs an absolute path, as in \"file:///srv/blog-replica\""
+                ));
+            }
+            return Ok(Self::Folder(PathBuf::from(trimmed)));
+        }
+        if let Some(rest) = s.strip_prefix("sftp://") {
+            let bad = || {
+                format!(
+                    "{s:?} is not an SFTP replica: write \"sftp://user@host:22/srv/blog-replica\" (the key goes in [storage] replica_key, never a password in the URL)"
+                )
+            };
+            let (authority, path) = rest.split_once('/').ok_or_else(bad)?;
+            let (user, host_port) = authority.split_once('@').ok_or_else(bad)?;
+            let (host, port) = match host_port.rsplit_once(':') {
+                Some((host, port)) => (host, port.parse().map_err(|_| bad())?),
+                None => (host_port, 22),
+            };
+            let path = format!("/{}", path.trim_end_matches('/'));
+            let plain = |t: &str| {
+                !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            };
+            let path_ok = path.len() > 1
+                && path
+                    .split('/')
+                    .skip(1)
+                    .all(|segment| plain(segment) && segment != "..");
+            if !plain(user) || !plain(host) || !path_ok {
+                return Err(bad());
+            }
+            return Ok(Self::Sftp(SftpTarget {
+                user: user.to_string(),
+                host: host.to_string(),
+                port,
+                path,
+            }));
+        }
+        Err(format!(
+            "{s:?} is not a replica blog can use: write \"file:///srv/blog-replica\" (a folder on a disk that outlives the machine) or \"sftp://user@host/srv/blog-replica\""
+        ))
+    }
+}
+
+impl fmt::Display for ReplicaUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => Ok(()),
+            Self::Folder(dir) => write!(f, "file://{}", dir.display()),
+            Self::Sftp(target) => write!(
+                f,
+                "sftp://{}@{}:{}{}",
+                target.user, target.host, target.port, target.path
+            ),
+        }
     }
 }
 
@@ -769,22 +832,34 @@ mod tests {
     }
 
     #[test]
-    fn a_replica_is_an_absolute_file_url_or_nothing() {
-        let none: ReplicaUrl = "".parse().unwrap();
-        assert_eq!(none.folder(), None);
+    fn a_replica_is_an_absolute_file_or_sftp_url_or_nothing() {
+        assert_eq!("".parse::<ReplicaUrl>().unwrap(), ReplicaUrl::None);
         let replica: ReplicaUrl = "file:///srv/replica/".parse().unwrap();
-        assert_eq!(replica.folder(), Some(Path::new("/srv/replica")));
+        assert_eq!(replica, ReplicaUrl::Folder(PathBuf::from("/srv/replica")));
         assert_eq!(
             replica.database_url().as_deref(),
             Some("file:///srv/replica/db")
         );
-        assert_eq!(
-            replica.media_dir(),
-            Some(PathBuf::from("/srv/replica/media"))
-        );
         assert_eq!(replica.to_string(), "file:///srv/replica");
-        assert!("file://relative/path".parse::<ReplicaUrl>().is_err());
-        assert!("ftp://host/x".parse::<ReplicaUrl>().is_err());
+        let sftp: ReplicaUrl = "sftp://backup@10.0.0.9:2222/srv/replica".parse().unwrap();
+        assert_eq!(
+            sftp.database_url().as_deref(),
+            Some("sftp://backup@10.0.0.9:2222/srv/replica/db")
+        );
+        assert_eq!(sftp.to_string(), "sftp://backup@10.0.0.9:2222/srv/replica");
+        let default_port: ReplicaUrl = "sftp://b@host/r".parse().unwrap();
+        assert_eq!(default_port.to_string(), "sftp://b@host:22/r");
+        for bad in [
+            "file://relative/path",
+            "ftp://host/x",
+            "sftp://host/x",
+            "sftp://u:secret@host/x",
+            "sftp://u@host/",
+            "sftp://u@host/a/../b",
+            "sftp://u@host/a b",
+        ] {
+            assert!(bad.parse::<ReplicaUrl>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
     if observed.litestream_tables && !litestream {
         out.push(Finding::LitestreamUnannounced);
     }
-    if litestream && storage.replica.folder().is_none() {
+    if litestream && !storage.replica.is_set() {
         out.push(Finding::MediaNotReplicated);
     }
     if config.accounts.open_registration {

@@ -26,6 +26,9 @@ pub fn binary() -> anyhow::Result<PathBuf> {
 
 pub fn run(config: &Config, replica: Option<&ReplicaUrl>) -> anyhow::Result<()> {
     let replica = replica.unwrap_or(&config.storage.replica);
+    if !replica.is_set() {
+        bail!("no replica: give --replica file:///path or sftp://user@host/path (or set [storage] replica in blog.toml)");
+    }
     let database = std::path::absolute(config.storage.database())
         .context("cannot make the database path absolute")?;
     let text = render(config, &database, replica)?;
@@ -39,14 +42,6 @@ pub fn run(config: &Config, replica: Option<&ReplicaUrl>) -> anyhow::Result<()> 
 
 /// The `litestream.yml` that replicates `database` to `<replica>/db`.
 pub fn render(config: &Config, database: &Path, replica: &ReplicaUrl) -> anyhow::Result<String> {
-    let Some(url) = replica.database_url() else {
-        bail!("no replica: give --replica file:///path (or set [storage] replica in blog.toml)");
-    };
-    let database = yaml(
-        database
-            .to_str()
-            .context("the database path is not UTF-8, which litestream.yml needs")?,
-    )?;
     let warnings: String = warnings(config, replica)
         .iter()
         .map(|warning| format!("#\n# WARNING: {warning}\n"))
@@ -64,13 +59,34 @@ pub fn render(config: &Config, database: &Path, replica: &ReplicaUrl) -> anyhow:
 # "{replica}" (blog copies each media file to {replica}/media/ as it is saved).
 # `blog restore --from {replica} --data-dir DIR` brings both back.
 {warnings}
-dbs:
-  - path: {database}
-    replica:
-      url: {url}
-"#,
-        url = yaml(&url)?,
+{replica_yml}"#,
+        replica_yml = replica_yml(database, replica, &config.storage.replica_key)?,
     ))
+}
+
+/// The `dbs:` part: `database` replicated to `replica` (with its SSH key for sftp).
+pub fn replica_yml(database: &Path, replica: &ReplicaUrl, key: &Path) -> anyhow::Result<String> {
+    let Some(url) = replica.database_url() else {
+        bail!("no replica: give --replica file:///path (or set [storage] replica in blog.toml)");
+    };
+    let database = yaml(
+        database
+            .to_str()
+            .context("the database path is not UTF-8, which litestream.yml needs")?,
+    )?;
+    let mut text = format!(
+        "dbs:\n  - path: {database}\n    replica:\n      url: {}\n",
+        yaml(&url)?
+    );
+    if let ReplicaUrl::Sftp(_) = replica {
+        if key.as_os_str().is_empty() {
+            bail!("an sftp:// replica needs [storage] replica_key, the SSH private key to log in with");
+        }
+        let key = std::path::absolute(key).context("cannot make the key path absolute")?;
+        let key = yaml(key.to_str().context("the key path is not UTF-8")?)?;
+        text.push_str(&format!("      key-path: {key}\n"));
+    }
+    Ok(text)
 }
 
 /// Settings with which blog and Litestream would not work together.

@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             from,
             timestamp,
             data_dir,
-        } => restore::run(&from, timestamp.as_deref(), &data_dir),
+        } => restore::run(&load_config(file)?, &from, timestamp.as_deref(), &data_dir),
         Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),

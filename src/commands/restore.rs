@@ -8,14 +8,19 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
-use crate::config::ReplicaUrl;
+use crate::config::{Config, ReplicaUrl};
 use crate::db::{self, Db};
 use crate::media::replica::MediaReplica;
 
-pub fn run(from: &ReplicaUrl, timestamp: Option<&str>, data_dir: &Path) -> anyhow::Result<()> {
-    let (Some(url), Some(media_replica)) = (from.database_url(), from.media_dir()) else {
+pub fn run(
+    config: &Config,
+    from: &ReplicaUrl,
+    timestamp: Option<&str>,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    if !from.is_set() {
         bail!("--from needs a replica, as in file:///srv/blog-replica");
-    };
+    }
     let timestamp = timestamp
         .map(|text| {
             text.parse::<jiff::Timestamp>().with_context(|| {
@@ -34,18 +39,34 @@ pub fn run(from: &ReplicaUrl, timestamp: Option<&str>, data_dir: &Path) -> anyho
     super::create_private_dir(data_dir)
         .and_then(|()| std::fs::create_dir_all(&media_dir))
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    let mut storage = config.storage.clone();
+    storage.data_dir = data_dir.to_path_buf();
+    storage.replica = from.clone();
 
+    // Through a config file, which alone can carry an SFTP replica's key.
+    let absolute = std::path::absolute(&database).context("cannot make the path absolute")?;
+    let litestream_yml = data_dir.join(".litestream-restore.yml");
+    let yml = super::litestream::replica_yml(&absolute, from, &storage.replica_key)?;
+    std::fs::write(&litestream_yml, yml)
+        .with_context(|| format!("cannot write {}", litestream_yml.display()))?;
     let mut litestream = Command::new(super::litestream::binary()?);
-    litestream.arg("restore").arg("-o").arg(&database);
+    litestream
+        .arg("restore")
+        .arg("-config")
+        .arg(&litestream_yml)
+        .arg("-o")
+        .arg(&database);
     if let Some(at) = timestamp {
         litestream.arg("-timestamp").arg(at.to_string());
     }
     let status = litestream
-        .arg(&url)
+        .arg(&absolute)
         .status()
-        .context("cannot run litestream restore")?;
+        .context("cannot run litestream restore");
+    let _ = std::fs::remove_file(&litestream_yml);
+    let status = status?;
     if !status.success() || !database.exists() {
-        bail!("litestream restore from {url} failed ({status}): see its messages above");
+        bail!("litestream restore from {from} failed ({status}): see its messages above");
     }
     crate::files::make_private(&database)
         .with_context(|| format!("cannot make {} private", database.display()))?;
@@ -53,18 +74,14 @@ pub fn run(from: &ReplicaUrl, timestamp: Option<&str>, data_dir: &Path) -> anyho
     let db = Db::open(&database)?;
     let (counts, paths) =
         db.read_now(|conn| Ok((db::admin::counts(conn)?, db::media::all_paths(conn)?)))?;
-    let replica = MediaReplica::new(media_replica);
-    let mut missing = Vec::new();
+    let replica = MediaReplica::of(&storage).context("the replica has no media folder")?;
     let mut paths: Vec<String> = paths.into_iter().collect();
     paths.sort();
-    for path in &paths {
-        let fetched = replica
-            .fetch(path, &media_dir)
-            .with_context(|| format!("cannot copy media file {path} from the replica"))?;
-        if !fetched {
-            eprintln!("warning: media file {path} is not in the replica");
-            missing.push(path);
-        }
+    let missing = replica
+        .fetch_all(&paths, &media_dir)
+        .context("cannot copy the media files from the replica")?;
+    for path in &missing {
+        eprintln!("warning: media file {path} is not in the replica");
     }
     println!(
         "restored {} ({} posts, {} drafts, {} accounts) and {} media files from {from}",

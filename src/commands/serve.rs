@@ -87,13 +87,7 @@ fn leaves_checkpoints_to_litestream(replication: &Replication, db: &crate::db::D
 /// (saved by a command, or while it was unreachable). Files the server saves reach it
 /// as they are saved (`media::replica`).
 async fn replicate_media(app: Arc<App>) {
-    let Some(replica) = app
-        .config
-        .storage
-        .replica
-        .media_dir()
-        .map(MediaReplica::new)
-    else {
+    let Some(replica) = MediaReplica::of(&app.config.storage) else {
         return;
     };
     match fetch_missing_media(&app, &replica).await {
@@ -125,13 +119,12 @@ async fn fetch_missing_media(app: &App, replica: &MediaReplica) -> anyhow::Resul
     let paths = app.db.read(crate::db::media::all_paths).await?;
     let (replica, root) = (replica.clone(), app.media.root().to_path_buf());
     let fetched = tokio::task::spawn_blocking(move || -> std::io::Result<usize> {
-        let mut fetched = 0;
-        for path in paths {
-            if !root.join(&path).exists() && replica.fetch(&path, &root)? {
-                fetched += 1;
-            }
-        }
-        Ok(fetched)
+        let lacking: Vec<String> = paths
+            .into_iter()
+            .filter(|path| !root.join(path).exists())
+            .collect();
+        let missing = replica.fetch_all(&lacking, &root)?;
+        Ok(lacking.len() - missing.len())
     })
     .await??;
     Ok(fetched)

@@ -3,8 +3,9 @@
 //! config `blog litestream-config` prints and media copied by blog. The machine dies
 //! (`kill -9` of Litestream and blog, the data folder deleted); `blog restore` on a
 //! new machine brings back every post and every file they use, and a restore to a time
-//! before the last post lacks exactly it. Skipped without Litestream, except on CI
-//! where it fails.
+//! before the last post lacks exactly it. The same through an `sftp://` replica on
+//! OpenSSH's real sshd on 127.0.0.1. Skipped without Litestream (or sshd and root),
+//! except on CI where it fails.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -72,16 +73,23 @@ fn write_post(author: &Client, title: &str) -> Written {
 }
 
 /// Restores the replica's latest database into a scratch file, as a new machine
-/// would, until `slug` is published there: then Litestream has shipped it.
-fn wait_until_replicated(litestream: &Path, replica: &Path, scratch: &Path, slug: &str) {
+/// would (with the `litestream.yml` the machine runs with), until `slug` is published
+/// there: then Litestream has shipped it.
+fn wait_until_replicated(litestream: &Path, config: &Path, scratch: &Path, slug: &str) {
     let deadline = Instant::now() + PATIENCE;
+    let database = config
+        .parent()
+        .expect("litestream.yml is in the site folder")
+        .join("blog-data/blog.sqlite3");
     for attempt in 0.. {
         let out = scratch.join(format!("probe-{attempt}.sqlite3"));
         let restored = Command::new(litestream)
             .arg("restore")
+            .arg("-config")
+            .arg(config)
             .arg("-o")
             .arg(&out)
-            .arg(format!("file://{}/db", replica.display()))
+            .arg(&database)
             .output()
             .expect("litestream runs");
         if restored.status.success() && published_slugs(&out).contains(slug) {
@@ -161,10 +169,10 @@ fn a_dead_machine_comes_back_from_its_litestream_replica_with_its_media() {
     // Commands and the server write while Litestream holds its locks now and then.
     let author = server.author("survivor@blog.example");
     let first = write_post(&author, "Written before the timestamp");
-    wait_until_replicated(&litestream, &replica, outside.path(), &first.slug);
+    wait_until_replicated(&litestream, &config_file, outside.path(), &first.slug);
     let before_last = jiff::Timestamp::now().to_string();
     let last = write_post(&author, "The last post");
-    wait_until_replicated(&litestream, &replica, outside.path(), &last.slug);
+    wait_until_replicated(&litestream, &config_file, outside.path(), &last.slug);
     let check = server.cli(&["check"]).success();
     assert!(
         check.stdout.contains("Litestream's _litestream_* tables"),
@@ -295,5 +303,187 @@ fn a_dead_machine_comes_back_from_its_litestream_replica_with_its_media() {
             assert!(Instant::now() < deadline, "{file} never came back");
             thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+/// OpenSSH's sshd on 127.0.0.1, in the foreground, every file of it in a temporary
+/// folder, letting in the current user with one key; killed on drop.
+struct Sshd {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Sshd {
+    /// `None` (skip) without sshd or root, which sshd needs; a failure under CI.
+    fn start() -> Option<Sshd> {
+        let binary = Path::new("/usr/sbin/sshd");
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+        let ci = std::env::var("CI").as_deref() == Ok("true");
+        if !binary.is_file() || !root {
+            assert!(
+                !ci,
+                "CI must run the SFTP replication test as root with sshd: apt-get install openssh-server (.ci/run does)"
+            );
+            eprintln!("skipped: needs root and sshd (apt-get install openssh-server)");
+            return None;
+        }
+        // sshd refuses to start without its privilege separation folder.
+        std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
+        let dir = tempfile::tempdir().expect("a folder for sshd");
+        let keygen = |file: &Path| {
+            let made = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(file)
+                .status()
+                .expect("ssh-keygen runs");
+            assert!(made.success());
+        };
+        keygen(&dir.path().join("host_key"));
+        keygen(&dir.path().join("client_key"));
+        std::fs::copy(
+            dir.path().join("client_key.pub"),
+            dir.path().join("authorized_keys"),
+        )
+        .expect("authorized_keys");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("an ephemeral port")
+            .port();
+        let d = dir.path().display();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n\
+             StrictModes no\nSubsystem sftp internal-sftp\n"
+        );
+        std::fs::write(dir.path().join("sshd_config"), config).expect("sshd_config");
+        let log = std::fs::File::create(dir.path().join("sshd.log")).expect("sshd.log");
+        let child = Command::new(binary)
+            .args(["-D", "-e", "-f"])
+            .arg(dir.path().join("sshd_config"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("sshd runs");
+        let mut sshd = Sshd { child, dir, port };
+        let deadline = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = sshd.child.try_wait() {
+                panic!("sshd exited ({status}): {}", sshd.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sshd did not listen: {}",
+                sshd.log()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        Some(sshd)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
+    }
+
+    fn key(&self) -> PathBuf {
+        self.dir.path().join("client_key")
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            eprintln!("--- sshd ---\n{}", self.log());
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_dead_machine_comes_back_from_an_sftp_replica_on_a_real_sshd() {
+    let Some(litestream) = find_litestream() else {
+        return;
+    };
+    let Some(sshd) = Sshd::start() else {
+        return;
+    };
+    let server_side = tempfile::tempdir().expect("the SFTP server's folder");
+    let replica = server_side.path().join("replica");
+    let user = String::from_utf8(
+        Command::new("id")
+            .arg("-un")
+            .output()
+            .expect("id runs")
+            .stdout,
+    )
+    .expect("a user name");
+    let replica_url = format!(
+        "sftp://{}@127.0.0.1:{}{}",
+        user.trim(),
+        sshd.port,
+        replica.display()
+    );
+    let key = sshd.key();
+    let key = key.to_str().expect("a UTF-8 path");
+    let machine = Site::new()
+        .env("BLOG_STORAGE_REPLICATION", "litestream")
+        .env("BLOG_STORAGE_REPLICA", &replica_url)
+        .env("BLOG_STORAGE_REPLICA_KEY", key);
+    machine.run(&["users", "list"]).success();
+    let config = machine.run(&["litestream-config"]).success();
+    assert!(config.stdout.contains("key-path:"), "{}", config.stdout);
+    let config_file = machine.path().join("litestream.yml");
+    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
+    let server = machine.start_under(
+        &litestream,
+        &[
+            "replicate",
+            "-config",
+            config_file.to_str().expect("a UTF-8 path"),
+            "-exec",
+            "{blog} serve --bind 127.0.0.1:0",
+        ],
+    );
+    let author = server.author("far@blog.example");
+    let post = write_post(&author, "Kept on another machine");
+    for file in &post.files {
+        assert!(
+            replica.join("media").join(file).is_file(),
+            "{file} reached the SFTP server as it was saved"
+        );
+    }
+    wait_until_replicated(&litestream, &config_file, server_side.path(), &post.slug);
+    let dead = server.kill_hard();
+    std::fs::remove_dir_all(dead.path().join("blog-data")).expect("delete the data folder");
+    drop(dead);
+
+    let new_machine = Site::new().env("BLOG_STORAGE_REPLICA_KEY", key);
+    let restored = new_machine
+        .run_env(
+            &["restore", "--from", &replica_url, "--data-dir", "blog-data"],
+            &[("PATH", &path_with(&litestream))],
+        )
+        .success();
+    assert!(restored.stdout.contains("1 posts"), "{}", restored.stdout);
+    assert_eq!(
+        media_files(&new_machine.path().join("blog-data/media")),
+        post.files.iter().cloned().collect::<BTreeSet<_>>()
+    );
+    let server = new_machine.start();
+    server
+        .anonymous()
+        .get(&format!("/posts/{}", post.slug))
+        .assert_status(200);
+    for file in &post.files {
+        server
+            .anonymous()
+            .get(&format!("/media/{file}"))
+            .assert_status(200);
     }
 }
