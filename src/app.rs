@@ -34,6 +34,8 @@ pub struct App {
     pub access_log: AccessLog,
     /// One permit per open connection, shared by every worker (`[server] max_connections`).
     pub connections: Arc<tokio::sync::Semaphore>,
+    /// A read-only follower of a replica: every write is sent to `[site] base_url`.
+    pub follower: bool,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -61,11 +63,20 @@ impl App {
             connections,
             rates: RateLimits::default(),
             access_log: AccessLog::off(),
+            follower: false,
         })
     }
 
     pub fn with_access_log(self, access_log: AccessLog) -> Self {
         Self { access_log, ..self }
+    }
+
+    /// A read-only follower (`blog serve --replica`): writes go to the primary.
+    pub fn following(self) -> Self {
+        Self {
+            follower: true,
+            ..self
+        }
     }
 }
 

@@ -28,6 +28,11 @@ pub enum Command {
         /// Listen here instead of [server] bind ("host:port" or "unix:/path").
         #[arg(long, value_name = "ADDRESS")]
         bind: Option<Bind>,
+        /// Serve a read-only follower of this replica (file:///path or sftp://…),
+        /// kept up to date by `litestream restore -f` in [storage] data_dir; every
+        /// write is redirected to the primary at [site] base_url.
+        #[arg(long, value_name = "URL")]
+        replica: Option<ReplicaUrl>,
     },
     /// Write blog.toml (every key, with its default) and create the data folder.
     Init {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod collectstatic;
 pub mod createsuperuser;
 pub mod export;
+pub mod follower;
 pub mod import;
 pub mod init;
 pub mod litestream;
@@ -27,7 +28,7 @@ use crate::db::Db;
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
     match cli.command {
-        Command::Serve { bind } => serve::run(load_config(file)?, bind),
+        Command::Serve { bind, replica } => serve::run(load_config(file)?, bind, replica),
         Command::Init { force } => init::run(file, force),
         Command::Createsuperuser {
             email,

@@ -5,26 +5,46 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use super::follower::Follower;
 use crate::actions::{self, media::Pass};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::config::{Bind, Config, LogFormat, Replication, SecretKey};
+use crate::config::{Bind, Config, LogFormat, ReplicaUrl, Replication, SecretKey};
 use crate::media::replica::MediaReplica;
 use crate::server;
 use crate::serving::access_log::AccessLog;
 
-pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
+pub fn run(
+    mut config: Config,
+    bind: Option<Bind>,
+    replica: Option<ReplicaUrl>,
+) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.server.bind = bind;
     }
     let (log_writer, _flush_logs_at_exit) = init_logging(&config);
     raise_open_files_limit();
-    let db = super::open_db(&config)?;
+    // A follower reads the copy Litestream keeps, and fetches media from the replica.
+    let follower = match &replica {
+        Some(replica) => {
+            config.storage.replica = replica.clone();
+            Some(Follower::start(&config, replica)?)
+        }
+        None => None,
+    };
+    let db = match follower {
+        Some(_) => crate::db::Db::open_follower(&config.storage.database())?,
+        None => super::open_db(&config)?,
+    };
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
     let config_replication = config.storage.replication;
     let access_log = AccessLog::new(&config, log_writer);
-    let app = Arc::new(App::new(config, db.clone(), key)?.with_access_log(access_log));
+    let app = App::new(config, db.clone(), key)?.with_access_log(access_log);
+    let app = Arc::new(match follower {
+        Some(_) => app.following(),
+        None => app,
+    });
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (listeners, shown) = server::listen(&bind, workers)?;
@@ -49,8 +69,12 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let gc_app = Arc::clone(&app);
     worker(first, app, async move {
-        tokio::spawn(replicate_media(Arc::clone(&gc_app)));
-        tokio::spawn(collect_media_garbage(gc_app));
+        if gc_app.follower {
+            tokio::spawn(follow_media(gc_app));
+        } else {
+            tokio::spawn(replicate_media(Arc::clone(&gc_app)));
+            tokio::spawn(collect_media_garbage(gc_app));
+        }
         server::shutdown_signal().await;
         let _ = stop.send(true);
     })?;
@@ -60,7 +84,9 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
             Err(_) => tracing::error!("a worker thread panicked"),
         }
     }
-    if leaves_checkpoints_to_litestream(&config_replication, &db) {
+    if follower.is_some() {
+        drop(follower);
+    } else if leaves_checkpoints_to_litestream(&config_replication, &db) {
         tracing::info!("Litestream replicates the database: its WAL is left to Litestream");
     } else {
         db.checkpoint()
@@ -110,6 +136,21 @@ async fn replicate_media(app: Arc<App>) {
             Ok(Ok(copied)) => tracing::info!("media replica: copied {copied} missing files"),
             Ok(Err(err)) => tracing::error!("cannot copy media files to the replica: {err}"),
             Err(err) => tracing::error!("media replica pass failed: {err}"),
+        }
+    }
+}
+
+/// A follower fetches the media files its copy names as they appear.
+async fn follow_media(app: Arc<App>) {
+    let Some(replica) = MediaReplica::of(&app.config.storage) else {
+        return;
+    };
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(err) = fetch_missing_media(&app, &replica).await {
+            tracing::error!("cannot fetch media files from the replica: {err:#}");
         }
     }
 }

@@ -87,6 +87,9 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         return refused;
     }
     let route = Route::parse(req.method(), req.uri().path());
+    if let Some(primary) = send_to_primary(&app, &req, route.as_ref()) {
+        return primary;
+    }
     if let Some(file) = serve_file(&app, route.as_ref(), req.headers()).await {
         return file;
     }
@@ -181,6 +184,23 @@ fn refuse_smuggling(headers: &HeaderMap) -> Option<Response> {
         .headers_mut()
         .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
     Some(refused)
+}
+
+/// A follower (`blog serve --replica`) never writes: every request but a reader's
+/// is redirected to the primary at `[site] base_url`, with 307 so a POST stays a POST.
+fn send_to_primary(app: &App, req: &Request<Incoming>, route: Option<&Route>) -> Option<Response> {
+    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+    if !app.follower || (is_read && route.is_some_and(Route::is_for_readers)) {
+        return None;
+    }
+    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let mut redirect = response::redirect(&app.config.site.base_url.join(target));
+    *redirect.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    redirect.headers_mut().insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static(cache_control::NEVER_STORED),
+    );
+    Some(redirect)
 }
 
 /// Files and the health check need no session, so they skip the database.

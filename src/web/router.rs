@@ -156,6 +156,26 @@ impl Route {
         )
     }
 
+    /// What a read-only follower answers itself: reading pages, feeds, files; every
+    /// other request (forms, logins, the editor, the admin pages) is the primary's.
+    pub fn is_for_readers(&self) -> bool {
+        matches!(
+            self,
+            Self::Index
+                | Self::Post(_)
+                | Self::Author(_)
+                | Self::AuthorFeed(_)
+                | Self::Tag(_)
+                | Self::Feed
+                | Self::Sitemap
+                | Self::Robots
+                | Self::Search
+                | Self::Healthz
+                | Self::Static(_)
+                | Self::Media(_)
+        )
+    }
+
     /// Pages no cache may keep, the browser's included (`Cache-Control: no-store`):
     /// the editor (a draft not yet saved), drafts, account settings, reset forms and
     /// the admin pages (reset links).

@@ -487,3 +487,97 @@ fn a_dead_machine_comes_back_from_an_sftp_replica_on_a_real_sshd() {
             .assert_status(200);
     }
 }
+
+#[test]
+fn a_follower_serves_what_the_primary_publishes_and_sends_every_write_to_it() {
+    let Some(litestream) = find_litestream() else {
+        return;
+    };
+    let outside = tempfile::tempdir().expect("a folder that outlives the machine");
+    let replica_url = format!("file://{}", outside.path().join("replica").display());
+    let primary_site = Site::new()
+        .env("BLOG_STORAGE_REPLICATION", "litestream")
+        .env("BLOG_STORAGE_REPLICA", &replica_url);
+    primary_site.run(&["users", "list"]).success();
+    let config = primary_site.run(&["litestream-config"]).success();
+    let config_file = primary_site.path().join("litestream.yml");
+    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
+    let primary = primary_site.start_under(
+        &litestream,
+        &[
+            "replicate",
+            "-config",
+            config_file.to_str().expect("a UTF-8 path"),
+            "-exec",
+            "{blog} serve --bind 127.0.0.1:0",
+        ],
+    );
+    let author = primary.author("primary@blog.example");
+    let first = write_post(&author, "Read anywhere");
+    wait_until_replicated(&litestream, &config_file, outside.path(), &first.slug);
+    let primary_url = format!("http://{}", primary.address());
+
+    let follower = Site::new()
+        .env("BLOG_SITE_BASE_URL", &primary_url)
+        .env("PATH", &path_with(&litestream))
+        .start_under(
+            Path::new(env!("CARGO_BIN_EXE_blog")),
+            &["serve", "--bind", "127.0.0.1:0", "--replica", &replica_url],
+        );
+    let reader = follower.anonymous();
+    let deadline = Instant::now() + PATIENCE;
+    let visible = |path: &str| reader.get(path).status == 200;
+    for path in std::iter::once(format!("/posts/{}", first.slug))
+        .chain(first.files.iter().map(|file| format!("/media/{file}")))
+    {
+        while !visible(&path) {
+            assert!(
+                Instant::now() < deadline,
+                "{path} never reached the follower"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    // A post published on the primary shows on the follower a moment later.
+    let slug = author.create_post("Fresh on the primary", "<p>Now.</p>");
+    author.publish(&slug);
+    let published = Instant::now();
+    while !visible(&format!("/posts/{slug}")) {
+        assert!(
+            Instant::now() < deadline,
+            "{slug} never reached the follower"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    // A figure for docs/scaling.md, not a test: printed with --nocapture.
+    println!("replica lag: {} ms", published.elapsed().as_millis());
+    let home = reader.get("/").assert_status(200);
+    assert!(home.text().contains("Fresh on the primary"));
+
+    // Every write, and every page that leads to one, is the primary's.
+    let posts_before = primary.cli(&["posts", "list"]).success().stdout;
+    let signed_in = follower.anonymous();
+    let cookie = author.cookie("blog_session").expect("the author's session");
+    signed_in.set_cookie("blog_session", &cookie);
+    for (page, target) in [
+        (
+            signed_in.post("/posts/new", &[("title", "Never here")]),
+            "/posts/new",
+        ),
+        (signed_in.get("/posts/new"), "/posts/new"),
+        (
+            reader.post("/accounts/login", &[("email", "a@b.example")]),
+            "/accounts/login",
+        ),
+        (signed_in.get("/admin"), "/admin"),
+    ] {
+        assert_eq!(page.status, 307, "{target}: {}", page.body);
+        assert_eq!(page.location(), format!("{primary_url}{target}"));
+    }
+    assert_eq!(
+        primary.cli(&["posts", "list"]).success().stdout,
+        posts_before
+    );
+    assert!(!follower.log().contains("readonly"), "{}", follower.log());
+}
