@@ -121,13 +121,7 @@ async fn replicate_media(app: Arc<App>) {
         Ok(fetched) => tracing::info!("media replica: fetched {fetched} missing files"),
         Err(err) => tracing::error!("cannot fetch media files from the replica: {err:#}"),
     }
-    let period = app
-        .config
-        .media
-        .gc_interval
-        .max(std::time::Duration::from_secs(1));
-    let mut every = tokio::time::interval(period);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut every = every_gc_interval(&app);
     loop {
         every.tick().await;
         let (replica, root) = (replica.clone(), app.media.root().to_path_buf());
@@ -248,9 +242,8 @@ fn init_logging(
     (writer, guard)
 }
 
-/// The media GC: once at start-up (after the server is up, so it never delays it),
-/// then every `[media] gc_interval`.
-async fn collect_media_garbage(app: Arc<App>) {
+/// Ticks at once, then every `[media] gc_interval`, for the passes over the media folder.
+fn every_gc_interval(app: &App) -> tokio::time::Interval {
     // tokio refuses a zero period; "0s" in the config means "as often as sensible".
     let period = app
         .config
@@ -259,6 +252,13 @@ async fn collect_media_garbage(app: Arc<App>) {
         .max(std::time::Duration::from_secs(1));
     let mut every = tokio::time::interval(period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every
+}
+
+/// The media GC: once at start-up (after the server is up, so it never delays it),
+/// then every `[media] gc_interval`.
+async fn collect_media_garbage(app: Arc<App>) {
+    let mut every = every_gc_interval(&app);
     loop {
         every.tick().await;
         let app = Arc::clone(&app);

@@ -50,6 +50,39 @@ fn path_with(litestream: &Path) -> String {
     format!("{}:{rest}", folder.display())
 }
 
+/// A machine that replicates to `replica_url`: the database made, `litestream.yml`
+/// from `blog litestream-config` (no warnings), and blog running as Litestream's
+/// child. Answers the server and its `litestream.yml`.
+fn start_replicated(
+    litestream: &Path,
+    replica_url: &str,
+    extra_env: &[(&str, &str)],
+    restore_first: bool,
+) -> (TestServer, PathBuf) {
+    let mut machine = Site::new()
+        .env("BLOG_STORAGE_REPLICATION", "litestream")
+        .env("BLOG_STORAGE_REPLICA", replica_url);
+    for (key, value) in extra_env {
+        machine = machine.env(key, value);
+    }
+    if !restore_first {
+        // The database exists before Litestream watches it.
+        machine.run(&["users", "list"]).success();
+    }
+    let config = machine.run(&["litestream-config"]).success();
+    assert!(!config.stderr.contains("warning"), "{}", config.stderr);
+    let config_file = machine.path().join("litestream.yml");
+    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
+    let config_arg = config_file.to_str().expect("a UTF-8 path").to_owned();
+    let mut args = vec!["replicate", "-config", &config_arg];
+    if restore_first {
+        args.push("-restore-if-db-not-exists");
+    }
+    args.extend(["-exec", "{blog} serve --bind 127.0.0.1:0"]);
+    let server = machine.start_under(litestream, &args);
+    (server, config_file)
+}
+
 /// A post as a reader sees it, and the media files it uses.
 struct Written {
     slug: String,
@@ -146,26 +179,7 @@ fn a_dead_machine_comes_back_from_its_litestream_replica_with_its_media() {
     let outside = tempfile::tempdir().expect("a folder that outlives the machine");
     let replica = outside.path().join("replica");
     let replica_url = format!("file://{}", replica.display());
-    let machine = Site::new()
-        .env("BLOG_STORAGE_REPLICATION", "litestream")
-        .env("BLOG_STORAGE_REPLICA", &replica_url);
-    // The database exists before Litestream watches it.
-    machine.run(&["users", "list"]).success();
-    let config = machine.run(&["litestream-config"]).success();
-    assert!(!config.stderr.contains("warning"), "{}", config.stderr);
-    let config_file = machine.path().join("litestream.yml");
-    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
-    let server = machine.start_under(
-        &litestream,
-        &[
-            "replicate",
-            "-config",
-            config_file.to_str().expect("a UTF-8 path"),
-            "-exec",
-            "{blog} serve --bind 127.0.0.1:0",
-        ],
-    );
-
+    let (server, config_file) = start_replicated(&litestream, &replica_url, &[], false);
     // Commands and the server write while Litestream holds its locks now and then.
     let author = server.author("survivor@blog.example");
     let first = write_post(&author, "Written before the timestamp");
@@ -276,23 +290,7 @@ fn a_dead_machine_comes_back_from_its_litestream_replica_with_its_media() {
 
     // What deploy/blog-litestream.service does on a new, empty machine: Litestream
     // restores the database before it starts blog, and blog fetches the images.
-    let booted = Site::new()
-        .env("BLOG_STORAGE_REPLICATION", "litestream")
-        .env("BLOG_STORAGE_REPLICA", &replica_url);
-    let config = booted.run(&["litestream-config"]).success();
-    let config_file = booted.path().join("litestream.yml");
-    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
-    let server = booted.start_under(
-        &litestream,
-        &[
-            "replicate",
-            "-config",
-            config_file.to_str().expect("a UTF-8 path"),
-            "-restore-if-db-not-exists",
-            "-exec",
-            "{blog} serve --bind 127.0.0.1:0",
-        ],
-    );
+    let (server, _) = start_replicated(&litestream, &replica_url, &[], true);
     server
         .anonymous()
         .get(&format!("/posts/{}", last.slug))
@@ -431,25 +429,14 @@ fn a_dead_machine_comes_back_from_an_sftp_replica_on_a_real_sshd() {
     );
     let key = sshd.key();
     let key = key.to_str().expect("a UTF-8 path");
-    let machine = Site::new()
-        .env("BLOG_STORAGE_REPLICATION", "litestream")
-        .env("BLOG_STORAGE_REPLICA", &replica_url)
-        .env("BLOG_STORAGE_REPLICA_KEY", key);
-    machine.run(&["users", "list"]).success();
-    let config = machine.run(&["litestream-config"]).success();
-    assert!(config.stdout.contains("key-path:"), "{}", config.stdout);
-    let config_file = machine.path().join("litestream.yml");
-    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
-    let server = machine.start_under(
+    let (server, config_file) = start_replicated(
         &litestream,
-        &[
-            "replicate",
-            "-config",
-            config_file.to_str().expect("a UTF-8 path"),
-            "-exec",
-            "{blog} serve --bind 127.0.0.1:0",
-        ],
+        &replica_url,
+        &[("BLOG_STORAGE_REPLICA_KEY", key)],
+        false,
     );
+    let config = std::fs::read_to_string(&config_file).expect("litestream.yml");
+    assert!(config.contains("key-path:"), "{config}");
     let author = server.author("far@blog.example");
     let post = write_post(&author, "Kept on another machine");
     for file in &post.files {
@@ -495,23 +482,7 @@ fn a_follower_serves_what_the_primary_publishes_and_sends_every_write_to_it() {
     };
     let outside = tempfile::tempdir().expect("a folder that outlives the machine");
     let replica_url = format!("file://{}", outside.path().join("replica").display());
-    let primary_site = Site::new()
-        .env("BLOG_STORAGE_REPLICATION", "litestream")
-        .env("BLOG_STORAGE_REPLICA", &replica_url);
-    primary_site.run(&["users", "list"]).success();
-    let config = primary_site.run(&["litestream-config"]).success();
-    let config_file = primary_site.path().join("litestream.yml");
-    std::fs::write(&config_file, &config.stdout).expect("write litestream.yml");
-    let primary = primary_site.start_under(
-        &litestream,
-        &[
-            "replicate",
-            "-config",
-            config_file.to_str().expect("a UTF-8 path"),
-            "-exec",
-            "{blog} serve --bind 127.0.0.1:0",
-        ],
-    );
+    let (primary, config_file) = start_replicated(&litestream, &replica_url, &[], false);
     let author = primary.author("primary@blog.example");
     let first = write_post(&author, "Read anywhere");
     wait_until_replicated(&litestream, &config_file, outside.path(), &first.slug);
