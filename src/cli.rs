@@ -87,6 +87,10 @@ pub enum Command {
         /// Cache-Control allows ([cache] s_maxage), and serve them while blog is down.
         #[arg(long)]
         cache: bool,
+        /// Read-only followers (`blog serve --replica`) that take readers' GETs, as
+        /// host:port[,host:port...]; writes and everything else go to [server] bind.
+        #[arg(long, value_name = "ADDRS", value_delimiter = ',')]
+        replicas: Vec<std::net::SocketAddr>,
         /// The proxy_cache folder (with --cache).
         #[arg(long, value_name = "DIR", default_value = crate::commands::nginx_config::DEFAULT_CACHE_DIR)]
         cache_dir: PathBuf,

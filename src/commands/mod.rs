@@ -43,11 +43,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             cache,
             cache_dir,
+            replicas,
         } => nginx_config::run(
             &load_config(file)?,
             &static_dir,
             listen,
             cache.then_some(cache_dir.as_path()),
+            replicas,
         ),
         Command::LitestreamConfig { replica } => {
             litestream::run(&load_config(file)?, replica.as_ref())

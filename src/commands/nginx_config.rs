@@ -84,6 +84,8 @@ pub struct Options {
     pub media_dir: PathBuf,
     /// With `--cache`: the folder of nginx's `proxy_cache`.
     pub cache_dir: Option<PathBuf>,
+    /// With `--replicas`: read-only followers (`blog serve --replica`) for readers.
+    pub replicas: Vec<SocketAddr>,
 }
 
 pub fn run(
@@ -91,12 +93,14 @@ pub fn run(
     static_dir: &Path,
     listen: Listen,
     cache_dir: Option<&Path>,
+    replicas: Vec<SocketAddr>,
 ) -> anyhow::Result<()> {
     let options = Options {
         listen,
         static_dir: absolute(static_dir)?,
         media_dir: real_path(&config.storage.media_dir())?,
         cache_dir: cache_dir.map(absolute).transpose()?,
+        replicas,
     };
     let text = render(config, &options)?;
     // Also on stderr: the output usually goes straight into a file nobody reads.
@@ -153,6 +157,10 @@ pub fn render(config: &Config, options: &Options) -> anyhow::Result<String> {
         security_headers("        "),
         security_headers("            "),
     );
+    let (followers, target) = match options.replicas.as_slice() {
+        [] => (String::new(), UPSTREAM.to_string()),
+        replicas => (followers(replicas, &upstream), "$blog_upstream".to_string()),
+    };
     let (cache_path, cache_lines) = match &options.cache_dir {
         Some(dir) => (cache_path(dir)?, cache_lines(&security_8)),
         None => (String::new(), String::new()),
@@ -169,7 +177,7 @@ upstream {UPSTREAM} {{
     server {upstream};
     keepalive {UPSTREAM_KEEPALIVE};
 }}
-{cache_path}
+{followers}{cache_path}
 # The security headers blog puts on every response, for the responses nginx makes
 # itself (/static/ and /media/ files, its own errors such as 413): each map gives the
 # value unless blog already sent the header, and "" (no header) when it did.
@@ -225,7 +233,7 @@ server {{
     # Everything else is blog's. It believes the X-Forwarded-* headers only from
     # [server] trusted_proxies, so this nginx's address must be among them.
     location / {{
-        proxy_pass http://{UPSTREAM};
+        proxy_pass http://{target};
         # HTTP/1.1 without "Connection: close" keeps upstream connections open.
         proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -242,6 +250,43 @@ server {{
 }}
 "##
     ))
+}
+
+/// The followers' upstream and the map that sends readers to them: GET and HEAD of
+/// what a follower answers itself (pages, feeds, search, health); everything else,
+/// `/posts/new` included, to the primary, and so does every request with a session.
+/// A follower redirects anything else to `base_url`, which would come back here: so
+/// this list is `Route::is_for_readers`.
+fn followers(replicas: &[SocketAddr], primary: &str) -> String {
+    let servers: String = replicas
+        .iter()
+        .map(|addr| format!("    server {addr};\n"))
+        .collect();
+    format!(
+        r#"
+# Read-only followers (`blog serve --replica`), a second or two behind the primary;
+# the primary stands in should every follower be down.
+upstream {UPSTREAM}_followers {{
+{servers}    server {primary} backup;
+    keepalive {UPSTREAM_KEEPALIVE};
+}}
+
+# Readers' GETs go to the followers; writes, logins, the editor and the admin pages
+# to the primary (/static/ and /media/ are nginx's own).
+map "$request_method:$uri" $blog_read_upstream {{
+    default {UPSTREAM};
+    "~^(GET|HEAD):/(|posts/(?!new/?$)[^/]+/?|authors/[0-9]+/?|authors/[0-9]+/feed\.xml|tags/[^/]+/?|feed\.xml|sitemap\.xml|robots\.txt|search/?|healthz)$" {UPSTREAM}_followers;
+}}
+
+# Whoever carries blog's session cookie (signed in, or given a form) reads from the
+# primary: an author sees a draft or a post just saved at once, not a second later.
+map $cookie_{cookie} $blog_upstream {{
+    "" $blog_read_upstream;
+    default {UPSTREAM};
+}}
+"#,
+        cookie = session::COOKIE
+    )
 }
 
 /// The cache's folder and zone, at the `http` level where the site is included.
@@ -480,6 +525,7 @@ mod tests {
             static_dir: PathBuf::from(DEFAULT_STATIC_DIR),
             media_dir: PathBuf::from("/var/lib/blog/media"),
             cache_dir: None,
+            replicas: Vec::new(),
         }
     }
 
@@ -689,6 +735,29 @@ mod tests {
             .filter(|l| !l.trim_start().starts_with('#'))
             .collect();
         assert_eq!(code.matches('{').count(), code.matches('}').count());
+    }
+
+    #[test]
+    fn replicas_take_readers_gets_and_the_primary_everything_else() {
+        let options = Options {
+            replicas: vec!["10.0.0.2:8000".parse().unwrap()],
+            ..options()
+        };
+        let text = render(&Config::default(), &options).unwrap();
+        let followers = block(&text, "upstream blog_backend_followers");
+        assert!(has(&followers, "server 10.0.0.2:8000;"), "{text}");
+        assert!(has(&followers, "server 127.0.0.1:8000 backup;"), "{text}");
+        assert!(has(
+            &block(&text, "location /"),
+            "proxy_pass http://$blog_upstream;"
+        ));
+        assert!(text.contains("posts/(?!new/?$)"), "{text}");
+        assert!(has(
+            &block(&text, "map $cookie_blog_session $blog_upstream"),
+            "default blog_backend;"
+        ));
+        let plain = render(&Config::default(), &self::options()).unwrap();
+        assert!(!plain.contains("followers"), "{plain}");
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub(crate) struct Nginx {
 }
 
 impl Nginx {
-    fn start(binary: &Path, dir: TempDir, site: &str, listen: &str) -> Nginx {
+    pub(crate) fn start(binary: &Path, dir: TempDir, site: &str, listen: &str) -> Nginx {
         let root = dir
             .path()
             .to_str()
@@ -304,7 +304,7 @@ fn with_certificate(site: &str, listen: &str, tls_listen: &str, dir: &Path) -> S
 }
 
 /// A port nobody listens on now: the OS picks it, and we let it go for nginx.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("an ephemeral port");
     listener.local_addr().expect("a bound address").port()
 }

@@ -552,3 +552,84 @@ fn a_follower_serves_what_the_primary_publishes_and_sends_every_write_to_it() {
     );
     assert!(!follower.log().contains("readonly"), "{}", follower.log());
 }
+
+#[test]
+fn behind_nginx_readers_reach_the_follower_and_writers_the_primary() {
+    let Some(litestream) = find_litestream() else {
+        return;
+    };
+    let Some(nginx_binary) = crate::nginx::find_nginx() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must run the nginx tests: apt-get install nginx (.ci/run does)"
+        );
+        eprintln!("skipped: nginx not installed");
+        return;
+    };
+    let outside = tempfile::tempdir().expect("a folder that outlives the machine");
+    let replica_url = format!("file://{}", outside.path().join("replica").display());
+    let (primary, config_file) = start_replicated(&litestream, &replica_url, &[], false);
+    let author = primary.author("behind@blog.example");
+    let first = write_post(&author, "Through nginx");
+    wait_until_replicated(&litestream, &config_file, outside.path(), &first.slug);
+
+    let listen = format!("127.0.0.1:{}", crate::nginx::free_port());
+    let public = format!("http://{listen}");
+    let follower = Site::new()
+        .env("BLOG_SITE_BASE_URL", &public)
+        .env("PATH", &path_with(&litestream))
+        .start_under(
+            Path::new(env!("CARGO_BIN_EXE_blog")),
+            &["serve", "--bind", "127.0.0.1:0", "--replica", &replica_url],
+        );
+    let site = primary
+        .cli_env(
+            &[
+                "nginx-config",
+                "--listen",
+                &listen,
+                "--replicas",
+                &follower.address(),
+            ],
+            &[("BLOG_SERVER_BIND", &primary.address())],
+        )
+        .success()
+        .stdout;
+    let dir = tempfile::tempdir().expect("a folder for nginx");
+    let _nginx = crate::nginx::Nginx::start(&nginx_binary, dir, &site, &listen);
+
+    // A reader through nginx gets the post from the follower.
+    let reader = Client::new(&public);
+    let path = format!("/posts/{}", first.slug);
+    let deadline = Instant::now() + PATIENCE;
+    while reader.get(&path).status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "{path} never reached the follower"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    follower.log_with(&format!("path={path} status=200"));
+
+    // The editor and a new post go to the primary, which the follower then shows.
+    let writer = Client::new(&public);
+    let cookie = author.cookie("blog_session").expect("the author's session");
+    writer.set_cookie("blog_session", &cookie);
+    writer.get("/posts/new").assert_status(200);
+    primary.log_with("method=GET path=/posts/new status=200");
+    let slug = writer.create_post("Written through nginx", "<p>Hello.</p>");
+    writer.publish(&slug);
+    let path = format!("/posts/{slug}");
+    while reader.get(&path).status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "{path} never reached the follower"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !follower.log().contains("method=POST"),
+        "{}",
+        follower.log()
+    );
+}
