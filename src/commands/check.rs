@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use ipnet::IpNet;
 
-use crate::config::{Bind, Config, Replication, SecretKey, SecretSource};
+use crate::config::{Bind, Config, ReplicaUrl, Replication, SecretKey, SecretSource};
 
 pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
     println!(
@@ -115,6 +115,7 @@ pub enum Finding {
     PublicBind(Bind),
     LitestreamUnannounced,
     MediaNotReplicated,
+    SftpWithoutKey,
 }
 
 /// Every unsafe setting in `config` and `observed`, in the order of the config file.
@@ -162,6 +163,10 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
     }
     if litestream && !storage.replica.is_set() {
         out.push(Finding::MediaNotReplicated);
+    }
+    if matches!(storage.replica, ReplicaUrl::Sftp(_)) && storage.replica_key.as_os_str().is_empty()
+    {
+        out.push(Finding::SftpWithoutKey);
     }
     if config.accounts.open_registration {
         out.push(Finding::OpenRegistration);
@@ -231,6 +236,10 @@ impl fmt::Display for Finding {
             Self::MediaNotReplicated => write!(
                 f,
                 "[storage] replication is \"litestream\" but replica is empty, so media files stay on this machine and a restore brings back posts without their images: set replica to the URL given to `blog litestream-config`"
+            ),
+            Self::SftpWithoutKey => write!(
+                f,
+                "[storage] replica is an sftp:// server but replica_key is empty, so neither Litestream nor blog can log in: set it to the SSH private key (mode 600) whose public key the server accepts"
             ),
             Self::OpenRegistration => write!(
                 f,
@@ -394,6 +403,10 @@ mod tests {
             vec![Finding::MediaNotReplicated]
         );
         config.storage.replica = "file:///srv/replica".parse().unwrap();
+        assert!(findings(&config, &observed).is_empty());
+        config.storage.replica = "sftp://backup@10.0.0.9/srv/replica".parse().unwrap();
+        assert_eq!(findings(&config, &observed), vec![Finding::SftpWithoutKey]);
+        config.storage.replica_key = PathBuf::from("/etc/blog/replica_key");
         assert!(findings(&config, &observed).is_empty());
     }
 
