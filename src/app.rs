@@ -7,6 +7,7 @@ use crate::auth::hasher::Hasher;
 use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
 use crate::db::Db;
+use crate::media::replica::MediaReplica;
 use crate::media::MediaDir;
 use crate::serving::access_log::AccessLog;
 use crate::serving::cache::PageCache;
@@ -39,6 +40,8 @@ pub struct App {
     pub schedule_changed: tokio::sync::Notify,
     /// One permit per open connection, shared by every worker (`[server] max_connections`).
     pub connections: Arc<tokio::sync::Semaphore>,
+    /// A read-only follower of a replica: every write is sent to `[site] base_url`.
+    pub follower: bool,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -52,7 +55,8 @@ pub const IMAGE_MEMORY_MIB: u32 = 192;
 impl App {
     pub fn new(config: Config, db: Db, key: SecretKey) -> anyhow::Result<Self> {
         let time_zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
-        let media = MediaDir::new(config.storage.media_dir());
+        let replica = MediaReplica::of(&config.storage);
+        let media = MediaDir::new(config.storage.media_dir()).replicated_to(replica);
         let page_cache = PageCache::start(db.clone())?;
         let connections = Arc::new(tokio::sync::Semaphore::new(
             config.server.max_connections.max(1),
@@ -72,11 +76,20 @@ impl App {
             schedule_changed: tokio::sync::Notify::new(),
             rates: RateLimits::default(),
             access_log: AccessLog::off(),
+            follower: false,
         })
     }
 
     pub fn with_access_log(self, access_log: AccessLog) -> Self {
         Self { access_log, ..self }
+    }
+
+    /// A read-only follower (`blog serve --replica`): writes go to the primary.
+    pub fn following(self) -> Self {
+        Self {
+            follower: true,
+            ..self
+        }
     }
 }
 

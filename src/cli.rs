@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Bind;
+use crate::config::{Bind, ReplicaUrl};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +28,11 @@ pub enum Command {
         /// Listen here instead of [server] bind ("host:port" or "unix:/path").
         #[arg(long, value_name = "ADDRESS")]
         bind: Option<Bind>,
+        /// Serve a read-only follower of this replica (file:///path or sftp://…),
+        /// kept up to date by `litestream restore -f` in [storage] data_dir; every
+        /// write is redirected to the primary at [site] base_url.
+        #[arg(long, value_name = "URL")]
+        replica: Option<ReplicaUrl>,
     },
     /// Write blog.toml (every key, with its default) and create the data folder.
     Init {
@@ -78,6 +83,37 @@ pub enum Command {
         /// Where nginx listens: a port (IPv4 and IPv6), or one address such as 127.0.0.1:8080.
         #[arg(long, value_name = "ADDR", default_value = "80")]
         listen: crate::commands::nginx_config::Listen,
+        /// Also keep anonymous readers' pages in nginx's proxy_cache, as blog's
+        /// Cache-Control allows ([cache] s_maxage), and serve them while blog is down.
+        #[arg(long)]
+        cache: bool,
+        /// Read-only followers (`blog serve --replica`) that take readers' GETs, as
+        /// host:port[,host:port...]; writes and everything else go to [server] bind.
+        #[arg(long, value_name = "ADDRS", value_delimiter = ',')]
+        replicas: Vec<std::net::SocketAddr>,
+        /// The proxy_cache folder (with --cache).
+        #[arg(long, value_name = "DIR", default_value = crate::commands::nginx_config::DEFAULT_CACHE_DIR)]
+        cache_dir: PathBuf,
+    },
+    /// Print a litestream.yml that replicates the database to URL/db, for running
+    /// `litestream replicate -exec "blog serve"`.
+    LitestreamConfig {
+        /// The replica, such as file:///srv/blog-replica (default: [storage] replica).
+        #[arg(long, value_name = "URL")]
+        replica: Option<ReplicaUrl>,
+    },
+    /// Bring a blog back from its replica into an empty data folder: the database by
+    /// `litestream restore`, then exactly the media files it names.
+    Restore {
+        /// The replica, as given to litestream-config (file:///srv/blog-replica).
+        #[arg(long, value_name = "URL")]
+        from: ReplicaUrl,
+        /// The database as it was at this time (RFC 3339), instead of the latest.
+        #[arg(long, value_name = "RFC3339")]
+        timestamp: Option<String>,
+        /// The new data folder (its blog.sqlite3 must not exist).
+        #[arg(long, value_name = "DIR")]
+        data_dir: PathBuf,
     },
     /// List, publish, unpublish and delete posts.
     Posts {

@@ -31,6 +31,7 @@ pub struct Config {
     pub accounts: Accounts,
     pub media: Media,
     pub comments: Comments,
+    pub cache: Cache,
     pub log: Log,
 }
 
@@ -93,14 +94,32 @@ impl Default for Server {
 #[serde(default, deny_unknown_fields)]
 pub struct Storage {
     pub data_dir: PathBuf,
+    /// Who else writes the database file: `litestream` replicating it.
+    pub replication: Replication,
+    /// Where the database (`<replica>/db`) and the media (`<replica>/media/`) go.
+    pub replica: ReplicaUrl,
+    /// The SSH private key for an `sftp://` replica.
+    pub replica_key: PathBuf,
 }
 
 impl Default for Storage {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("blog-data"),
+            replication: Replication::None,
+            replica: ReplicaUrl::default(),
+            replica_key: PathBuf::new(),
         }
     }
+}
+
+/// Whether Litestream replicates the database, which changes what blog may do to the
+/// file itself (no truncating checkpoint at shutdown: Litestream owns the WAL's end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Replication {
+    None,
+    Litestream,
 }
 
 impl Storage {
@@ -112,6 +131,120 @@ impl Storage {
     }
     pub fn secret_key_file(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+}
+
+/// A replica off the machine: `file:///path` (a folder, such as a mounted disk),
+/// `sftp://user@host[:port]/path` (an SSH server, with `[storage] replica_key`), or
+/// nothing (""). Litestream keeps the database under `<url>/db`; blog copies every
+/// media file to `<url>/media/<path>` and never deletes one there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ReplicaUrl {
+    #[default]
+    None,
+    Folder(PathBuf),
+    Sftp(SftpTarget),
+}
+
+/// An SFTP server and the absolute folder on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SftpTarget {
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+impl SftpTarget {
+    /// `sftp://user@host:port` and a path on the server: `<folder>/<sub>`.
+    pub fn url(&self, sub: &str) -> String {
+        format!(
+            "sftp://{}@{}:{}{}/{sub}",
+            self.user, self.host, self.port, self.path
+        )
+    }
+}
+
+impl ReplicaUrl {
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    /// The URL Litestream replicates the database to.
+    pub fn database_url(&self) -> Option<String> {
+        match self {
+            Self::None => None,
+            Self::Folder(dir) => Some(format!("file://{}/db", dir.display())),
+            Self::Sftp(target) => Some(target.url("db")),
+        }
+    }
+}
+
+impl FromStr for ReplicaUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.is_empty() {
+            return Ok(Self::None);
+        }
+        if let Some(path) = s.strip_prefix("file://") {
+            let trimmed = path.trim_end_matches('/');
+            if !trimmed.starts_with('/') {
+                return Err(format!(
+                    "{s:?} needs an absolute path, as in \"file:///srv/blog-replica\""
+                ));
+            }
+            return Ok(Self::Folder(PathBuf::from(trimmed)));
+        }
+        if let Some(rest) = s.strip_prefix("sftp://") {
+            let bad = || {
+                format!(
+                    "{s:?} is not an SFTP replica: write \"sftp://user@host:22/srv/blog-replica\" (the key goes in [storage] replica_key, never a password in the URL)"
+                )
+            };
+            let (authority, path) = rest.split_once('/').ok_or_else(bad)?;
+            let (user, host_port) = authority.split_once('@').ok_or_else(bad)?;
+            let (host, port) = match host_port.rsplit_once(':') {
+                Some((host, port)) => (host, port.parse().map_err(|_| bad())?),
+                None => (host_port, 22),
+            };
+            let path = format!("/{}", path.trim_end_matches('/'));
+            let plain = |t: &str| {
+                !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            };
+            let path_ok = path.len() > 1
+                && path
+                    .split('/')
+                    .skip(1)
+                    .all(|segment| plain(segment) && segment != "..");
+            if !plain(user) || !plain(host) || !path_ok {
+                return Err(bad());
+            }
+            return Ok(Self::Sftp(SftpTarget {
+                user: user.to_string(),
+                host: host.to_string(),
+                port,
+                path,
+            }));
+        }
+        Err(format!(
+            "{s:?} is not a replica blog can use: write \"file:///srv/blog-replica\" (a folder on a disk that outlives the machine) or \"sftp://user@host/srv/blog-replica\""
+        ))
+    }
+}
+
+impl fmt::Display for ReplicaUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => Ok(()),
+            Self::Folder(dir) => write!(f, "file://{}", dir.display()),
+            Self::Sftp(target) => write!(
+                f,
+                "sftp://{}@{}:{}{}",
+                target.user, target.host, target.port, target.path
+            ),
+        }
     }
 }
 
@@ -163,6 +296,40 @@ impl Default for Comments {
             enabled: true,
             moderation: false,
             anonymous: false,
+        }
+    }
+}
+
+/// What shared caches in front of blog (nginx `proxy_cache`, a CDN) may keep, and for
+/// how long: the `Cache-Control` of anonymous pages, feeds and the sitemap.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cache {
+    /// How long a shared cache may serve an anonymous page without asking blog.
+    #[serde(with = "duration_text")]
+    pub s_maxage: Duration,
+    /// After that, how long it may still serve it while it fetches a fresh one.
+    #[serde(with = "duration_text")]
+    pub stale_while_revalidate: Duration,
+    /// How long it may serve it when blog is down or failing.
+    #[serde(with = "duration_text")]
+    pub stale_if_error: Duration,
+    /// How long anyone (feed readers too) may keep a feed.
+    #[serde(with = "duration_text")]
+    pub feed_max_age: Duration,
+    /// How long anyone may keep the sitemap and robots.txt.
+    #[serde(with = "duration_text")]
+    pub sitemap_max_age: Duration,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self {
+            s_maxage: Duration::from_secs(60),
+            stale_while_revalidate: Duration::from_secs(60),
+            stale_if_error: Duration::from_secs(24 * 3600),
+            feed_max_age: Duration::from_secs(300),
+            sitemap_max_age: Duration::from_secs(3600),
         }
     }
 }
@@ -278,6 +445,7 @@ macro_rules! string_typed {
 string_typed!(Bind);
 string_typed!(BaseUrl);
 string_typed!(TimeZoneName);
+string_typed!(ReplicaUrl);
 
 /// The public address of the site, without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -661,6 +829,37 @@ mod tests {
         let env = [("BLOG_SITE_COLOUR".to_string(), "red".to_string())];
         let err = Config::load(Some(Path::new("/dev/null")), env).unwrap_err();
         assert!(err.to_string().contains("BLOG_SITE_COLOUR"), "{err}");
+    }
+
+    #[test]
+    fn a_replica_is_an_absolute_file_or_sftp_url_or_nothing() {
+        assert_eq!("".parse::<ReplicaUrl>().unwrap(), ReplicaUrl::None);
+        let replica: ReplicaUrl = "file:///srv/replica/".parse().unwrap();
+        assert_eq!(replica, ReplicaUrl::Folder(PathBuf::from("/srv/replica")));
+        assert_eq!(
+            replica.database_url().as_deref(),
+            Some("file:///srv/replica/db")
+        );
+        assert_eq!(replica.to_string(), "file:///srv/replica");
+        let sftp: ReplicaUrl = "sftp://backup@10.0.0.9:2222/srv/replica".parse().unwrap();
+        assert_eq!(
+            sftp.database_url().as_deref(),
+            Some("sftp://backup@10.0.0.9:2222/srv/replica/db")
+        );
+        assert_eq!(sftp.to_string(), "sftp://backup@10.0.0.9:2222/srv/replica");
+        let default_port: ReplicaUrl = "sftp://b@host/r".parse().unwrap();
+        assert_eq!(default_port.to_string(), "sftp://b@host:22/r");
+        for bad in [
+            "file://relative/path",
+            "ftp://host/x",
+            "sftp://host/x",
+            "sftp://u:secret@host/x",
+            "sftp://u@host/",
+            "sftp://u@host/a/../b",
+            "sftp://u@host/a b",
+        ] {
+            assert!(bad.parse::<ReplicaUrl>().is_err(), "{bad}");
+        }
     }
 
     #[test]

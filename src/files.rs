@@ -17,6 +17,19 @@ pub fn create_private(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
+/// Makes an existing file its owner's alone (0600): for a database another program
+/// (Litestream's restore) wrote.
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Bytes for people: `512 B`, `3.4 KiB`, `12.0 MiB`.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

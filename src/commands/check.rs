@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use ipnet::IpNet;
 
-use crate::config::{Bind, Config, SecretKey, SecretSource};
+use crate::config::{Bind, Config, ReplicaUrl, Replication, SecretKey, SecretSource};
 
 pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
     println!(
@@ -24,6 +24,10 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
         anyhow::bail!("the database is damaged ({integrity}): restore it from a backup");
     }
     println!("database: ok ({})", config.storage.database().display());
+    let litestream_tables = db.has_litestream_tables()?;
+    if litestream_tables {
+        println!("replication: Litestream's _litestream_* tables are in the database (Litestream's own; blog never reads or exports them)");
+    }
     let (_, source) = SecretKey::load(&config.storage)?;
     match source {
         SecretSource::Environment => println!("secret key: from BLOG_SECRET_KEY"),
@@ -45,6 +49,7 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
         },
         data_dir: mode(&storage.data_dir)?,
         database: mode(&storage.database())?,
+        litestream_tables,
     };
     let findings = findings(config, &observed);
     for finding in &findings {
@@ -85,6 +90,8 @@ pub struct Observed {
     pub secret_key_file: Option<u32>,
     pub data_dir: Option<u32>,
     pub database: Option<u32>,
+    /// Litestream's tables are in the database: it replicates (or did) the file.
+    pub litestream_tables: bool,
 }
 
 /// Below this bcrypt cost a stolen hash is cheap to crack; 12 is the default.
@@ -106,6 +113,9 @@ pub enum Finding {
     DatabaseOpen { path: PathBuf, mode: u32 },
     LowBcryptCost(u32),
     PublicBind(Bind),
+    LitestreamUnannounced,
+    MediaNotReplicated,
+    SftpWithoutKey,
 }
 
 /// Every unsafe setting in `config` and `observed`, in the order of the config file.
@@ -146,6 +156,17 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
             path: storage.secret_key_file(),
             mode,
         });
+    }
+    let litestream = storage.replication == Replication::Litestream;
+    if observed.litestream_tables && !litestream {
+        out.push(Finding::LitestreamUnannounced);
+    }
+    if litestream && !storage.replica.is_set() {
+        out.push(Finding::MediaNotReplicated);
+    }
+    if matches!(storage.replica, ReplicaUrl::Sftp(_)) && storage.replica_key.as_os_str().is_empty()
+    {
+        out.push(Finding::SftpWithoutKey);
     }
     if config.accounts.open_registration {
         out.push(Finding::OpenRegistration);
@@ -208,6 +229,18 @@ impl fmt::Display for Finding {
                 path.display(),
                 path.display()
             ),
+            Self::LitestreamUnannounced => write!(
+                f,
+                "the database holds Litestream's tables but [storage] replication is \"none\": if Litestream replicates it, set replication = \"litestream\" so blog never truncates the WAL under it"
+            ),
+            Self::MediaNotReplicated => write!(
+                f,
+                "[storage] replication is \"litestream\" but replica is empty, so media files stay on this machine and a restore brings back posts without their images: set replica to the URL given to `blog litestream-config`"
+            ),
+            Self::SftpWithoutKey => write!(
+                f,
+                "[storage] replica is an sftp:// server but replica_key is empty, so neither Litestream nor blog can log in: set it to the SSH private key (mode 600) whose public key the server accepts"
+            ),
             Self::OpenRegistration => write!(
                 f,
                 "[accounts] open_registration is true, so anyone can make an account: set it to false unless visitors are meant to sign up"
@@ -231,6 +264,7 @@ mod tests {
             secret_key_file: Some(0o600),
             data_dir: Some(0o700),
             database: Some(0o600),
+            litestream_tables: false,
         };
         (config, observed)
     }
@@ -283,6 +317,7 @@ mod tests {
             secret_key_file: Some(0o640),
             data_dir: Some(0o755),
             database: Some(0o644),
+            litestream_tables: false,
         };
         let storage = &config.storage;
         assert_eq!(
@@ -307,6 +342,7 @@ mod tests {
             secret_key_file: Some(0o600),
             data_dir: Some(0o751),
             database: Some(0o640),
+            litestream_tables: false,
         };
         assert_eq!(findings(&config, &nginx_friendly), []);
         // A key from the environment: no file to look at.
@@ -354,6 +390,27 @@ mod tests {
     }
 
     #[test]
+    fn litestream_without_the_switch_or_a_media_replica_is_flagged() {
+        let (mut config, mut observed) = safe();
+        observed.litestream_tables = true;
+        assert_eq!(
+            findings(&config, &observed),
+            vec![Finding::LitestreamUnannounced]
+        );
+        config.storage.replication = Replication::Litestream;
+        assert_eq!(
+            findings(&config, &observed),
+            vec![Finding::MediaNotReplicated]
+        );
+        config.storage.replica = "file:///srv/replica".parse().unwrap();
+        assert!(findings(&config, &observed).is_empty());
+        config.storage.replica = "sftp://backup@10.0.0.9/srv/replica".parse().unwrap();
+        assert_eq!(findings(&config, &observed), vec![Finding::SftpWithoutKey]);
+        config.storage.replica_key = PathBuf::from("/etc/blog/replica_key");
+        assert!(findings(&config, &observed).is_empty());
+    }
+
+    #[test]
     fn every_line_says_what_to_do() {
         let (mut config, _) = safe();
         config.site.base_url = "http://blog.example.com".parse().unwrap();
@@ -364,9 +421,10 @@ mod tests {
             secret_key_file: Some(0o644),
             data_dir: Some(0o777),
             database: Some(0o666),
+            litestream_tables: true,
         };
         let found = findings(&config, &observed);
-        assert_eq!(found.len(), 7, "{found:?}");
+        assert_eq!(found.len(), 8, "{found:?}");
         for finding in found {
             let line = finding.to_string();
             assert!(line.contains(": "), "{line}");

@@ -6,11 +6,14 @@ pub mod check;
 pub mod collectstatic;
 pub mod createsuperuser;
 pub mod export;
+pub mod follower;
 pub mod import;
 pub mod init;
+pub mod litestream;
 pub mod media;
 pub mod nginx_config;
 pub mod posts;
+pub mod restore;
 pub mod serve;
 pub mod users;
 
@@ -25,7 +28,7 @@ use crate::db::{Db, PageCheck};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
     match cli.command {
-        Command::Serve { bind } => serve::run(load_config(file)?, bind),
+        Command::Serve { bind, replica } => serve::run(load_config(file)?, bind, replica),
         Command::Init { force } => init::run(file, force),
         Command::Createsuperuser {
             email,
@@ -35,9 +38,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { deploy } => check::run(&load_config(file)?, deploy),
         Command::Backup { file: out, force } => backup::run(&load_config(file)?, &out, force),
         Command::Collectstatic { dir } => collectstatic::run(&dir),
-        Command::NginxConfig { static_dir, listen } => {
-            nginx_config::run(&load_config(file)?, &static_dir, listen)
+        Command::NginxConfig {
+            static_dir,
+            listen,
+            cache,
+            cache_dir,
+            replicas,
+        } => nginx_config::run(
+            &load_config(file)?,
+            &static_dir,
+            listen,
+            cache.then_some(cache_dir.as_path()),
+            replicas,
+        ),
+        Command::LitestreamConfig { replica } => {
+            litestream::run(&load_config(file)?, replica.as_ref())
         }
+        Command::Restore {
+            from,
+            timestamp,
+            data_dir,
+        } => restore::run(&load_config(file)?, &from, timestamp.as_deref(), &data_dir),
         Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),

@@ -1,7 +1,9 @@
 //! `blog nginx-config`: an nginx site that fits the current config. nginx serves
 //! `/static/` (a collectstatic folder) and `/media/` (the media folder) itself, with the
 //! headers and types the binary would send, and passes everything else to the binary
-//! with the `X-Forwarded-*` headers it believes from `trusted_proxies`.
+//! with the `X-Forwarded-*` headers it believes from `trusted_proxies`. With `--cache`,
+//! nginx also keeps anonymous pages as blog's `Cache-Control` allows (`proxy_cache`),
+//! never for a request with our session cookie, and serves them stale while blog is down.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,6 +15,7 @@ use std::str::FromStr;
 use anyhow::{bail, Context};
 
 use crate::assets;
+use crate::auth::session;
 use crate::config::{Bind, Config};
 // What nginx is told to add, so files it serves itself carry the same headers and types
 // as when the binary serves them.
@@ -30,6 +33,12 @@ const DEFAULT_TYPE: &str = "application/octet-stream";
 
 /// Idle connections nginx keeps open to blog, so most requests skip a TCP handshake.
 const UPSTREAM_KEEPALIVE: u32 = 16;
+
+/// Where `--cache-dir` points when not given.
+pub const DEFAULT_CACHE_DIR: &str = "/var/cache/nginx/blog";
+
+/// The `proxy_cache` zone's name; prefixed like the upstream's.
+const CACHE_ZONE: &str = "blog_cache";
 
 /// Where nginx listens: a port (`80`) or an address and port (`127.0.0.1:8080`, `[::]:80`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +82,25 @@ pub struct Options {
     pub listen: Listen,
     pub static_dir: PathBuf,
     pub media_dir: PathBuf,
+    /// With `--cache`: the folder of nginx's `proxy_cache`.
+    pub cache_dir: Option<PathBuf>,
+    /// With `--replicas`: read-only followers (`blog serve --replica`) for readers.
+    pub replicas: Vec<SocketAddr>,
 }
 
-pub fn run(config: &Config, static_dir: &Path, listen: Listen) -> anyhow::Result<()> {
+pub fn run(
+    config: &Config,
+    static_dir: &Path,
+    listen: Listen,
+    cache_dir: Option<&Path>,
+    replicas: Vec<SocketAddr>,
+) -> anyhow::Result<()> {
     let options = Options {
         listen,
         static_dir: absolute(static_dir)?,
         media_dir: real_path(&config.storage.media_dir())?,
+        cache_dir: cache_dir.map(absolute).transpose()?,
+        replicas,
     };
     let text = render(config, &options)?;
     // Also on stderr: the output usually goes straight into a file nobody reads.
@@ -136,6 +157,14 @@ pub fn render(config: &Config, options: &Options) -> anyhow::Result<String> {
         security_headers("        "),
         security_headers("            "),
     );
+    let (followers, target) = match options.replicas.as_slice() {
+        [] => (String::new(), UPSTREAM.to_string()),
+        replicas => (followers(replicas, &upstream), "$blog_upstream".to_string()),
+    };
+    let (cache_path, cache_lines) = match &options.cache_dir {
+        Some(dir) => (cache_path(dir)?, cache_lines(&security_8)),
+        None => (String::new(), String::new()),
+    };
     Ok(format!(
         r##"# nginx site for {base_url}, made by `blog nginx-config`.
 # Run it again after changing [server] bind or max_upload_bytes, or [storage] data_dir.
@@ -148,7 +177,7 @@ upstream {UPSTREAM} {{
     server {upstream};
     keepalive {UPSTREAM_KEEPALIVE};
 }}
-
+{followers}{cache_path}
 # The security headers blog puts on every response, for the responses nginx makes
 # itself (/static/ and /media/ files, its own errors such as 413): each map gives the
 # value unless blog already sent the header, and "" (no header) when it did.
@@ -204,7 +233,7 @@ server {{
     # Everything else is blog's. It believes the X-Forwarded-* headers only from
     # [server] trusted_proxies, so this nginx's address must be among them.
     location / {{
-        proxy_pass http://{UPSTREAM};
+        proxy_pass http://{target};
         # HTTP/1.1 without "Connection: close" keeps upstream connections open.
         proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -216,11 +245,88 @@ server {{
         proxy_connect_timeout 5s;
         proxy_send_timeout 60s;
         # Longer than blog's own 60 s per request, so its 503 page arrives, not a 504.
-        proxy_read_timeout 75s;
+        proxy_read_timeout 75s;{cache_lines}
     }}
 }}
 "##
     ))
+}
+
+/// The followers' upstream and the map that sends readers to them: GET and HEAD of
+/// what a follower answers itself (pages, feeds, search, health); everything else,
+/// `/posts/new` included, to the primary, and so does every request with a session.
+/// A follower redirects anything else to `base_url`, which would come back here: so
+/// this list is `Route::is_for_readers`.
+fn followers(replicas: &[SocketAddr], primary: &str) -> String {
+    let servers: String = replicas
+        .iter()
+        .map(|addr| format!("    server {addr};\n"))
+        .collect();
+    format!(
+        r#"
+# Read-only followers (`blog serve --replica`), a second or two behind the primary;
+# the primary stands in should every follower be down.
+upstream {UPSTREAM}_followers {{
+{servers}    server {primary} backup;
+    keepalive {UPSTREAM_KEEPALIVE};
+}}
+
+# Readers' GETs go to the followers; writes, logins, the editor and the admin pages
+# to the primary (/static/ and /media/ are nginx's own).
+map "$request_method:$uri" $blog_read_upstream {{
+    default {UPSTREAM};
+    "~^(GET|HEAD):/(|posts/(?!new/?$)[^/]+/?|authors/[0-9]+/?|authors/[0-9]+/feed\.xml|tags/[^/]+/?|feed\.xml|sitemap\.xml|robots\.txt|search/?|healthz)$" {UPSTREAM}_followers;
+}}
+
+# Whoever carries blog's session cookie (signed in, or given a form) reads from the
+# primary: an author sees a draft or a post just saved at once, not a second later.
+map $cookie_{cookie} $blog_upstream {{
+    "" $blog_read_upstream;
+    default {UPSTREAM};
+}}
+"#,
+        cookie = session::COOKIE
+    )
+}
+
+/// The cache's folder and zone, at the `http` level where the site is included.
+fn cache_path(dir: &Path) -> anyhow::Result<String> {
+    let dir = token(utf8(dir)?)?;
+    Ok(format!(
+        r#"
+# Anonymous readers' pages, kept as long as blog's Cache-Control allows: `public,
+# s-maxage=N` ([cache] s_maxage), then stale while one request refreshes the entry
+# (stale-while-revalidate) or while blog is down (stale-if-error). blog marks private
+# whatever a session shaped. An entry nobody asked for in 7 days is dropped.
+proxy_cache_path {dir} levels=1:2 keys_zone={CACHE_ZONE}:10m max_size=1g inactive=7d use_temp_path=off;
+"#
+    ))
+}
+
+/// The `proxy_cache` lines of `location /`.
+fn cache_lines(security_8: &str) -> String {
+    let cookie = session::COOKIE;
+    format!(
+        r#"
+
+        proxy_cache {CACHE_ZONE};
+        proxy_cache_key $scheme$host$request_uri;
+        # A request with blog's session cookie (signed in, or a visitor given a form)
+        # goes to blog, and its answer is never stored: nobody else can be served a
+        # page that shows who was signed in or carries their CSRF token.
+        proxy_cache_bypass $cookie_{cookie};
+        proxy_no_cache $cookie_{cookie};
+        # Expired entries are checked with their ETag (blog answers 304), refreshed by
+        # one request at a time, and served stale while blog is down or failing.
+        proxy_cache_revalidate on;
+        proxy_cache_lock on;
+        proxy_cache_background_update on;
+        proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
+        # HIT, MISS, BYPASS, STALE, UPDATING...: what the cache did, for you and curl -I.
+        add_header X-Cache-Status $upstream_cache_status always;
+        # add_header here drops the server's, so the security headers again.
+{security_8}"#
+    )
 }
 
 /// Settings with which blog would not believe what nginx tells it.
@@ -418,6 +524,8 @@ mod tests {
             listen: Listen::Port(80),
             static_dir: PathBuf::from(DEFAULT_STATIC_DIR),
             media_dir: PathBuf::from("/var/lib/blog/media"),
+            cache_dir: None,
+            replicas: Vec::new(),
         }
     }
 
@@ -584,6 +692,72 @@ mod tests {
             &block(&text, "upstream blog_backend"),
             "server unix:/run/blog/blog.sock;"
         ));
+    }
+
+    #[test]
+    fn cache_keeps_anonymous_pages_and_never_a_session_s() {
+        let plain = render(&Config::default(), &options()).unwrap();
+        assert!(!plain.contains("proxy_cache"), "{plain}");
+        let options = Options {
+            cache_dir: Some(PathBuf::from(DEFAULT_CACHE_DIR)),
+            ..options()
+        };
+        let text = render(&Config::default(), &options).unwrap();
+        let path = text
+            .lines()
+            .find(|l| l.starts_with("proxy_cache_path "))
+            .unwrap_or_else(|| panic!("a proxy_cache_path at the top:\n{text}"));
+        assert!(path.contains("/var/cache/nginx/blog "), "{path}");
+        assert!(path.contains("keys_zone=blog_cache:"), "{path}");
+        let root = block(&text, "location /");
+        for line in [
+            "proxy_cache blog_cache;",
+            "proxy_cache_bypass $cookie_blog_session;",
+            "proxy_no_cache $cookie_blog_session;",
+            "proxy_cache_revalidate on;",
+            "proxy_cache_background_update on;",
+            "proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;",
+        ] {
+            assert!(has(&root, line), "{line} in:\n{text}");
+        }
+        // No lifetime of nginx's own: only what blog's Cache-Control allows is kept.
+        assert!(!text.contains("proxy_cache_valid"), "{text}");
+        for (name, _) in SECURITY_HEADERS {
+            let line = format!(
+                "add_header {} {} always;",
+                title_case(name),
+                header_variable(name)
+            );
+            assert!(has(&root, &line), "{line} in location /:\n{text}");
+        }
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect();
+        assert_eq!(code.matches('{').count(), code.matches('}').count());
+    }
+
+    #[test]
+    fn replicas_take_readers_gets_and_the_primary_everything_else() {
+        let options = Options {
+            replicas: vec!["10.0.0.2:8000".parse().unwrap()],
+            ..options()
+        };
+        let text = render(&Config::default(), &options).unwrap();
+        let followers = block(&text, "upstream blog_backend_followers");
+        assert!(has(&followers, "server 10.0.0.2:8000;"), "{text}");
+        assert!(has(&followers, "server 127.0.0.1:8000 backup;"), "{text}");
+        assert!(has(
+            &block(&text, "location /"),
+            "proxy_pass http://$blog_upstream;"
+        ));
+        assert!(text.contains("posts/(?!new/?$)"), "{text}");
+        assert!(has(
+            &block(&text, "map $cookie_blog_session $blog_upstream"),
+            "default blog_backend;"
+        ));
+        let plain = render(&Config::default(), &self::options()).unwrap();
+        assert!(!plain.contains("followers"), "{plain}");
     }
 
     #[test]

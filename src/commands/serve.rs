@@ -6,27 +6,49 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use super::follower::Follower;
 use crate::actions::{self, media::Pass};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::config::{Bind, Config, LogFormat, SecretKey};
+use crate::config::{Bind, Config, LogFormat, ReplicaUrl, Replication, SecretKey};
 use crate::db::{self, PageCheck};
+use crate::media::replica::MediaReplica;
 use crate::server;
 use crate::serving::access_log::AccessLog;
 
-pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
+pub fn run(
+    mut config: Config,
+    bind: Option<Bind>,
+    replica: Option<ReplicaUrl>,
+) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.server.bind = bind;
     }
     let (log_writer, _flush_logs_at_exit) = init_logging(&config);
     raise_open_files_limit();
-    // The first answer must not wait for a read of the whole database: its pages are
-    // checked once the port is open (see `check_then_collect`).
-    let db = super::open_db_with(&config, PageCheck::Later)?;
+    // A follower reads the copy Litestream keeps, and fetches media from the replica.
+    let follower = match &replica {
+        Some(replica) => {
+            config.storage.replica = replica.clone();
+            Some(Follower::start(&config, replica)?)
+        }
+        None => None,
+    };
+    let db = match follower {
+        Some(_) => crate::db::Db::open_follower(&config.storage.database())?,
+        // The first answer must not wait for a read of the whole database: its pages
+        // are checked once the port is open (see `check_then_collect`).
+        None => super::open_db_with(&config, PageCheck::Later)?,
+    };
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
+    let config_replication = config.storage.replication;
     let access_log = AccessLog::new(&config, log_writer);
-    let app = Arc::new(App::new(config, db.clone(), key)?.with_access_log(access_log));
+    let app = App::new(config, db.clone(), key)?.with_access_log(access_log);
+    let app = Arc::new(match follower {
+        Some(_) => app.following(),
+        None => app,
+    });
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (listeners, shown) = server::listen(&bind, workers)?;
@@ -53,12 +75,18 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     let damaged = Arc::new(std::sync::Mutex::new(None));
     let found = Arc::clone(&damaged);
     worker(first, app, async move {
-        tokio::spawn(publish_scheduled_posts(scheduler_app));
-        tokio::select! {
-            () = server::shutdown_signal() => {}
-            err = check_then_collect(gc_app) => {
-                if let Ok(mut slot) = found.lock() {
-                    *slot = Some(err);
+        if gc_app.follower {
+            tokio::spawn(follow_media(gc_app));
+            server::shutdown_signal().await;
+        } else {
+            tokio::spawn(replicate_media(Arc::clone(&gc_app)));
+            tokio::spawn(publish_scheduled_posts(scheduler_app));
+            tokio::select! {
+                () = server::shutdown_signal() => {}
+                err = check_then_collect(gc_app) => {
+                    if let Ok(mut slot) = found.lock() {
+                        *slot = Some(err);
+                    }
                 }
             }
         }
@@ -73,13 +101,85 @@ pub fn run(mut config: Config, bind: Option<Bind>) -> anyhow::Result<()> {
     if let Some(err) = damaged.lock().ok().and_then(|mut slot| slot.take()) {
         return Err(err);
     }
-    db.checkpoint()
-        .context("cannot checkpoint the database at shutdown")?;
+    if follower.is_some() {
+        drop(follower);
+    } else if leaves_checkpoints_to_litestream(&config_replication, &db) {
+        tracing::info!("Litestream replicates the database: its WAL is left to Litestream");
+    } else {
+        db.checkpoint()
+            .context("cannot checkpoint the database at shutdown")?;
+    }
     if let Bind::Unix(path) = &bind {
         let _ = std::fs::remove_file(path);
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Under Litestream (`[storage] replication = "litestream"`, or its tables found in
+/// the file) blog never truncates the WAL: Litestream checkpoints it itself, after
+/// it has shipped what the WAL holds.
+fn leaves_checkpoints_to_litestream(replication: &Replication, db: &crate::db::Db) -> bool {
+    *replication == Replication::Litestream || db.has_litestream_tables().unwrap_or(true)
+}
+
+/// With `[storage] replica`: at start-up, fetches from the replica the media files
+/// the database names and the folder lacks (a new machine that Litestream restored
+/// with `-restore-if-db-not-exists` gets its images back by itself); then, at
+/// start-up and every `[media] gc_interval`, copies to the replica the files it lacks
+/// (saved by a command, or while it was unreachable). Files the server saves reach it
+/// as they are saved (`media::replica`).
+async fn replicate_media(app: Arc<App>) {
+    let Some(replica) = MediaReplica::of(&app.config.storage) else {
+        return;
+    };
+    match fetch_missing_media(&app, &replica).await {
+        Ok(0) => {}
+        Ok(fetched) => tracing::info!("media replica: fetched {fetched} missing files"),
+        Err(err) => tracing::error!("cannot fetch media files from the replica: {err:#}"),
+    }
+    let mut every = every_gc_interval(&app);
+    loop {
+        every.tick().await;
+        let (replica, root) = (replica.clone(), app.media.root().to_path_buf());
+        match tokio::task::spawn_blocking(move || replica.push_missing(&root)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(copied)) => tracing::info!("media replica: copied {copied} missing files"),
+            Ok(Err(err)) => tracing::error!("cannot copy media files to the replica: {err}"),
+            Err(err) => tracing::error!("media replica pass failed: {err}"),
+        }
+    }
+}
+
+/// A follower fetches the media files its copy names as they appear.
+async fn follow_media(app: Arc<App>) {
+    let Some(replica) = MediaReplica::of(&app.config.storage) else {
+        return;
+    };
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(err) = fetch_missing_media(&app, &replica).await {
+            tracing::error!("cannot fetch media files from the replica: {err:#}");
+        }
+    }
+}
+
+/// The files the database names that the media folder lacks, from the replica.
+async fn fetch_missing_media(app: &App, replica: &MediaReplica) -> anyhow::Result<usize> {
+    let paths = app.db.read(crate::db::media::all_paths).await?;
+    let (replica, root) = (replica.clone(), app.media.root().to_path_buf());
+    let fetched = tokio::task::spawn_blocking(move || -> std::io::Result<usize> {
+        let lacking: Vec<String> = paths
+            .into_iter()
+            .filter(|path| !root.join(path).exists())
+            .collect();
+        let missing = replica.fetch_all(&lacking, &root)?;
+        Ok(lacking.len() - missing.len())
+    })
+    .await??;
+    Ok(fetched)
 }
 
 /// Each connection holds a file descriptor, and the usual soft limit (1024) would
@@ -223,9 +323,8 @@ async fn check_then_collect(app: Arc<App>) -> anyhow::Error {
     }
 }
 
-/// The media GC: once at start-up (after the server is up, so it never delays it),
-/// then every `[media] gc_interval`.
-async fn collect_media_garbage(app: Arc<App>) {
+/// Ticks at once, then every `[media] gc_interval`, for the passes over the media folder.
+fn every_gc_interval(app: &App) -> tokio::time::Interval {
     // tokio refuses a zero period; "0s" in the config means "as often as sensible".
     let period = app
         .config
@@ -234,6 +333,13 @@ async fn collect_media_garbage(app: Arc<App>) {
         .max(std::time::Duration::from_secs(1));
     let mut every = tokio::time::interval(period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every
+}
+
+/// The media GC: once at start-up (after the server is up, so it never delays it),
+/// then every `[media] gc_interval`.
+async fn collect_media_garbage(app: Arc<App>) {
+    let mut every = every_gc_interval(&app);
     loop {
         every.tick().await;
         let app = Arc::clone(&app);

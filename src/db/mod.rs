@@ -32,8 +32,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 /// Readers kept open for reuse; more are opened under load and closed after.
 const IDLE_READERS: usize = 8;
 
-/// How long a connection waits for another process (a CLI command, a backup) to
-/// release the file before giving up.
+/// How long a connection waits for another process (a CLI command, a backup,
+/// Litestream's short write locks) to release the file before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
@@ -44,6 +44,9 @@ pub struct Db {
     /// The last `content_version` seen committed (see migration 004), so the page
     /// cache knows at once that a write changed what readers see.
     content_version: Arc<AtomicU64>,
+    /// A follower's copy, which Litestream writes page by page under SQLite: a
+    /// connection kept open would not notice, so every read opens a fresh one.
+    fresh_reads: bool,
 }
 
 /// When `Db::open_with` reads every page of the file to check it.
@@ -101,6 +104,33 @@ impl Db {
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
             content_version: Arc::new(AtomicU64::new(content_version)),
+            fresh_reads: false,
+        })
+    }
+
+    /// A read-only follower's copy that `litestream restore -f` keeps up to date: no
+    /// migration, no write, a fresh connection for every read. No connection stays
+    /// open, since Litestream applies changes only while none is: the "writer" is an
+    /// empty in-memory database, so a write fails rather than fork the copy.
+    pub fn open_follower(path: &Path) -> anyhow::Result<Self> {
+        let (version, content_version) = {
+            let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .with_context(|| format!("cannot open the follower's copy {}", path.display()))?;
+            let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            (version, read_content_version(&conn)?)
+        };
+        if version != migrate::LATEST {
+            anyhow::bail!(
+                "the replica's database is at version {version}, this blog needs {}: run the same blog version as the primary",
+                migrate::LATEST
+            );
+        }
+        Ok(Self {
+            path: Arc::new(path.to_path_buf()),
+            writer: Arc::new(Mutex::new(Connection::open_in_memory()?)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+            content_version: Arc::new(AtomicU64::new(content_version)),
+            fresh_reads: true,
         })
     }
 
@@ -137,6 +167,10 @@ impl Db {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> anyhow::Result<T> {
+        if self.fresh_reads {
+            let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            return Ok(f(&conn)?);
+        }
         let conn = self.take_reader()?;
         let out = f(&conn);
         if let Ok(mut idle) = self.readers.lock() {
@@ -179,8 +213,11 @@ impl Db {
     /// A connection of its own that reads `content_version` as other connections
     /// (other processes included) commit.
     pub fn version_watcher(&self) -> anyhow::Result<VersionWatcher> {
+        if self.fresh_reads {
+            return Ok(VersionWatcher::Fresh(self.path.to_path_buf()));
+        }
         let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        Ok(VersionWatcher(conn))
+        Ok(VersionWatcher::Open(conn))
     }
 
     fn take_reader(&self) -> anyhow::Result<Connection> {
@@ -192,8 +229,22 @@ impl Db {
         }
     }
 
+    /// True when Litestream replicates (or once replicated) this file: it keeps its
+    /// `_litestream_seq` and `_litestream_lock` tables inside. Nothing of blog reads
+    /// or exports them; they are Litestream's.
+    pub fn has_litestream_tables(&self) -> anyhow::Result<bool> {
+        self.read_now(|conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name LIKE '\\_litestream\\_%' ESCAPE '\\')",
+                [],
+                |row| row.get(0),
+            )
+        })
+    }
+
     /// Writes the WAL back into the main file; done at shutdown so the file alone is
-    /// a complete copy.
+    /// a complete copy. Never while Litestream replicates the file: it reads the WAL
+    /// before SQLite may reuse it, and a truncation under it forces a full snapshot.
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         let conn = self
             .writer
@@ -204,11 +255,20 @@ impl Db {
     }
 }
 
-pub struct VersionWatcher(Connection);
+pub enum VersionWatcher {
+    Open(Connection),
+    /// A follower's copy: read through a fresh connection each time.
+    Fresh(PathBuf),
+}
 
 impl VersionWatcher {
     pub fn content_version(&self) -> rusqlite::Result<u64> {
-        read_content_version(&self.0)
+        match self {
+            Self::Open(conn) => read_content_version(conn),
+            Self::Fresh(path) => {
+                read_content_version(&connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?)
+            }
+        }
     }
 }
 
@@ -269,6 +329,7 @@ fn is_not_a_database(err: &rusqlite::Error) -> bool {
 
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    // On every connection: Litestream, a backup or a CLI command may hold the lock.
     conn.busy_timeout(BUSY_TIMEOUT)?;
     if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
         conn.pragma_update(None, "journal_mode", "WAL")?;

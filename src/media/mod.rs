@@ -1,8 +1,10 @@
-//! Uploaded media: image checks and re-encoding (pure), storage, garbage collection.
+//! Uploaded media: image checks and re-encoding (pure), storage, its copy in the
+//! replica, garbage collection.
 
 pub mod gc;
 pub mod images;
 pub mod library;
+pub mod replica;
 pub mod store;
 
 pub use store::MediaDir;

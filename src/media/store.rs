@@ -6,17 +6,30 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::replica::MediaReplica;
+
 /// Where files are written before they are renamed into place. Hidden from `/media/`.
 pub const TEMP_DIR: &str = ".tmp";
 
 #[derive(Debug, Clone)]
 pub struct MediaDir {
     root: PathBuf,
+    /// Where each saved file is copied too (`[storage] replica`), see `replica.rs`.
+    replica: Option<MediaReplica>,
 }
 
 impl MediaDir {
     pub fn new(root: PathBuf) -> Self {
-        Self { root }
+        Self {
+            root,
+            replica: None,
+        }
+    }
+
+    /// Copies every file saved from now on to `replica` before `save` returns.
+    pub fn replicated_to(mut self, replica: Option<MediaReplica>) -> Self {
+        self.replica = replica;
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -46,6 +59,15 @@ impl MediaDir {
         if let Err(err) = written {
             let _ = std::fs::remove_file(&temp);
             return Err(err);
+        }
+        // Before any row can use the file, so the database Litestream ships never
+        // names a file the replica lacks. An unreachable replica does not stop the
+        // blog (Litestream, too, keeps serving then): `blog serve` copies what is
+        // missing every `[media] gc_interval`.
+        if let Some(replica) = &self.replica {
+            if let Err(err) = replica.push(&self.root, &relative) {
+                tracing::error!("cannot copy media file {relative} to the replica: {err}");
+            }
         }
         Ok(relative)
     }

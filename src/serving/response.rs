@@ -15,10 +15,11 @@ pub fn html(status: StatusCode, markup: Markup) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    // Pages show who is signed in and carry CSRF tokens: never shared caches.
+    // Pages show who is signed in and carry CSRF tokens: never shared caches, unless
+    // `web::finish` finds the page the same for every anonymous reader.
     response.headers_mut().insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+        HeaderValue::from_static(super::cache_control::PRIVATE),
     );
     response
 }
@@ -34,16 +35,15 @@ pub fn text(status: StatusCode, body: &'static str) -> Response {
 }
 
 /// A generated document that is not a page (a feed, the sitemap, robots.txt): the
-/// same for every visitor, so shared caches may keep it, asking each time.
-pub fn document(content_type: &'static str, body: String) -> Response {
+/// same for every visitor, so anyone may keep it for its lifetime (`cache_control`).
+pub fn document(content_type: &'static str, body: String, cache_control: HeaderValue) -> Response {
     let mut response = http::Response::new(Full::new(Bytes::from(body)));
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, no-cache"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, cache_control);
     response
 }
 

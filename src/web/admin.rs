@@ -6,7 +6,6 @@
 //! one audit row in the same transaction as its change. The buttons on posts and
 //! comments post to the authors' own routes, with `next` leading back here.
 
-use http::header::{self, HeaderValue};
 use http::StatusCode;
 use rusqlite::Connection;
 
@@ -38,7 +37,8 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Comments => comments(ctx).await?,
         AdminPage::Media => media(ctx, None).await?,
     };
-    Ok(never_stored(response))
+    // Never stored, by any cache: see `Route::is_never_stored`.
+    Ok(response)
 }
 
 pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
@@ -50,7 +50,8 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::ResetLink(id) => reset_link(ctx, id).await?,
         AdminAction::RunGc => run_gc(ctx).await?,
     };
-    Ok(never_stored(response))
+    // Never stored, by any cache: see `Route::is_never_stored`.
+    Ok(response)
 }
 
 /// 403 for visitors too, not a login redirect: the dashboard is not a page a visitor
@@ -60,14 +61,6 @@ fn require_admin(ctx: &Ctx) -> Result<&User, WebError> {
         Some(user) if user.role == Role::Admin => Ok(user),
         _ => Err(WebError::Forbidden),
     }
-}
-
-/// A reset link is on these pages: no cache, the browser's included, may keep one.
-fn never_stored(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 async fn dashboard(ctx: &Ctx) -> Result<Response, WebError> {

@@ -35,6 +35,7 @@ use crate::auth::{session, Token};
 use crate::compress::Effort;
 use crate::db;
 use crate::serving::access_log;
+use crate::serving::cache_control;
 use crate::serving::conditional::{self, Conditions, PreparedPage};
 use crate::serving::proxy::{self, Origin};
 use crate::serving::response::{self, Response};
@@ -87,11 +88,15 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         return refused;
     }
     let route = Route::parse(req.method(), req.uri().path());
+    if let Some(primary) = send_to_primary(&app, &req, route.as_ref()) {
+        return primary;
+    }
     if let Some(file) = serve_file(&app, route.as_ref(), req.headers()).await {
         return file;
     }
     let conditions = Conditions::of(req.headers());
     let cookie_token = session_cookie(req.headers());
+    let audience = Audience::of(cookie_token.as_ref(), route.as_ref());
     let cache_key = cache_key(&req, route.as_ref());
     if cookie_token.is_none() {
         if let Some(page) = cached(&app, cache_key.as_deref()) {
@@ -116,10 +121,10 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         .as_deref()
         .and_then(|key| ctx.app.page_cache.get(key, version))
     {
-        return page.answer(&conditions).await;
+        return audience.restrict(page.answer(&conditions).await);
     }
     let response = run(&ctx, &parts, route, body).await;
-    finish(
+    let response = finish(
         &ctx,
         &parts.method,
         response,
@@ -127,7 +132,42 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
         version,
         &conditions,
     )
-    .await
+    .await;
+    audience.restrict(response)
+}
+
+/// Who may keep the answer besides its reader, beyond what the page itself allows.
+#[derive(Clone, Copy)]
+enum Audience {
+    /// No session cookie: shared caches may keep a public page (`finish` decides).
+    Anyone,
+    /// The request carries our session cookie: its answer is the browser's alone, even
+    /// a page that came from the page cache (a CDN may ignore `Vary: Cookie`).
+    Session,
+    /// The editor and the admin pages: nobody keeps them, the browser included.
+    NoOne,
+}
+
+impl Audience {
+    fn of(cookie: Option<&Token>, route: Option<&Route>) -> Self {
+        match (cookie, route) {
+            (_, Some(route)) if route.is_never_stored() => Self::NoOne,
+            (Some(_), _) => Self::Session,
+            (None, _) => Self::Anyone,
+        }
+    }
+
+    fn restrict(self, mut response: Response) -> Response {
+        let value = match self {
+            Self::Anyone => return response,
+            Self::Session => cache_control::PRIVATE,
+            Self::NoOne => cache_control::NEVER_STORED,
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, http::HeaderValue::from_static(value));
+        response
+    }
 }
 
 /// hyper takes a chunked body and drops a Content-Length sent beside it, so the two
@@ -145,6 +185,23 @@ fn refuse_smuggling(headers: &HeaderMap) -> Option<Response> {
         .headers_mut()
         .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
     Some(refused)
+}
+
+/// A follower (`blog serve --replica`) never writes: every request but a reader's
+/// is redirected to the primary at `[site] base_url`, with 307 so a POST stays a POST.
+fn send_to_primary(app: &App, req: &Request<Incoming>, route: Option<&Route>) -> Option<Response> {
+    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+    if !app.follower || (is_read && route.is_some_and(Route::is_for_readers)) {
+        return None;
+    }
+    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let mut redirect = response::redirect(&app.config.site.base_url.join(target));
+    *redirect.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    redirect.headers_mut().insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static(cache_control::NEVER_STORED),
+    );
+    Some(redirect)
 }
 
 /// Files and the health check need no session, so they skip the database.
@@ -277,8 +334,9 @@ fn csrf_ok(ctx: &Ctx, headers: &HeaderMap) -> bool {
 }
 
 /// A visitor who was shown a form gets the cookie its CSRF token belongs to; a public
-/// page that nobody's session shaped is cached for the next anonymous reader; every
-/// page gets its ETag and compression.
+/// page that nobody's session shaped is cached for the next anonymous reader, and
+/// shared caches in front may keep it too (`[cache] s_maxage`); every page gets its
+/// ETag and compression.
 async fn finish(
     ctx: &Ctx,
     method: &Method,
@@ -300,6 +358,11 @@ async fn finish(
     let is_read = method == Method::GET || method == Method::HEAD;
     match cache_key {
         Some(key) if shareable => {
+            let mut response = response;
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                cache_control::shared_page(&ctx.app.config.cache),
+            );
             // Compressed once, at its best, for every reader after this one.
             let page = Arc::new(PreparedPage::from_response(response, Effort::Best).await);
             ctx.app.page_cache.put(key, version, Arc::clone(&page));

@@ -178,7 +178,7 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
 
 pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
-    Ok(never_stored(editor(ctx, &post, None)))
+    Ok(editor(ctx, &post, None))
 }
 
 /// The edit form filled from the post; `preview_url` is a preview link just made, shown
@@ -242,16 +242,6 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         }
         Err(err) => Err(err.into()),
     }
-}
-
-/// The editor holds unsaved words and preview links: no cache, the browser's included,
-/// keeps it.
-pub(super) fn never_stored(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("private, no-store"),
-    );
-    response
 }
 
 /// Publishes the post or makes it a draft again; back to the post, or to the admin

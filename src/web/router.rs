@@ -172,6 +172,51 @@ impl Route {
         )
     }
 
+    /// What a read-only follower answers itself: reading pages, feeds, files; every
+    /// other request (forms, logins, the editor, the admin pages) is the primary's.
+    pub fn is_for_readers(&self) -> bool {
+        matches!(
+            self,
+            Self::Index
+                | Self::Post(_)
+                | Self::Author(_)
+                | Self::AuthorFeed(_)
+                | Self::Tag(_)
+                | Self::Feed
+                | Self::Sitemap
+                | Self::Robots
+                | Self::Search
+                | Self::Healthz
+                | Self::Static(_)
+                | Self::Media(_)
+        )
+    }
+
+    /// Pages no cache may keep, the browser's included (`Cache-Control: no-store`):
+    /// the editor (a draft not yet saved, a preview link just made), its background
+    /// saves, revisions, a draft shown by a preview link, drafts, account settings,
+    /// reset forms and the admin pages (reset links).
+    pub fn is_never_stored(&self) -> bool {
+        matches!(
+            self,
+            Self::NewForm
+                | Self::EditForm(_)
+                | Self::Autosave(_)
+                | Self::Revisions(_)
+                | Self::RestoreRevision(..)
+                | Self::MakePreviewLink(_)
+                | Self::RevokePreviewLinks(_)
+                | Self::Preview(_)
+                | Self::DeleteConfirm(_)
+                | Self::Drafts
+                | Self::ProfileForm
+                | Self::PasswordForm
+                | Self::ResetForm(_)
+                | Self::Admin(_)
+                | Self::AdminAction(_)
+        )
+    }
+
     /// True when the path exists for some other method (answer 405, not 404).
     pub fn exists_for_other_method(method: &Method, path: &str) -> bool {
         [Method::GET, Method::POST]

@@ -1,12 +1,14 @@
 //! Feeds, the sitemap and robots.txt: documents for feed readers and crawlers. Their
 //! URLs come from `[site] base_url`, never from the Host header, which a client
 //! chooses. They are not in the page cache (only HTML pages are), so each read
-//! queries afresh and a write shows at once.
+//! queries afresh; browsers, feed readers and shared caches may keep them for
+//! `[cache] feed_max_age` or `sitemap_max_age`.
 
 use super::request::Ctx;
 use super::WebError;
 use crate::content::UserId;
 use crate::db;
+use crate::serving::cache_control;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::syndication::{self, Feed, SitemapEntries};
@@ -30,7 +32,11 @@ pub async fn feed(ctx: &Ctx) -> Result<Response, WebError> {
         page_url: &base.join(&urls::index()),
     };
     let xml = syndication::atom(&feed, base.as_str(), &posts);
-    Ok(response::document(ATOM, xml))
+    Ok(response::document(
+        ATOM,
+        xml,
+        cache_control::feed(&ctx.app.config.cache),
+    ))
 }
 
 /// One author's feed; 404 for an unknown author.
@@ -53,7 +59,11 @@ pub async fn author_feed(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
         page_url: &base.join(&urls::author(id)),
     };
     let xml = syndication::atom(&feed, base.as_str(), &posts);
-    Ok(response::document(ATOM, xml))
+    Ok(response::document(
+        ATOM,
+        xml,
+        cache_control::feed(&ctx.app.config.cache),
+    ))
 }
 
 pub async fn sitemap(ctx: &Ctx) -> Result<Response, WebError> {
@@ -70,10 +80,18 @@ pub async fn sitemap(ctx: &Ctx) -> Result<Response, WebError> {
         .await?;
     let base = ctx.app.config.site.base_url.as_str();
     let xml = syndication::sitemap(base, &entries);
-    Ok(response::document("application/xml; charset=utf-8", xml))
+    Ok(response::document(
+        "application/xml; charset=utf-8",
+        xml,
+        cache_control::sitemap(&ctx.app.config.cache),
+    ))
 }
 
 pub fn robots(ctx: &Ctx) -> Response {
     let text = syndication::robots(ctx.app.config.site.base_url.as_str());
-    response::document("text/plain; charset=utf-8", text)
+    response::document(
+        "text/plain; charset=utf-8",
+        text,
+        cache_control::sitemap(&ctx.app.config.cache),
+    )
 }

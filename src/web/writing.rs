@@ -3,7 +3,7 @@
 
 use http::StatusCode;
 
-use super::posts::{checked, editable_post, editor, never_stored, submitted};
+use super::posts::{checked, editable_post, editor, submitted};
 use super::request::Ctx;
 use super::WebError;
 use crate::actions::{self, ActionError};
@@ -98,10 +98,10 @@ pub async fn revisions(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         _ => None,
     };
     let rows: Vec<Row> = kept.iter().map(row).collect();
-    Ok(never_stored(response::html(
+    Ok(response::html(
         StatusCode::OK,
         views::revisions::list(&ctx.page(), &post, &rows, compared.as_ref()),
-    )))
+    ))
 }
 
 fn row(revision: &Revision) -> Row {
@@ -160,7 +160,7 @@ pub async fn make_preview_link(ctx: &Ctx, slug: Slug) -> Result<Response, WebErr
         .site
         .base_url
         .join(&urls::preview(token.as_str()));
-    Ok(never_stored(editor(ctx, &post, Some(url))))
+    Ok(editor(ctx, &post, Some(url)))
 }
 
 /// `POST /posts/{slug}/preview-link/revoke`: every link to the post stops working.
@@ -189,10 +189,8 @@ pub async fn preview(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
         })
         .await?
         .ok_or(WebError::NotFound)?;
-    let mut answer = never_stored(response::html(
-        StatusCode::OK,
-        views::posts::preview(&ctx.page(), &post),
-    ));
+    // Never stored by a browser or a proxy: see `Route::is_never_stored`.
+    let mut answer = response::html(StatusCode::OK, views::posts::preview(&ctx.page(), &post));
     answer.headers_mut().insert(
         "x-robots-tag",
         http::HeaderValue::from_static("noindex, nofollow"),

@@ -189,7 +189,11 @@ fn admin_pages_are_never_stored() {
         "/admin/media",
     ] {
         let answer = admin.get(page).assert_status(200);
-        assert_eq!(answer.header("cache-control"), Some("no-store"), "{page}");
+        assert_eq!(
+            answer.header("cache-control"),
+            Some("private, no-store"),
+            "{page}"
+        );
     }
 }
 

@@ -36,15 +36,25 @@ const CACHE_FOREVER: &str = "public, max-age=31536000, immutable";
 const STARTUP: Duration = Duration::from_secs(10);
 
 /// A blog, and nginx in front of it with the site `blog nginx-config` printed.
-struct Stack {
-    server: TestServer,
-    nginx: Nginx,
+pub(crate) struct Stack {
+    pub(crate) server: TestServer,
+    pub(crate) nginx: Nginx,
     static_dir: PathBuf,
 }
 
 impl Stack {
     /// `None` when nginx is not installed and the test should be skipped.
     fn start() -> Option<Stack> {
+        Self::start_with(&[])
+    }
+
+    /// With `nginx-config --cache` (the cache in nginx's folder) and `[cache]
+    /// s_maxage` as given.
+    pub(crate) fn start_caching(s_maxage: &str) -> Option<Stack> {
+        Self::start_with(&[("BLOG_CACHE_S_MAXAGE", s_maxage)])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Option<Stack> {
         let binary = match find_nginx() {
             Some(binary) => binary,
             None if std::env::var("CI").as_deref() == Ok("true") => panic!(
@@ -58,31 +68,38 @@ impl Stack {
                 return None;
             }
         };
-        let server = Site::new()
+        let mut site = Site::new()
             .env(
                 "BLOG_SERVER_MAX_UPLOAD_BYTES",
                 &MAX_UPLOAD_BYTES.to_string(),
             )
-            .env("BLOG_SERVER_TRUSTED_PROXIES", &format!("{NGINX_SOURCE}/32"))
-            .start();
+            .env("BLOG_SERVER_TRUSTED_PROXIES", &format!("{NGINX_SOURCE}/32"));
+        for (key, value) in env {
+            site = site.env(key, value);
+        }
+        let caching = !env.is_empty();
+        let server = site.start();
         let dir = tempfile::tempdir().expect("a temporary folder for nginx");
         let static_dir = dir.path().join("static");
         let static_arg = static_dir.to_str().expect("a UTF-8 temporary path");
         server.cli(&["collectstatic", static_arg]).success();
 
         let listen = format!("127.0.0.1:{}", free_port());
+        let cache_dir = dir.path().join("cache");
+        let mut args = vec![
+            "nginx-config",
+            "--listen",
+            &listen,
+            "--static-dir",
+            static_arg,
+        ];
+        if caching {
+            let cache_arg = cache_dir.to_str().expect("a UTF-8 temporary path");
+            args.extend(["--cache", "--cache-dir", cache_arg]);
+        }
         // The server was started on port 0; the config must name the port it got.
         let site = server
-            .cli_env(
-                &[
-                    "nginx-config",
-                    "--listen",
-                    &listen,
-                    "--static-dir",
-                    static_arg,
-                ],
-                &[("BLOG_SERVER_BIND", &server.address())],
-            )
+            .cli_env(&args, &[("BLOG_SERVER_BIND", &server.address())])
             .success()
             .stdout;
         // What `certbot --nginx` does to the site: an HTTPS listener with a certificate.
@@ -98,12 +115,12 @@ impl Stack {
     }
 
     /// A browser that talks to nginx.
-    fn browser(&self) -> Client {
+    pub(crate) fn browser(&self) -> Client {
         Client::new(&self.nginx.base)
     }
 
     /// A signed-in browser, through nginx, for a new account with this role.
-    fn user(&self, email: &str, role: &str) -> Client {
+    pub(crate) fn user(&self, email: &str, role: &str) -> Client {
         self.server.create_user(email, role);
         let client = self.browser();
         client.sign_in(email, PASSWORD);
@@ -125,17 +142,17 @@ impl Stack {
 }
 
 /// nginx in the foreground, every file of it in its own temporary folder; killed on drop.
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
-    dir: TempDir,
+    pub(crate) dir: TempDir,
     base: String,
     /// The HTTPS listener certbot would add, with a self-signed certificate.
     tls_base: String,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Nginx {
-    fn start(binary: &Path, dir: TempDir, site: &str, listen: &str) -> Nginx {
+    pub(crate) fn start(binary: &Path, dir: TempDir, site: &str, listen: &str) -> Nginx {
         let root = dir
             .path()
             .to_str()
@@ -236,7 +253,7 @@ impl Drop for Nginx {
 }
 
 /// `nginx` on the PATH, or in /usr/sbin, which a non-root PATH may lack.
-fn find_nginx() -> Option<PathBuf> {
+pub(crate) fn find_nginx() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin")])
@@ -286,20 +303,20 @@ fn with_certificate(site: &str, listen: &str, tls_listen: &str, dir: &Path) -> S
 }
 
 /// A port nobody listens on now: the OS picks it, and we let it go for nginx.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("an ephemeral port");
     listener.local_addr().expect("a bound address").port()
 }
 
 /// One answer, as raw as it came.
-struct Raw {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Raw {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Raw {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -314,7 +331,7 @@ impl Raw {
 /// A GET sent byte for byte (paths with `..` stay as written, `Accept-Encoding` is ours,
 /// bodies stay compressed). HTTP/1.1, since nginx gzips for nothing older; the files
 /// and pages asked for this way come with a Content-Length, never chunked.
-fn raw_get(address: &str, path: &str, headers: &[(&str, &str)]) -> Raw {
+pub(crate) fn raw_get(address: &str, path: &str, headers: &[(&str, &str)]) -> Raw {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -350,7 +367,7 @@ fn raw_get(address: &str, path: &str, headers: &[(&str, &str)]) -> Raw {
 }
 
 #[track_caller]
-fn assert_security_headers(raw: &Raw, what: &str) {
+pub(crate) fn assert_security_headers(raw: &Raw, what: &str) {
     for name in [
         "content-security-policy",
         "x-content-type-options",

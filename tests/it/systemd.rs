@@ -87,3 +87,33 @@ fn systemd_analyze_accepts_the_unit() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// `deploy/blog-litestream.service`: blog as Litestream's child, restoring itself on
+/// an empty machine, with the same user, key file and folder as `blog.service`.
+#[test]
+fn the_litestream_unit_restores_an_empty_machine_and_runs_blog_as_its_child() {
+    let unit = include_str!("../../deploy/blog-litestream.service");
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("an ExecStart line");
+    assert!(
+        exec.starts_with("/usr/local/bin/litestream replicate -config /etc/litestream.yml"),
+        "{exec}"
+    );
+    assert!(exec.contains(" -restore-if-db-not-exists "), "{exec}");
+    assert!(
+        exec.ends_with(" -exec \"/usr/local/bin/blog serve --config /etc/blog/blog.toml\""),
+        "{exec}"
+    );
+    for line in [
+        "User=blog",
+        "EnvironmentFile=/etc/blog/env",
+        "WorkingDirectory=/var/lib/blog",
+        "ProtectSystem=strict",
+        "KillSignal=SIGTERM",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "{line}");
+    }
+    assert!(unit.contains("replication = \"litestream\""));
+}

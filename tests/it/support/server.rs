@@ -10,20 +10,41 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use super::site::{signal, waiter};
+use super::site::{signal, signal_group, waiter};
 use super::{Client, Output, Site, PASSWORD, PATIENCE};
 
 impl Site {
     /// Starts `blog serve --bind 127.0.0.1:0` and waits for its first stdout line.
     pub fn start(self) -> TestServer {
-        let mut child = self
-            .command(&["serve", "--bind", "127.0.0.1:0"])
+        let command = self.command(&["serve", "--bind", "127.0.0.1:0"]);
+        self.start_command(command, Signals::Process)
+    }
+
+    /// Starts `program ARGS` in the folder with the site's environment, where the
+    /// program runs `blog serve` as its child (Litestream's `replicate -exec`, with
+    /// `{blog}` in ARGS standing for the binary): signals go to both, as a process
+    /// group, so `kill_hard` is the machine dying.
+    pub fn start_under(self, program: &Path, args: &[&str]) -> TestServer {
+        let blog = env!("CARGO_BIN_EXE_blog");
+        let args: Vec<String> = args.iter().map(|a| a.replace("{blog}", blog)).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut command = self.program(program.to_str().expect("a UTF-8 path"), &args);
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        self.start_command(command, Signals::Group)
+    }
+
+    fn start_command(self, mut command: std::process::Command, signals: Signals) -> TestServer {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the blog binary runs");
         let pid = child.id();
+        let send = move |name: &str| match signals {
+            Signals::Process => signal(pid, name),
+            Signals::Group => signal_group(pid, name),
+        };
 
         // Keep draining stderr (one log line per request) so the server never blocks on it.
         let log = Arc::new(Mutex::new(String::new()));
@@ -39,13 +60,24 @@ impl Site {
             let _ = closed.send(());
         });
 
-        // The first stdout line says where it listens; the reader stays alive for the
-        // child's life, so stdout never closes under the server.
+        // The first stdout line says where it listens (under a wrapper, the first such
+        // line: Litestream logs on stdout too, into the log here); the reader stays
+        // alive for the child's life, so stdout never closes under the server.
         let (first, first_line) = mpsc::channel();
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let wrapper_log = Arc::clone(&log);
         thread::spawn(move || {
             let mut line = String::new();
-            let _ = stdout.read_line(&mut line);
+            loop {
+                line.clear();
+                let read = stdout.read_line(&mut line);
+                let wrapped = matches!(signals, Signals::Group);
+                if wrapped && matches!(read, Ok(n) if n > 0) && !line.starts_with("listening on ") {
+                    wrapper_log.lock().unwrap().push_str(&line);
+                    continue;
+                }
+                break;
+            }
             let _ = first.send(line);
             let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         });
@@ -55,7 +87,7 @@ impl Site {
             Ok(line) if !line.is_empty() => line,
             outcome => {
                 if outcome.is_err() {
-                    signal(pid, "KILL");
+                    send("KILL");
                 }
                 let status = exited.recv_timeout(PATIENCE);
                 panic!(
@@ -75,6 +107,7 @@ impl Site {
             site: self,
             base,
             pid,
+            signals,
             exited,
             status: None,
             log,
@@ -83,11 +116,19 @@ impl Site {
     }
 }
 
+/// Whom signals reach: `blog serve` alone, or the group of the program it runs under.
+#[derive(Clone, Copy)]
+enum Signals {
+    Process,
+    Group,
+}
+
 /// A running `blog serve`, stopped with SIGTERM on drop.
 pub struct TestServer {
     site: Site,
     base: String,
     pid: u32,
+    signals: Signals,
     exited: Receiver<ExitStatus>,
     status: Option<ExitStatus>,
     log: Arc<Mutex<String>>,
@@ -191,7 +232,7 @@ impl TestServer {
 
     /// Sends SIGTERM without waiting (a request may still be in flight).
     pub fn send_sigterm(&self) {
-        signal(self.pid, "TERM");
+        self.signal("TERM");
     }
 
     /// Waits for an exit that a signal has already asked for.
@@ -212,13 +253,20 @@ impl TestServer {
 
     /// SIGKILL, and the exit reaped.
     fn kill(&mut self) -> ExitStatus {
-        signal(self.pid, "KILL");
+        self.signal("KILL");
         let status = self
             .exited
             .recv_timeout(PATIENCE)
             .expect("a killed server exits");
         self.status = Some(status);
         status
+    }
+
+    fn signal(&self, name: &str) {
+        match self.signals {
+            Signals::Process => signal(self.pid, name),
+            Signals::Group => signal_group(self.pid, name),
+        }
     }
 
     /// Everything the server wrote to stderr so far (one line per request).
@@ -269,7 +317,7 @@ impl TestServer {
         let status = match self.exited.try_recv() {
             Ok(status) => status,
             Err(_) => {
-                signal(self.pid, "TERM");
+                self.signal("TERM");
                 match self.exited.recv_timeout(PATIENCE) {
                     Ok(status) => status,
                     Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
@@ -290,7 +338,7 @@ impl Drop for TestServer {
             // Shown with the failing test's output.
             eprintln!("--- blog serve stderr ---\n{}", self.log.lock().unwrap());
             if self.status.is_none() && self.exited.try_recv().is_err() {
-                signal(self.pid, "KILL");
+                self.signal("KILL");
                 let _ = self.exited.recv_timeout(PATIENCE);
             }
             return;

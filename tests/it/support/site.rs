@@ -86,6 +86,11 @@ impl Site {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Another program, in the folder with the site's environment.
+    pub(super) fn program(&self, program: &str, args: &[&str]) -> Command {
+        self.program_with(program, args, &[])
+    }
+
     fn program_with(&self, program: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(program);
         cmd.args(args).current_dir(self.path());
@@ -183,6 +188,13 @@ pub(super) fn waiter(mut child: Child) -> Receiver<ExitStatus> {
         let _ = tx.send(status);
     });
     rx
+}
+
+/// Signals every process of the group `pid` leads.
+pub(super) fn signal_group(pid: u32, name: &str) {
+    let _ = Command::new("kill")
+        .args([&format!("-{name}"), "--", &format!("-{pid}")])
+        .status();
 }
 
 pub(super) fn signal(pid: u32, name: &str) {
