@@ -10,6 +10,7 @@ pub mod comments;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;
+pub mod pages;
 pub mod password_resets;
 pub mod posts;
 pub mod preview_links;
