@@ -18,6 +18,7 @@ mod editor;
 mod language;
 mod media;
 mod nginx;
+mod pages;
 mod paging;
 mod portability;
 mod posts;
