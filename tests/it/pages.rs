@@ -214,6 +214,29 @@ fn the_menu_page_is_for_admins_and_a_bad_position_keeps_the_form() {
         .all(|row| row.action != "menu.order"));
 }
 
+#[test]
+fn the_menu_follows_a_change_made_by_another_process() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let about = create_page(&admin, "About", "<p>Hi</p>");
+    page_action(&admin, &about, "publish").assert_status(303);
+    save_menu(&admin, &[(&about, "1")]).assert_status(303);
+    let visitor = server.anonymous();
+    assert_eq!(menu(&visitor, "/").len(), 1);
+    // The server keeps the menu in memory, per content version: a write by the CLI
+    // moves that version, and the next page reads the menu again.
+    server.cli(&["posts", "unpublish", &about]).success();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !menu(&visitor, "/").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the menu still shows an unpublished page"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    visitor.get(&format!("/pages/{about}")).assert_status(404);
+}
+
 fn media_file(server: &TestServer, url: &str) -> PathBuf {
     server
         .path()
