@@ -225,7 +225,8 @@ pub fn preview(ctx: &PageCtx, post: &Post) -> Markup {
             p.notice role="status" { (ctx.t("posts.preview_notice")) }
             article.post data-slug=(post.slug) {
                 h1 { (post.title) }
-                (byline(ctx, post))
+                // A page shows no byline once published either.
+                @if !post.is_page() { (byline(ctx, post)) }
                 div.post-body { (post.body) }
                 (tag_links(ctx, &post.tags))
             }

@@ -405,3 +405,69 @@ fn a_featured_image_no_longer_chosen_is_released_and_a_bad_one_keeps_the_form() 
         .assert_status(303);
     assert!(!file.exists(), "an image nothing uses any more is deleted");
 }
+
+#[test]
+fn a_draft_page_autosaves_keeps_revisions_and_has_preview_links_like_a_post() {
+    let server = TestServer::start();
+    let author = server.author("writer@blog.example");
+    let slug = create_page(&author, "Colophon", "<p>Set in type</p>");
+    let editor = author
+        .get(&format!("/posts/{slug}/edit"))
+        .assert_status(200);
+    assert_eq!(editor.select("h1")[0].text, "Edit page");
+    assert!(!editor.has("input[name=\"tags\"]"), "pages have no tags");
+    let form = &editor.select("form.post-form")[0];
+    assert_eq!(
+        form.attr("data-autosave-url"),
+        Some(format!("/posts/{slug}/autosave").as_str())
+    );
+    // The background save, as the editor sends it.
+    author
+        .post_multipart(
+            &format!("/posts/{slug}/autosave"),
+            &[
+                ("title", "Colophon"),
+                ("body", "<p>Set in type, autosaved</p>"),
+                ("publish_at", ""),
+            ],
+            &[],
+            &[("x-csrf-token", &author.csrf_token())],
+        )
+        .assert_status(200);
+    assert!(author
+        .get(&format!("/pages/{slug}"))
+        .assert_status(200)
+        .text()
+        .contains("Set in type, autosaved"));
+    // Its revisions, like a post's (a minute of autosaves folds into one).
+    let revisions = author
+        .get(&format!("/posts/{slug}/revisions"))
+        .assert_status(200);
+    assert!(
+        revisions.text().contains("Colophon"),
+        "{}",
+        revisions.text()
+    );
+
+    // A preview link shows the draft page to a friend, without a byline.
+    let made = author
+        .get(&format!("/posts/{slug}/edit"))
+        .form(&format!("form[action=\"/posts/{slug}/preview-link\"]"))
+        .submit()
+        .assert_status(200);
+    let url = made.select("#preview-link code")[0].text.clone();
+    let friend = server.anonymous();
+    friend.get(&format!("/pages/{slug}")).assert_status(404);
+    let shown = friend
+        .get(&crate::support::path_of(&url))
+        .assert_status(200);
+    assert!(shown.text().contains("Set in type, autosaved"));
+    assert!(!shown.has("p.byline"));
+
+    // Saving from the editor leads back to the page.
+    let saved = edit_form(&author, &slug)
+        .fill("title", "Colophon, again")
+        .submit()
+        .assert_status(303);
+    assert_eq!(saved.location_decoded(), format!("/pages/{slug}"));
+}
