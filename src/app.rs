@@ -1,12 +1,13 @@
 //! Everything a request needs, made once at start-up and shared as `Arc<App>`.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::actions::Blog;
 use crate::auth::hasher::Hasher;
 use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
-use crate::db::Db;
+use crate::content::MenuEntry;
+use crate::db::{self, Db};
 use crate::media::replica::MediaReplica;
 use crate::media::MediaDir;
 use crate::serving::access_log::AccessLog;
@@ -42,6 +43,9 @@ pub struct App {
     pub connections: Arc<tokio::sync::Semaphore>,
     /// A read-only follower of a replica: every write is sent to `[site] base_url`.
     pub follower: bool,
+    /// The site's menu with the content version it was read at: every page shows it,
+    /// and it changes only with what readers see, so it is read once per version.
+    menu: RwLock<Option<(u64, Arc<[MenuEntry]>)>>,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -77,6 +81,7 @@ impl App {
             rates: RateLimits::default(),
             access_log: AccessLog::off(),
             follower: false,
+            menu: RwLock::new(None),
         })
     }
 
@@ -113,6 +118,23 @@ impl App {
             Ok(result) => result,
             Err(err) => Err(anyhow::Error::new(err).context("an action panicked").into()),
         }
+    }
+
+    /// The site's menu (see `db::pages::menu`): from memory while the database's
+    /// content version stays the same, so it costs no query per request. The version is
+    /// read before the menu, so a write meanwhile only makes the next request read again.
+    pub async fn menu(&self) -> anyhow::Result<Arc<[MenuEntry]>> {
+        let version = self.db.content_version();
+        if let Ok(cached) = self.menu.read() {
+            if let Some((_, menu)) = cached.as_ref().filter(|(at, _)| *at == version) {
+                return Ok(Arc::clone(menu));
+            }
+        }
+        let menu: Arc<[MenuEntry]> = self.db.read(db::pages::menu).await?.into();
+        if let Ok(mut cached) = self.menu.write() {
+            *cached = Some((version, Arc::clone(&menu)));
+        }
+        Ok(menu)
     }
 
     /// Runs image work (decoding, resizing, encoding) on a thread of its own, at most

@@ -3,7 +3,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use crate::content::{CommentId, Slug, Tag, UserId};
+use crate::content::{CommentId, Post, Slug, Tag, UserId};
 
 /// Characters escaped in one path segment (RFC 3986, plus `%` itself).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -46,6 +46,26 @@ pub fn page(base: &str, page: u32) -> String {
 
 pub fn post(slug: &Slug) -> String {
     format!("/posts/{}", segment(slug.as_str()))
+}
+
+/// A standalone page (About, Contact, …). Under `/pages/`, never at `/{slug}`, so no
+/// page can shadow a route of the site (`/search`, `/admin`, …) or be shadowed by one
+/// added later.
+pub fn site_page(slug: &Slug) -> String {
+    format!("/pages/{}", segment(slug.as_str()))
+}
+
+/// Where a row of `posts` is read: a post at `/posts/…`, a page at `/pages/…`.
+pub fn shown(post: &Post) -> String {
+    if post.is_page() {
+        site_page(&post.slug)
+    } else {
+        self::post(&post.slug)
+    }
+}
+
+pub fn new_site_page() -> String {
+    "/pages/new".into()
 }
 
 pub fn post_edit(slug: &Slug) -> String {
@@ -292,6 +312,11 @@ pub fn admin_reactivate(id: UserId) -> String {
 
 pub fn admin_reset_link(id: UserId) -> String {
     format!("/admin/users/{id}/reset-link")
+}
+
+/// The site's menu: which pages it shows, in what order (GET shows, POST saves).
+pub fn admin_menu() -> String {
+    "/admin/menu".into()
 }
 
 pub fn admin_run_gc() -> String {

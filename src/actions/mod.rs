@@ -9,6 +9,7 @@
 
 pub mod comments;
 pub mod media;
+pub mod pages;
 pub mod posts;
 pub mod users;
 

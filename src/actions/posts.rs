@@ -5,7 +5,7 @@ use super::{audit, editable, forbidden, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
 use crate::content::html::PreparedBody;
-use crate::content::{MediaId, Post, PostId, SanitizedHtml, Slug, Tag, User, UserId};
+use crate::content::{Kind, MediaId, Post, PostId, SanitizedHtml, Slug, Tag, User, UserId};
 use crate::db::revisions::{Fold, NewRevision};
 use crate::db::{self, audit::Action, posts::NewPost};
 
@@ -65,6 +65,57 @@ pub struct Edit {
     /// The post's `revision` when the editor opened it: if another save came since,
     /// this one is refused as `Stale` rather than overwrite it. `None` skips the check.
     pub based_on: Option<i64>,
+    /// The featured image; an autosave, which does not send it, leaves it as it is.
+    pub featured: Featured,
+}
+
+/// What a save does to the post's featured image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Featured {
+    /// As it was (autosave, restore).
+    Unchanged,
+    /// No featured image.
+    Nothing,
+    /// One of our uploads, by the path of a file of it under the media folder
+    /// (`uploads/2026/11/ab….jpg`); anything else is refused.
+    Image(String),
+}
+
+/// The featured image is not one of our uploads.
+pub const UNKNOWN_FEATURED: &str = "problems.featured_unknown";
+
+/// A `Featured` checked against the catalogue, before anything is written.
+enum FeaturedMedia {
+    Unchanged,
+    Set(Option<MediaId>),
+}
+
+/// Finds the featured image among our uploads; `Ok(Err(..))` when it is not one.
+fn resolve_featured(
+    tx: &rusqlite::Connection,
+    featured: &Featured,
+) -> rusqlite::Result<Result<FeaturedMedia, ActionError>> {
+    Ok(Ok(match featured {
+        Featured::Unchanged => FeaturedMedia::Unchanged,
+        Featured::Nothing => FeaturedMedia::Set(None),
+        Featured::Image(path) => match db::media::upload_of(tx, path)? {
+            Some(id) => FeaturedMedia::Set(Some(id)),
+            None => return Ok(Err(ActionError::Refused(UNKNOWN_FEATURED))),
+        },
+    }))
+}
+
+/// Sets the featured image; returns the one it replaced, for `release_unused`.
+fn set_featured(
+    tx: &rusqlite::Connection,
+    post: PostId,
+    featured: &FeaturedMedia,
+) -> rusqlite::Result<Option<MediaId>> {
+    let FeaturedMedia::Set(media) = *featured else {
+        return Ok(None);
+    };
+    let before = db::posts::set_featured(tx, post, media)?;
+    Ok(before.filter(|before| Some(*before) != media))
 }
 
 /// What a save left: the post's slug and its new save count.
@@ -74,15 +125,19 @@ pub struct Saved {
     pub revision: i64,
 }
 
-/// A new draft by the acting user, under a slug made from its title (`-2`, `-3`, … when
-/// taken); its first revision.
-pub fn create(blog: Blog, actor: &Actor, edit: &Edit) -> Result<Saved, ActionError> {
+/// A new draft post or page by the acting user, under a slug made from its title (`-2`,
+/// `-3`, … when taken, posts and pages alike); its first revision.
+pub fn create(blog: Blog, actor: &Actor, kind: Kind, edit: &Edit) -> Result<Saved, ActionError> {
     let Some(author) = actor.user().filter(|_| actor.may_write()) else {
         return Err(forbidden(actor));
     };
     let content = &edit.content;
     let base = Slug::from_title(&content.title);
     let (saved, released) = blog.db.write_now(|tx| {
+        let featured = match resolve_featured(tx, &edit.featured)? {
+            Ok(featured) => featured,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let post = NewPost {
             author_id: author.id,
             title: &content.title,
@@ -91,23 +146,25 @@ pub fn create(blog: Blog, actor: &Actor, edit: &Edit) -> Result<Saved, ActionErr
         };
         let now = db::now_ms();
         let (id, slug) = db::posts::insert(tx, &post, &base, now)?;
+        db::posts::set_kind(tx, id, kind)?;
         db::tags::set_for_post(tx, id, &content.tags)?;
         let paths = &content.media_paths;
         db::media::set_post_usage(tx, id, paths)?;
+        set_featured(tx, id, &featured)?;
         db::posts::set_schedule(tx, id, edit.publish_at)?;
         let revision = db::posts::bump_revision(tx, id)?;
         let pruned = keep_revision(tx, actor, id, content, paths, Fold::WithinAMinute, now)?;
         let released = db::media::release_unused(tx, &pruned)?;
-        Ok((Saved { slug, revision }, released))
-    })?;
+        Ok(Ok((Saved { slug, revision }, released)))
+    })??;
     blog.remove_files(released);
     Ok(saved)
 }
 
 /// New text for a post (and, for a draft, its schedule); its slug stays, so links keep
 /// working. Every save is a revision (a minute of a draft's autosaves folds into one).
-/// Images taken out of the body that nothing else uses, kept revisions included, are
-/// deleted. A save based on an older revision is refused with `Stale`.
+/// Images taken out of the body (or no longer featured) that nothing else uses, kept
+/// revisions included, are deleted. A save based on an older revision is refused with `Stale`.
 pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Saved, ActionError> {
     let content = &edit.content;
     let (saved, released) = blog.db.write_now(|tx| {
@@ -121,6 +178,10 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
         {
             return Ok(Err(ActionError::Stale(Box::new(post))));
         }
+        let featured = match resolve_featured(tx, &edit.featured)? {
+            Ok(featured) => featured,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let now = db::now_ms();
         db::posts::update(
             tx,
@@ -133,6 +194,7 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
         db::tags::set_for_post(tx, post.id, &content.tags)?;
         let paths = &content.media_paths;
         let mut unused = db::media::set_post_usage(tx, post.id, paths)?;
+        unused.extend(set_featured(tx, post.id, &featured)?);
         if !post.is_published() {
             db::posts::set_schedule(tx, post.id, edit.publish_at)?;
         }
@@ -181,6 +243,7 @@ pub fn restore(
         content: PostContent::from_sanitized(old.title, old.body, post.tags),
         publish_at: post.publish_at,
         based_on: None,
+        featured: Featured::Unchanged,
     };
     update(blog, actor, slug, &edit)
 }

@@ -25,7 +25,7 @@ pub use email::Email;
 pub use html::SanitizedHtml;
 pub use ids::{CommentId, MediaId, PostId, UserId};
 pub use pagination::{PageNumber, Pagination};
-pub use post::Post;
+pub use post::{Kind, MenuEntry, Post};
 pub use problems::Problems;
 pub use role::Role;
 pub use slug::Slug;

@@ -23,12 +23,64 @@ pub struct Post {
     pub revision: i64,
     /// Sorted by name.
     pub tags: Vec<Tag>,
+    /// A post of the blog, or a standalone page (About, Contact, …).
+    pub kind: Kind,
+    /// A page's place in the site's menu, smallest first; `None` is not in it.
+    pub menu_position: Option<i64>,
+    /// The featured image: the path (under the media folder) of the file pages show,
+    /// for lists' thumbnails and link previews.
+    pub featured_image: Option<String>,
 }
 
 impl Post {
     pub fn is_published(&self) -> bool {
         self.published_at.is_some()
     }
+
+    pub fn is_page(&self) -> bool {
+        self.kind == Kind::Page
+    }
+}
+
+/// What a row of `posts` is: a post, which lists, feeds and search show, or a page,
+/// which stands alone at `/pages/{slug}` and may be in the site's menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Post,
+    Page,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "post",
+            Self::Page => "page",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a kind of post: use post or page")]
+pub struct UnknownKind(String);
+
+impl std::str::FromStr for Kind {
+    type Err = UnknownKind;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "post" => Ok(Self::Post),
+            "page" => Ok(Self::Page),
+            other => Err(UnknownKind(other.to_string())),
+        }
+    }
+}
+
+/// One link of the site's menu: a published page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuEntry {
+    pub title: String,
+    pub slug: Slug,
 }
 
 /// Titles longer than this are refused, in the form and in imports alike.

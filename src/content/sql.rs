@@ -3,7 +3,7 @@
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use super::{CommentStatus, Email, Role, Slug, Tag};
+use super::{CommentStatus, Email, Kind, Role, Slug, Tag};
 
 macro_rules! stored_as_text {
     ($($ty:ty),*) => {$(
@@ -24,4 +24,4 @@ macro_rules! stored_as_text {
     )*};
 }
 
-stored_as_text!(CommentStatus, Email, Role, Slug, Tag);
+stored_as_text!(CommentStatus, Email, Kind, Role, Slug, Tag);

@@ -19,8 +19,8 @@ pub struct Counts {
 
 pub fn counts(conn: &Connection) -> rusqlite::Result<Counts> {
     conn.prepare_cached(
-        "SELECT (SELECT count(*) FROM posts),
-                (SELECT count(*) FROM posts WHERE published_at IS NULL),
+        "SELECT (SELECT count(*) FROM posts WHERE kind = 'post'),
+                (SELECT count(*) FROM posts WHERE kind = 'post' AND published_at IS NULL),
                 (SELECT count(*) FROM users),
                 (SELECT count(*) FROM media_files),
                 (SELECT coalesce(sum(bytes), 0) FROM media_files)",
@@ -37,10 +37,10 @@ pub fn counts(conn: &Connection) -> rusqlite::Result<Counts> {
     })
 }
 
-/// Every post, drafts too, last changed first.
+/// Every post, drafts too, last changed first; pages are on the menu page.
 pub fn posts(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec<Post>> {
     conn.prepare_cached(&format!(
-        "{} ORDER BY posts.updated_at DESC, posts.id DESC LIMIT ?1 OFFSET ?2",
+        "{} WHERE posts.kind = 'post' ORDER BY posts.updated_at DESC, posts.id DESC LIMIT ?1 OFFSET ?2",
         super::posts::SELECT
     ))?
     .query_map(params![limit, offset as i64], super::posts::from_row)?
@@ -103,7 +103,7 @@ pub struct MediaFile {
     pub variant: String,
     pub bytes: u64,
     pub created_at: i64,
-    /// Posts whose bodies show it: slug and title.
+    /// Posts whose bodies show it, or whose featured image it is: slug and title.
     pub posts: Vec<(Slug, String)>,
     /// The account it is the thumbnail of: id and email.
     pub avatar_of: Option<(UserId, String)>,
@@ -120,8 +120,9 @@ pub fn media_files(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Resu
     conn.prepare_cached(
         "SELECT media_files.path, media_files.variant, media_files.bytes, media.created_at,
                 (SELECT group_concat(posts.slug || char(30) || posts.title, char(31))
-                   FROM post_media JOIN posts ON posts.id = post_media.post_id
-                  WHERE post_media.media_id = media.id),
+                   FROM posts
+                  WHERE posts.featured_media_id = media.id
+                     OR posts.id IN (SELECT post_id FROM post_media WHERE post_media.media_id = media.id)),
                 users.id, users.email
            FROM media_files JOIN media ON media.id = media_files.media_id
            LEFT JOIN users ON users.avatar_id = media.id

@@ -21,6 +21,7 @@ pub enum Action {
     UserResetLink,
     UserDelete,
     MediaGc,
+    MenuOrder,
 }
 
 impl Action {
@@ -38,6 +39,7 @@ impl Action {
             Self::UserResetLink => "user.reset_link",
             Self::UserDelete => "user.delete",
             Self::MediaGc => "media.gc",
+            Self::MenuOrder => "menu.order",
         }
     }
 }

@@ -83,11 +83,24 @@ pub fn set_post_usage(
     Ok(before)
 }
 
-/// The images a post shows, before it is deleted.
+/// The images a post shows, its featured image among them, before it is deleted.
 pub fn used_by_post(conn: &Connection, post: PostId) -> rusqlite::Result<Vec<MediaId>> {
-    conn.prepare_cached("SELECT media_id FROM post_media WHERE post_id = ?1")?
-        .query_map([post], |row| row.get(0))?
-        .collect()
+    conn.prepare_cached(
+        "SELECT media_id FROM post_media WHERE post_id = ?1
+         UNION SELECT featured_media_id FROM posts WHERE id = ?1 AND featured_media_id IS NOT NULL",
+    )?
+    .query_map([post], |row| row.get(0))?
+    .collect()
+}
+
+/// The upload (not an avatar) that a file path belongs to, for a featured image.
+pub fn upload_of(conn: &Connection, path: &str) -> rusqlite::Result<Option<MediaId>> {
+    conn.prepare_cached(
+        "SELECT media.id FROM media_files JOIN media ON media.id = media_files.media_id
+         WHERE media_files.path = ?1 AND media.kind = 'upload'",
+    )?
+    .query_row([path], |row| row.get(0))
+    .optional()
 }
 
 /// The media ids of these paths (the images a body shows), for linking to revisions.
@@ -104,7 +117,8 @@ pub fn ids_of(conn: &Connection, paths: &[String]) -> rusqlite::Result<Vec<Media
     Ok(ids)
 }
 
-/// Deletes those of `ids` that no post, no kept revision and no user uses any more, and returns their
+/// Deletes those of `ids` that no post (body or featured image), no kept revision and no
+/// user uses any more, and returns their
 /// files, which the caller deletes from disk once the transaction commits.
 pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Vec<File>> {
     let mut released = Vec::new();
@@ -113,6 +127,7 @@ pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Ve
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM post_media WHERE media_id = ?1)
                      OR EXISTS (SELECT 1 FROM revision_media WHERE media_id = ?1)
+                     OR EXISTS (SELECT 1 FROM posts WHERE featured_media_id = ?1)
                      OR EXISTS (SELECT 1 FROM users WHERE avatar_id = ?1)",
             )?
             .query_row([id], |row| row.get(0))?;
@@ -168,6 +183,7 @@ pub fn unused_before(conn: &Connection, cutoff: i64) -> rusqlite::Result<Vec<Med
         "SELECT id FROM media WHERE created_at < ?1
            AND NOT EXISTS (SELECT 1 FROM post_media WHERE media_id = media.id)
            AND NOT EXISTS (SELECT 1 FROM revision_media WHERE media_id = media.id)
+           AND NOT EXISTS (SELECT 1 FROM posts WHERE featured_media_id = media.id)
            AND NOT EXISTS (SELECT 1 FROM users WHERE avatar_id = media.id)",
     )?
     .query_map([cutoff], |row| row.get(0))?
@@ -185,6 +201,7 @@ pub fn all_paths(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
 pub fn used_by_user(conn: &Connection, user: UserId) -> rusqlite::Result<Vec<MediaId>> {
     conn.prepare_cached(
         "SELECT media_id FROM post_media JOIN posts ON posts.id = post_media.post_id WHERE posts.author_id = ?1
+         UNION SELECT featured_media_id FROM posts WHERE author_id = ?1 AND featured_media_id IS NOT NULL
          UNION SELECT avatar_id FROM users WHERE id = ?1 AND avatar_id IS NOT NULL",
     )?
     .query_map([user], |row| row.get(0))?

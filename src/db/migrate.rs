@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_content_version.sql"),
     include_str!("migrations/005_audit_log.sql"),
     include_str!("migrations/006_writing.sql"),
+    include_str!("migrations/007_pages.sql"),
 ];
 
 /// The version this build of `blog` writes.

@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;
+pub mod pages;
 pub mod password_resets;
 pub mod posts;
 pub mod preview_links;

@@ -1,8 +1,10 @@
 //! Posts: drafts have no `published_at`; lists show published posts, newest first.
+//! Pages are rows here too (`kind = 'page'`), so every list of posts below filters
+//! `kind = 'post'`; pages have their own queries in `db::pages`.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::content::{Post, PostId, SanitizedHtml, Slug, Tag, UserId};
+use crate::content::{Kind, MediaId, Post, PostId, SanitizedHtml, Slug, Tag, UserId};
 
 /// The author's display name, or the part of the email before `@` when none is set.
 /// Tags come in the same row, joined by U+001F (which no tag holds), so a list of
@@ -12,7 +14,10 @@ pub(super) const SELECT: &str = "SELECT posts.id, posts.author_id,
         (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small'),
         posts.title, posts.slug, posts.body, posts.excerpt, posts.created_at, posts.updated_at, posts.published_at,
         posts.publish_at, posts.revision,
-        (SELECT group_concat(tags.name, char(31)) FROM post_tags JOIN tags ON tags.id = post_tags.tag_id WHERE post_tags.post_id = posts.id)
+        (SELECT group_concat(tags.name, char(31)) FROM post_tags JOIN tags ON tags.id = post_tags.tag_id WHERE post_tags.post_id = posts.id),
+        posts.kind, posts.menu_position,
+        (SELECT path FROM media_files WHERE media_id = posts.featured_media_id AND variant IN ('display', 'original')
+           ORDER BY variant = 'display' DESC LIMIT 1)
     FROM posts JOIN users ON users.id = posts.author_id";
 
 pub(super) fn from_row(row: &Row) -> rusqlite::Result<Post> {
@@ -38,6 +43,9 @@ pub(super) fn from_row(row: &Row) -> rusqlite::Result<Post> {
         publish_at: row.get(11)?,
         revision: row.get(12)?,
         tags,
+        kind: row.get(14)?,
+        menu_position: row.get(15)?,
+        featured_image: row.get(16)?,
     })
 }
 
@@ -48,7 +56,8 @@ pub struct NewPost<'a> {
     pub excerpt: &'a str,
 }
 
-/// Inserts a draft under the first free slug among `base`, `base-2`, `base-3`, ...
+/// Inserts a draft under the first free slug among `base`, `base-2`, `base-3`, ...;
+/// `new` is never free, as `/posts/new` and `/pages/new` are the forms.
 pub fn insert(
     conn: &Connection,
     post: &NewPost,
@@ -58,7 +67,7 @@ pub fn insert(
     let mut taken = conn.prepare_cached("SELECT 1 FROM posts WHERE slug = ?1")?;
     let mut slug = base.clone();
     let mut n = 1;
-    while taken.exists([&slug])? {
+    while slug.as_str() == "new" || taken.exists([&slug])? {
         n += 1;
         slug = base.numbered(n);
     }
@@ -73,6 +82,32 @@ pub fn by_slug(conn: &Connection, slug: &Slug) -> rusqlite::Result<Option<Post>>
     conn.prepare_cached(&format!("{SELECT} WHERE posts.slug = ?1"))?
         .query_row([slug], from_row)
         .optional()
+}
+
+/// Makes the new row a page (a row is a post unless told).
+pub fn set_kind(conn: &Connection, id: PostId, kind: Kind) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE posts SET kind = ?2 WHERE id = ?1")?
+        .execute(params![id, kind])?;
+    Ok(())
+}
+
+/// Sets the featured image (or none); returns the one it replaces, for
+/// `media::release_unused`.
+pub fn set_featured(
+    conn: &Connection,
+    id: PostId,
+    media: Option<MediaId>,
+) -> rusqlite::Result<Option<MediaId>> {
+    let before: Option<MediaId> = conn
+        .prepare_cached("SELECT featured_media_id FROM posts WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .flatten();
+    if before != media {
+        conn.prepare_cached("UPDATE posts SET featured_media_id = ?2 WHERE id = ?1")?
+            .execute(params![id, media])?;
+    }
+    Ok(before)
 }
 
 /// Changes the text; the slug stays, so links keep working.
@@ -201,7 +236,8 @@ pub fn published(
     offset: u64,
 ) -> rusqlite::Result<Vec<Post>> {
     conn.prepare_cached(&format!(
-        "{SELECT} WHERE posts.published_at IS NOT NULL AND (?1 IS NULL OR posts.author_id = ?1)
+        "{SELECT} WHERE posts.kind = 'post' AND posts.published_at IS NOT NULL
+           AND (?1 IS NULL OR posts.author_id = ?1)
          ORDER BY posts.published_at DESC, posts.id DESC LIMIT ?2 OFFSET ?3"
     ))?
     .query_map(params![author, limit, offset as i64], from_row)?
@@ -210,7 +246,8 @@ pub fn published(
 
 pub fn count_published(conn: &Connection, author: Option<UserId>) -> rusqlite::Result<u64> {
     conn.prepare_cached(
-        "SELECT count(*) FROM posts WHERE published_at IS NOT NULL AND (?1 IS NULL OR author_id = ?1)",
+        "SELECT count(*) FROM posts
+         WHERE kind = 'post' AND published_at IS NOT NULL AND (?1 IS NULL OR author_id = ?1)",
     )?
     .query_row([author], |row| row.get(0))
 }
@@ -219,8 +256,8 @@ pub fn count_published(conn: &Connection, author: Option<UserId>) -> rusqlite::R
 /// sitemap: no bodies, so ten thousand posts stay a small read.
 pub fn published_slugs(conn: &Connection) -> rusqlite::Result<Vec<(Slug, i64)>> {
     conn.prepare_cached(
-        "SELECT slug, max(updated_at, published_at) FROM posts WHERE published_at IS NOT NULL
-         ORDER BY published_at DESC, id DESC",
+        "SELECT slug, max(updated_at, published_at) FROM posts
+         WHERE kind = 'post' AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC",
     )?
     .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
     .collect()
@@ -230,19 +267,29 @@ pub fn published_slugs(conn: &Connection) -> rusqlite::Result<Vec<(Slug, i64)>> 
 pub fn published_authors(conn: &Connection) -> rusqlite::Result<Vec<(UserId, i64)>> {
     conn.prepare_cached(
         "SELECT author_id, max(max(updated_at, published_at)) FROM posts
-         WHERE published_at IS NOT NULL GROUP BY author_id ORDER BY author_id",
+         WHERE kind = 'post' AND published_at IS NOT NULL GROUP BY author_id ORDER BY author_id",
     )?
     .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
     .collect()
 }
 
-/// Drafts, last edited first; `author` narrows to one author's (admins see all).
+/// Draft posts, last edited first; `author` narrows to one author's (admins see all).
 pub fn drafts(conn: &Connection, author: Option<UserId>) -> rusqlite::Result<Vec<Post>> {
+    drafts_of_kind(conn, Kind::Post, author)
+}
+
+/// Drafts of one kind (posts, or pages for `db::pages::drafts`), last edited first.
+pub(super) fn drafts_of_kind(
+    conn: &Connection,
+    kind: Kind,
+    author: Option<UserId>,
+) -> rusqlite::Result<Vec<Post>> {
     conn.prepare_cached(&format!(
-        "{SELECT} WHERE posts.published_at IS NULL AND (?1 IS NULL OR posts.author_id = ?1)
+        "{SELECT} WHERE posts.kind = ?1 AND posts.published_at IS NULL
+           AND (?2 IS NULL OR posts.author_id = ?2)
          ORDER BY posts.updated_at DESC, posts.id DESC"
     ))?
-    .query_map([author], from_row)?
+    .query_map(params![kind, author], from_row)?
     .collect()
 }
 

@@ -113,7 +113,7 @@ impl Query {
     /// `posts`, and the values of their parameters (numbered from 1).
     fn sql(&self) -> (String, String, Vec<Value>) {
         let mut args = Vec::new();
-        let mut filter = String::from("posts.published_at IS NOT NULL");
+        let mut filter = String::from("posts.kind = 'post' AND posts.published_at IS NOT NULL");
         let match_expr = self.match_expr();
         if let Some(expr) = &match_expr {
             args.push(Value::Text(expr.clone()));

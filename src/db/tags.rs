@@ -29,7 +29,7 @@ pub fn published(
     offset: u64,
 ) -> rusqlite::Result<Vec<Post>> {
     conn.prepare_cached(&format!(
-        "{SELECT} WHERE posts.published_at IS NOT NULL AND posts.id IN
+        "{SELECT} WHERE posts.kind = 'post' AND posts.published_at IS NOT NULL AND posts.id IN
             (SELECT post_id FROM post_tags JOIN tags ON tags.id = post_tags.tag_id WHERE tags.name = ?1)
          ORDER BY posts.published_at DESC, posts.id DESC LIMIT ?2 OFFSET ?3"
     ))?
@@ -41,7 +41,7 @@ pub fn count_published(conn: &Connection, tag: &Tag) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "SELECT count(*) FROM posts JOIN post_tags ON post_tags.post_id = posts.id
             JOIN tags ON tags.id = post_tags.tag_id
-         WHERE tags.name = ?1 AND posts.published_at IS NOT NULL",
+         WHERE tags.name = ?1 AND posts.kind = 'post' AND posts.published_at IS NOT NULL",
     )?
     .query_row([tag], |row| row.get(0))
 }
@@ -52,7 +52,7 @@ pub fn in_use(conn: &Connection) -> rusqlite::Result<Vec<(Tag, i64)>> {
         "SELECT tags.name, max(max(posts.updated_at, posts.published_at)) FROM tags
             JOIN post_tags ON post_tags.tag_id = tags.id
             JOIN posts ON posts.id = post_tags.post_id
-         WHERE posts.published_at IS NOT NULL
+         WHERE posts.kind = 'post' AND posts.published_at IS NOT NULL
          GROUP BY tags.id ORDER BY tags.name",
     )?
     .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?

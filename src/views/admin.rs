@@ -3,9 +3,9 @@
 
 use maud::{html, Markup};
 
-use super::components::{csrf_input, pagination};
+use super::components::{csrf_input, field_errors, form_errors, pagination};
 use super::{layout, PageCtx};
-use crate::content::{Comment, Pagination, Post, Role, Slug, User, UserId};
+use crate::content::{Comment, Pagination, Post, Problems, Role, Slug, User, UserId};
 use crate::urls;
 
 /// The numbers the dashboard opens with.
@@ -58,6 +58,15 @@ pub struct MediaRow {
     pub avatar_of: Option<(UserId, String)>,
 }
 
+/// A page on the menu page: its position as saved, or as typed when the form came back.
+pub struct MenuRow {
+    pub page: Post,
+    /// The `position_{id}` field; empty is not in the menu.
+    pub position: String,
+    /// The position typed is not one: marked, and named in the form's problems.
+    pub refused: bool,
+}
+
 /// A reset link just made, shown this once.
 pub struct ResetNotice {
     pub email: String,
@@ -83,6 +92,7 @@ fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                     a href=(urls::admin_users()) { (ctx.t("admin.users")) }
                     a href=(urls::admin_comments()) { (ctx.t("admin.comments")) }
                     a href=(urls::admin_media()) { (ctx.t("admin.media")) }
+                    a href=(urls::admin_menu()) { (ctx.t("admin.site_menu")) }
                 }
                 h1 { (title) }
                 (content)
@@ -201,6 +211,63 @@ pub fn posts(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
                 }
             }
             (pagination(ctx, pages, &urls::admin_posts()))
+        },
+    )
+}
+
+/// Every page with its place in the site's menu, saved with one POST; a position left
+/// empty keeps a page out of the menu.
+pub fn menu(ctx: &PageCtx, rows: &[MenuRow], problems: &Problems) -> Markup {
+    admin_page(
+        ctx,
+        ctx.t("admin.site_menu"),
+        html! {
+            p.hint { (ctx.t("admin.menu_hint")) " " a href=(urls::new_site_page()) { (ctx.t("admin.new_page")) } }
+            @if rows.is_empty() {
+                p.empty { (ctx.t("admin.no_pages")) }
+            } @else {
+                form #menu method="post" action=(urls::admin_menu()) {
+                    (csrf_input(ctx))
+                    (form_errors(ctx, problems))
+                    (field_errors(ctx, problems, "position"))
+                    table.admin-table {
+                        thead {
+                            tr {
+                                th { (ctx.t("admin.title")) }
+                                th { (ctx.t("admin.status")) }
+                                th { (ctx.t("admin.menu_position")) }
+                                th { (ctx.t("admin.actions")) }
+                            }
+                        }
+                        tbody {
+                            @for row in rows {
+                                @let field = format!("position_{}", row.page.id.0);
+                                tr.admin-page data-slug=(row.page.slug) {
+                                    td { a href=(urls::site_page(&row.page.slug)) { (row.page.title) } }
+                                    td {
+                                        @if row.page.is_published() {
+                                            (ctx.t("admin.published"))
+                                        } @else {
+                                            span.draft { (ctx.t("admin.draft")) }
+                                        }
+                                    }
+                                    td {
+                                        input type="number" name=(field) value=(row.position) min="0" step="1"
+                                            aria-invalid=[row.refused.then_some("true")]
+                                            aria-label=(ctx.tf("admin.menu_position_of", &[("title", &row.page.title)]));
+                                    }
+                                    td.buttons {
+                                        a href=(urls::post_edit(&row.page.slug)) { (ctx.t("admin.edit")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div.actions {
+                        button.primary type="submit" { (ctx.t("admin.save_menu")) }
+                    }
+                }
+            }
         },
     )
 }
@@ -433,6 +500,7 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "user.reset_link" => "admin.action_user_reset_link",
         "user.delete" => "admin.action_user_delete",
         "media.gc" => "admin.action_media_gc",
+        "menu.order" => "admin.action_menu_order",
         _ => return code,
     };
     ctx.t(key)

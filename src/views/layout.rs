@@ -1,5 +1,5 @@
-//! The frame of every page: head (stylesheet, scripts), header with the visitor's
-//! menu, main, footer.
+//! The frame of every page: head (stylesheet, scripts), header with the site's menu of
+//! pages and the visitor's menu, main, footer.
 
 use maud::{html, Markup, DOCTYPE};
 
@@ -35,6 +35,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) { (ctx.site_title) }
+                        (site_menu(ctx))
                         (search_form(ctx))
                         nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
                     }
@@ -48,11 +49,27 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
     }
 }
 
+/// The pages the admin put in the menu, in their order; nothing when there are none.
+fn site_menu(ctx: &PageCtx) -> Markup {
+    html! {
+        @if !ctx.menu.is_empty() {
+            nav.site-menu aria-label=(ctx.t("layout.site_menu")) {
+                ul {
+                    @for entry in ctx.menu.iter() {
+                        li { a href=(urls::site_page(&entry.slug)) { (entry.title) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn menu(ctx: &PageCtx) -> Markup {
     html! {
         @if let Some(user) = &ctx.user {
             @if user.can_write {
                 a href=(urls::new_post()) { (ctx.t("layout.new_post")) }
+                a href=(urls::new_site_page()) { (ctx.t("layout.new_page")) }
                 a href=(urls::drafts()) { (ctx.t("layout.drafts")) }
             }
             @if user.is_admin {

@@ -13,8 +13,9 @@ pub mod search;
 pub mod syndication;
 
 use std::fmt::Display;
+use std::sync::Arc;
 
-use crate::content::UserId;
+use crate::content::{MenuEntry, UserId};
 use crate::i18n::Text;
 
 /// What the layout of every page needs: the site, the visitor, the CSRF token.
@@ -29,6 +30,8 @@ pub struct PageCtx {
     pub open_registration: bool,
     /// `[site] infinite_scroll`: lists load their next page on scroll.
     pub infinite_scroll: bool,
+    /// The site's menu of pages, in the admin's order.
+    pub menu: Arc<[MenuEntry]>,
 }
 
 /// The signed-in user, as the header shows them.
@@ -65,6 +68,7 @@ impl PageCtx {
             csrf_token: "token".into(),
             open_registration: false,
             infinite_scroll: false,
+            menu: Arc::from(Vec::new()),
         }
     }
 

@@ -1,11 +1,12 @@
-//! Posts: the lists, one post, the editor form, the delete confirmation.
+//! Posts and pages: the lists, one post, one page, the editor form (the same for both),
+//! the delete confirmation.
 
 use maud::{html, Markup};
 
 use super::components::{csrf_input, field_errors, form_errors, pagination};
 use super::{layout, PageCtx};
 use crate::content::excerpt::reading_minutes;
-use crate::content::{Pagination, Post, Problems, Tag, User};
+use crate::content::{Kind, Pagination, Post, Problems, Tag, User};
 use crate::i18n::Language;
 use crate::{assets, urls};
 
@@ -23,6 +24,12 @@ pub struct PostForm<'a> {
     pub theirs: Option<&'a Post>,
     /// A preview link made just now, shown this once.
     pub preview_url: Option<String>,
+    /// A post or a page: which form this is.
+    pub kind: Kind,
+    /// The featured image chosen: a path under the media folder, or empty for none.
+    pub featured_image: &'a str,
+    /// The images to choose the featured one from: the body's, by path.
+    pub images: Vec<String>,
 }
 
 pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
@@ -49,7 +56,12 @@ fn summaries(ctx: &PageCtx, posts: &[Post]) -> Markup {
         div.post-list {
             @for post in posts {
                 article.post-summary {
-                    h2 { a href=(urls::post(&post.slug)) { (post.title) } }
+                    @if let Some(image) = &post.featured_image {
+                        a.featured-link href=(urls::shown(post)) tabindex="-1" aria-hidden="true" {
+                            img.featured src=(urls::media(image)) alt="" loading="lazy";
+                        }
+                    }
+                    h2 { a href=(urls::shown(post)) { (post.title) } }
                     (byline(ctx, post))
                     @if !post.excerpt.is_empty() {
                         p.excerpt { (post.excerpt) }
@@ -79,11 +91,12 @@ pub struct Preview<'a> {
     pub site_name: &'a str,
     /// The post's absolute URL, also its canonical link.
     pub url: &'a str,
-    /// The absolute URL of the body's first image, if any.
+    /// The absolute URL of the featured image, else of the body's first image, if any.
     pub image: Option<&'a str>,
 }
 
 fn preview_head(post: &Post, preview: &Preview) -> Markup {
+    let kind = if post.is_page() { "website" } else { "article" };
     let card = if preview.image.is_some() {
         "summary_large_image"
     } else {
@@ -91,7 +104,7 @@ fn preview_head(post: &Post, preview: &Preview) -> Markup {
     };
     html! {
         link rel="canonical" href=(preview.url);
-        meta property="og:type" content="article";
+        meta property="og:type" content=(kind);
         meta property="og:title" content=(post.title);
         meta property="og:description" content=(post.excerpt);
         meta property="og:url" content=(preview.url);
@@ -148,30 +161,55 @@ pub fn show(
             article.post data-slug=(post.slug) {
                 h1 { (post.title) }
                 (byline(ctx, post))
-                @if can_edit {
-                    div.post-actions {
-                        a.button href=(urls::post_edit(&post.slug)) { (ctx.t("posts.edit")) }
-                        @if post.is_published() {
-                            form.inline method="post" action=(urls::post_unpublish(&post.slug)) {
-                                (csrf_input(ctx))
-                                button type="submit" { (ctx.t("posts.unpublish")) }
-                            }
-                        } @else {
-                            form.inline method="post" action=(urls::post_publish(&post.slug)) {
-                                (csrf_input(ctx))
-                                button.primary type="submit" { (ctx.t("posts.publish")) }
-                            }
-                        }
-                        // GET: the confirmation page asks before anything is deleted.
-                        form.inline method="get" action=(urls::post_delete(&post.slug)) {
-                            button.danger type="submit" { (ctx.t("posts.delete_ellipsis")) }
-                        }
-                    }
-                }
+                @if can_edit { (edit_controls(ctx, post)) }
                 div.post-body { (post.body) }
                 (tag_links(ctx, &post.tags))
             }
             @if let Some(thread) = thread { (super::comments::section(ctx, thread)) }
+        },
+    )
+}
+
+/// Edit, publish or unpublish, and delete: for the author and the admins.
+fn edit_controls(ctx: &PageCtx, post: &Post) -> Markup {
+    html! {
+        div.post-actions {
+            a.button href=(urls::post_edit(&post.slug)) { (ctx.t("posts.edit")) }
+            @if post.is_published() {
+                form.inline method="post" action=(urls::post_unpublish(&post.slug)) {
+                    (csrf_input(ctx))
+                    button type="submit" { (ctx.t("posts.unpublish")) }
+                }
+            } @else {
+                form.inline method="post" action=(urls::post_publish(&post.slug)) {
+                    (csrf_input(ctx))
+                    button.primary type="submit" { (ctx.t("posts.publish")) }
+                }
+            }
+            // GET: the confirmation page asks before anything is deleted.
+            form.inline method="get" action=(urls::post_delete(&post.slug)) {
+                button.danger type="submit" { (ctx.t("posts.delete_ellipsis")) }
+            }
+        }
+    }
+}
+
+/// A standalone page: its title and body, with no byline, date or comments; its
+/// author and the admins get the same controls as on a post.
+pub fn site_page(ctx: &PageCtx, page: &Post, can_edit: bool, preview: &Preview) -> Markup {
+    layout::page_with(
+        ctx,
+        &page.title,
+        preview_head(page, preview),
+        html! {
+            article.post.page-article data-slug=(page.slug) {
+                h1 { (page.title) }
+                @if !page.is_published() {
+                    p { span.badge { (ctx.t("posts.draft")) } }
+                }
+                @if can_edit { (edit_controls(ctx, page)) }
+                div.post-body { (page.body) }
+            }
         },
     )
 }
@@ -187,7 +225,8 @@ pub fn preview(ctx: &PageCtx, post: &Post) -> Markup {
             p.notice role="status" { (ctx.t("posts.preview_notice")) }
             article.post data-slug=(post.slug) {
                 h1 { (post.title) }
-                (byline(ctx, post))
+                // A page shows no byline once published either.
+                @if !post.is_page() { (byline(ctx, post)) }
                 div.post-body { (post.body) }
                 (tag_links(ctx, &post.tags))
             }
@@ -197,18 +236,22 @@ pub fn preview(ctx: &PageCtx, post: &Post) -> Markup {
 
 /// The new-post form (`post` is `None`) or the edit form of a post.
 pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Markup {
-    let (title, action) = match post {
-        Some(post) => (ctx.t("posts.edit_post"), urls::post_edit(&post.slug)),
-        None => (ctx.t("posts.new_post"), urls::new_post()),
+    let is_page = values.kind == Kind::Page;
+    let (title, action) = match (post, is_page) {
+        (Some(post), false) => (ctx.t("posts.edit_post"), urls::post_edit(&post.slug)),
+        (Some(post), true) => (ctx.t("posts.edit_page"), urls::post_edit(&post.slug)),
+        (None, false) => (ctx.t("posts.new_post"), urls::new_post()),
+        (None, true) => (ctx.t("posts.new_page"), urls::new_site_page()),
     };
     // Drafts save themselves in the background; every form keeps a copy in the
     // browser (localStorage) under this key until the server has it.
     let autosave = post
         .filter(|p| !p.is_published())
         .map(|p| urls::post_autosave(&p.slug));
-    let storage_key = match post {
-        Some(post) => format!("blog-draft:{}", post.slug),
-        None => "blog-draft:new".to_string(),
+    let storage_key = match (post, is_page) {
+        (Some(post), _) => format!("blog-draft:{}", post.slug),
+        (None, false) => "blog-draft:new".to_string(),
+        (None, true) => "blog-draft:new-page".to_string(),
     };
     let published = post.is_some_and(Post::is_published);
     layout::page_with(
@@ -232,7 +275,8 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                     code { (url) }
                 }
             }
-            form.post-form method="post" action=(action)
+            // Multipart: the featured image may come as a file.
+            form.post-form method="post" action=(action) enctype="multipart/form-data"
                 data-storage-key=(storage_key)
                 data-autosave-url=[autosave]
                 data-saved=(ctx.t("posts.saved_at"))
@@ -257,11 +301,14 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                     { (values.body) }
                     (field_errors(ctx, problems, "body"))
                 }
-                div.field {
-                    label for="tags" { (ctx.t("posts.tags")) }
-                    input #tags name="tags" type="text" value=(values.tags) placeholder=(ctx.t("posts.tags_placeholder"));
-                    (field_errors(ctx, problems, "tags"))
+                @if !is_page {
+                    div.field {
+                        label for="tags" { (ctx.t("posts.tags")) }
+                        input #tags name="tags" type="text" value=(values.tags) placeholder=(ctx.t("posts.tags_placeholder"));
+                        (field_errors(ctx, problems, "tags"))
+                    }
                 }
+                (featured_field(ctx, values, problems))
                 @if !published {
                     div.field {
                         label for="publish_at" {
@@ -277,7 +324,7 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                     button.primary type="submit" { (ctx.t("posts.save")) }
                     span.save-state #save-state role="status" aria-live="polite" {}
                     @if let Some(post) = post {
-                        a href=(urls::post(&post.slug)) { (ctx.t("posts.cancel")) }
+                        a href=(urls::shown(post)) { (ctx.t("posts.cancel")) }
                         a href=(urls::post_revisions(&post.slug)) { (ctx.t("posts.revisions")) }
                     }
                 }
@@ -298,6 +345,39 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
             }
         },
     )
+}
+
+/// The featured image: one of the body's images, or a file uploaded with the form.
+fn featured_field(ctx: &PageCtx, values: &PostForm, problems: &Problems) -> Markup {
+    let chosen = values.featured_image;
+    let listed = values.images.iter().any(|path| path == chosen);
+    html! {
+        fieldset.field.featured-image {
+            legend { (ctx.t("posts.featured_image")) }
+            @if !chosen.is_empty() {
+                img.featured src=(urls::media(chosen)) alt="" width="160";
+            }
+            label for="featured_image" { (ctx.t("posts.featured_choose")) }
+            select #featured_image name="featured_image" {
+                option value="" selected[chosen.is_empty()] { (ctx.t("posts.featured_none")) }
+                @if !chosen.is_empty() && !listed {
+                    option value=(chosen) selected { (file_name(chosen)) }
+                }
+                @for path in &values.images {
+                    option value=(path) selected[path == chosen] { (file_name(path)) }
+                }
+            }
+            label for="featured_upload" { (ctx.t("posts.featured_upload")) }
+            input #featured_upload name="featured_upload" type="file" accept="image/*";
+            p.hint { (ctx.t("posts.featured_hint")) }
+            (field_errors(ctx, problems, "featured_image"))
+        }
+    }
+}
+
+/// The last part of a media path, to name an image in a list.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// Summernote (with its toolbar's words in the interface language) and our
@@ -342,7 +422,8 @@ pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {
     )
 }
 
-pub fn drafts(ctx: &PageCtx, posts: &[Post]) -> Markup {
+/// Draft posts, then draft pages (when there are any).
+pub fn drafts(ctx: &PageCtx, posts: &[Post], pages: &[Post]) -> Markup {
     layout::page(
         ctx,
         ctx.t("posts.drafts"),
@@ -352,6 +433,10 @@ pub fn drafts(ctx: &PageCtx, posts: &[Post]) -> Markup {
                 p.empty { (ctx.t("posts.no_drafts")) " " a href=(urls::new_post()) { (ctx.t("posts.write_a_post")) } }
             }
             (summaries(ctx, posts))
+            @if !pages.is_empty() {
+                h2 { (ctx.t("posts.draft_pages")) }
+                (summaries(ctx, pages))
+            }
         },
     )
 }

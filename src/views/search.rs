@@ -112,6 +112,9 @@ mod tests {
             publish_at: None,
             revision: 1,
             tags: Vec::new(),
+            kind: crate::content::Kind::Post,
+            menu_position: None,
+            featured_image: None,
         }
     }
 

@@ -134,14 +134,22 @@ pub fn rfc3339(millis: i64) -> String {
 /// Everything a sitemap lists, each with its last change (Unix milliseconds).
 pub struct SitemapEntries {
     pub posts: Vec<(Slug, i64)>,
+    /// Published standalone pages (About, Contact, …).
+    pub pages: Vec<(Slug, i64)>,
     pub authors: Vec<(UserId, i64)>,
     pub tags: Vec<(Tag, i64)>,
 }
 
-/// A sitemaps.org `urlset` with the home page, every post, author and tag page.
+/// A sitemaps.org `urlset` with the home page, every post, page, author and tag page.
 pub fn sitemap(base: &str, entries: &SitemapEntries) -> String {
     let urls = std::iter::once((urls::index(), newest(entries)))
         .chain(entries.posts.iter().map(|(s, at)| (urls::post(s), *at)))
+        .chain(
+            entries
+                .pages
+                .iter()
+                .map(|(s, at)| (urls::site_page(s), *at)),
+        )
         .chain(
             entries
                 .authors

@@ -12,14 +12,15 @@ use rusqlite::Connection;
 use super::request::Ctx;
 use super::router::{AdminAction, AdminPage};
 use super::WebError;
-use crate::actions::{self, media::Pass, users::Activity};
-use crate::content::{PageNumber, Pagination, Role, User, UserId};
+use crate::actions::{self, media::Pass, pages::MenuPlace, users::Activity};
+use crate::content::problems::Message;
+use crate::content::{PageNumber, Pagination, Problems, Role, User, UserId};
 use crate::db;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::admin::{
-    self as view, AuditRow, Counts, Freed, MediaRow, Orphan, ResetNotice, Waiting,
+    self as view, AuditRow, Counts, Freed, MediaRow, MenuRow, Orphan, ResetNotice, Waiting,
 };
 
 /// Rows on one page of a list.
@@ -36,6 +37,7 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Users => users(ctx, None).await?,
         AdminPage::Comments => comments(ctx).await?,
         AdminPage::Media => media(ctx, None).await?,
+        AdminPage::Menu => menu(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -49,6 +51,7 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::Reactivate(id) => set_activity(ctx, id, Activity::Active).await?,
         AdminAction::ResetLink(id) => reset_link(ctx, id).await?,
         AdminAction::RunGc => run_gc(ctx).await?,
+        AdminAction::SaveMenu => save_menu(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -276,4 +279,67 @@ async fn run_gc(ctx: &Ctx) -> Result<Response, WebError> {
         files: listed(report.files),
     };
     media(ctx, Some(freed)).await
+}
+
+/// Every page with its place in the menu.
+async fn menu(ctx: &Ctx) -> Result<Response, WebError> {
+    let pages = ctx.app.db.read(db::pages::all).await?;
+    let rows: Vec<MenuRow> = pages
+        .into_iter()
+        .map(|page| MenuRow {
+            position: page
+                .menu_position
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            page,
+            refused: false,
+        })
+        .collect();
+    Ok(response::html(
+        StatusCode::OK,
+        view::menu(&ctx.page(), &rows, &Problems::new()),
+    ))
+}
+
+/// Saves every page's place at once (`position_{id}`: a whole number, or empty for
+/// none); 422 with the form as typed when one is not a number.
+async fn save_menu(ctx: &Ctx) -> Result<Response, WebError> {
+    let pages = ctx.app.db.read(db::pages::all).await?;
+    let mut problems = Problems::new();
+    let mut places = Vec::with_capacity(pages.len());
+    let mut rows = Vec::with_capacity(pages.len());
+    for page in pages {
+        let typed = ctx.form.get(&format!("position_{}", page.id.0)).trim();
+        let position = match typed {
+            "" => Ok(None),
+            n => n.parse::<u32>().map(|n| Some(i64::from(n))),
+        };
+        let refused = position.is_err();
+        match position {
+            Ok(position) => places.push(MenuPlace {
+                page: page.id,
+                position,
+            }),
+            Err(_) => problems.add(
+                "position",
+                Message::from("problems.menu_position").with("title", &page.title),
+            ),
+        }
+        rows.push(MenuRow {
+            page,
+            position: typed.to_string(),
+            refused,
+        });
+    }
+    if !problems.is_empty() {
+        return Ok(response::html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            view::menu(&ctx.page(), &rows, &problems),
+        ));
+    }
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::pages::set_menu(blog, &actor, &places))
+        .await?;
+    Ok(response::redirect(&urls::admin_menu()))
 }

@@ -168,7 +168,7 @@ async fn commentable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
         .db
         .read(move |conn| db::posts::by_slug(conn, &slug))
         .await?
-        .filter(Post::is_published)
+        .filter(|post| post.is_published() && !post.is_page())
         .ok_or(WebError::NotFound)
 }
 

@@ -5,12 +5,16 @@ use super::router::Route;
 use super::{accounts, admin, comments, posts, search, syndication, uploads, writing, WebError};
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
+use crate::content::Kind;
 use crate::serving::response::Response;
 
 pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
     match route {
         Route::Index => posts::index(ctx).await,
         Route::Post(slug) => posts::show(ctx, slug).await,
+        Route::Page(slug) => posts::site_page(ctx, slug).await,
+        Route::NewPageForm => posts::new_form(ctx, Kind::Page),
+        Route::NewPage => posts::create(ctx, Kind::Page).await,
         Route::Author(id) => posts::author(ctx, id).await,
         Route::AuthorFeed(id) => syndication::author_feed(ctx, id).await,
         Route::Tag(tag) => posts::tag(ctx, tag).await,
@@ -19,8 +23,8 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Robots => Ok(syndication::robots(ctx)),
         Route::Search => search::show(ctx).await,
         Route::Drafts => posts::drafts(ctx).await,
-        Route::NewForm => posts::new_form(ctx),
-        Route::New => posts::create(ctx).await,
+        Route::NewForm => posts::new_form(ctx, Kind::Post),
+        Route::New => posts::create(ctx, Kind::Post).await,
         Route::EditForm(slug) => posts::edit_form(ctx, slug).await,
         Route::Edit(slug) => posts::update(ctx, slug).await,
         Route::Publish(slug) => posts::set_visibility(ctx, slug, Visibility::Published).await,

@@ -241,7 +241,8 @@ fn cached(app: &App, key: Option<&str>) -> Option<Arc<PreparedPage>> {
 }
 
 /// Who is asking and what they sent: the session's user, a new visitor token when
-/// there is none, the body and its form. A body that cannot be read is kept as the
+/// there is none, the body and its form; and the site's menu (from memory, see
+/// `App::menu`). A body that cannot be read is kept as the
 /// error to answer with once the context can render the page.
 async fn context(
     app: Arc<App>,
@@ -260,6 +261,7 @@ async fn context(
         }
         None => None,
     };
+    let menu = app.menu().await.map_err(plain_500)?;
     let (session, session_is_new) = match cookie_token {
         Some(token) => (token, false),
         None => (Token::generate().map_err(plain_500)?, true),
@@ -279,6 +281,7 @@ async fn context(
         user,
         session,
         session_is_new,
+        menu,
     });
     Ok((ctx, body))
 }

@@ -7,13 +7,13 @@ use http::StatusCode;
 use super::request::Ctx;
 use super::thread;
 use super::WebError;
-use crate::actions::posts::{Edit, PostContent, Visibility};
+use crate::actions::posts::{Edit, Featured, PostContent, Visibility, UNKNOWN_FEATURED};
 use crate::actions::{self, ActionError};
 use crate::auth::permissions;
 use crate::content::html::PreparedBody;
 use crate::content::problems::FORM;
 use crate::content::schedule;
-use crate::content::{post, PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
+use crate::content::{post, Kind, PageNumber, Pagination, Post, Problems, Slug, Tag, UserId};
 use crate::db;
 use crate::serving::response::{self, Response};
 use crate::urls;
@@ -99,29 +99,80 @@ async fn published(ctx: &Ctx, listing: Listing) -> Result<Listed, WebError> {
         .ok_or(WebError::NotFound)
 }
 
+/// One post; a page asked for under `/posts/` is sent to its own address.
 pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = visible_post(ctx, slug).await?;
-    let can_edit = ctx
-        .user
-        .as_ref()
-        .is_some_and(|u| permissions::can_edit(u, &post));
-    let base = &ctx.app.config.site.base_url;
-    let url = base.join(&urls::post(&post.slug));
-    let image = post
-        .body
-        .first_media_path()
-        .map(|path| base.join(&urls::media(path)));
-    let preview = views::posts::Preview {
-        site_name: &ctx.app.config.site.title,
-        url: &url,
-        image: image.as_deref(),
-    };
+    if post.is_page() {
+        return Ok(response::redirect(&urls::site_page(&post.slug)));
+    }
+    let can_edit = may_edit(ctx, &post);
+    let shared = Shared::of(ctx, &post);
     let thread = thread::thread(ctx, &post).await?;
     let page = thread::page_ctx(ctx, thread.as_ref());
     Ok(response::html(
         StatusCode::OK,
-        views::posts::show(&page, &post, can_edit, &preview, thread.as_ref()),
+        views::posts::show(
+            &page,
+            &post,
+            can_edit,
+            &shared.preview(ctx),
+            thread.as_ref(),
+        ),
     ))
+}
+
+/// `GET /pages/{slug}`: a standalone page, without byline or comments; 404 for a post.
+pub async fn site_page(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let page = visible_post(ctx, slug).await?;
+    if !page.is_page() {
+        return Err(WebError::NotFound);
+    }
+    let shared = Shared::of(ctx, &page);
+    Ok(response::html(
+        StatusCode::OK,
+        views::posts::site_page(
+            &ctx.page(),
+            &page,
+            may_edit(ctx, &page),
+            &shared.preview(ctx),
+        ),
+    ))
+}
+
+fn may_edit(ctx: &Ctx, post: &Post) -> bool {
+    ctx.user
+        .as_ref()
+        .is_some_and(|u| permissions::can_edit(u, post))
+}
+
+/// What a shared link's preview shows, as absolute URLs: the featured image, else the
+/// body's first image.
+struct Shared {
+    url: String,
+    image: Option<String>,
+}
+
+impl Shared {
+    fn of(ctx: &Ctx, post: &Post) -> Self {
+        let base = &ctx.app.config.site.base_url;
+        let image = post
+            .featured_image
+            .clone()
+            .or_else(|| post.body.first_media_path().map(str::to_string))
+            .map(|path| base.join(&urls::media(&path)));
+        Self {
+            url: base.join(&urls::shown(post)),
+            image,
+        }
+    }
+
+    fn preview<'a>(&'a self, ctx: &'a Ctx) -> views::posts::Preview<'a> {
+        views::posts::Preview {
+            site_name: &ctx.app.config.site.title,
+            url: &self.url,
+            image: self.image.as_deref(),
+        }
+    }
 }
 
 /// The post, if this visitor may see it; drafts of others do not exist for them.
@@ -151,29 +202,71 @@ pub(super) async fn editable_post(ctx: &Ctx, slug: Slug) -> Result<Post, WebErro
     }
 }
 
-pub fn new_form(ctx: &Ctx) -> Result<Response, WebError> {
+/// The empty editor, for a new post or a new page.
+pub fn new_form(ctx: &Ctx, kind: Kind) -> Result<Response, WebError> {
     ctx.require_writer()?;
-    let empty = PostForm::default();
+    let empty = PostForm {
+        kind,
+        ..PostForm::default()
+    };
     Ok(response::html(
         StatusCode::OK,
         views::posts::form(&ctx.page(), None, &empty, &Problems::new()),
     ))
 }
 
-pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
+pub async fn create(ctx: &Ctx, kind: Kind) -> Result<Response, WebError> {
     ctx.require_writer()?;
     let actor = ctx.actor()?;
-    let values = submitted(ctx);
+    let values = PostForm {
+        kind,
+        ..submitted(ctx)
+    };
     let edit = match checked(ctx, &values, None).await? {
         Ok(edit) => edit,
-        Err(problems) => return Ok(rejected(ctx, None, &values, &problems)),
+        Err(problems) => return Ok(rejected(ctx, None, values, &problems)),
+    };
+    let edit = match with_upload(ctx, edit).await? {
+        Ok(edit) => edit,
+        Err(problems) => return Ok(rejected(ctx, None, values, &problems)),
     };
     let saved = ctx
         .app
-        .act(move |blog| actions::posts::create(blog, &actor, &edit))
-        .await?;
+        .act(move |blog| actions::posts::create(blog, &actor, kind, &edit))
+        .await;
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(ActionError::Refused(key)) if key == UNKNOWN_FEATURED => {
+            let problems = Problems::of("featured_image", key);
+            return Ok(rejected(ctx, None, values, &problems));
+        }
+        Err(err) => return Err(err.into()),
+    };
     ctx.app.schedule_changed.notify_one();
-    Ok(response::redirect(&urls::post(&saved.slug)))
+    let shown = match kind {
+        Kind::Post => urls::post(&saved.slug),
+        Kind::Page => urls::site_page(&saved.slug),
+    };
+    Ok(response::redirect(&shown))
+}
+
+/// The featured image sent as a file with the form, stored like an editor upload and
+/// made the edit's featured image; a file that is not an image we take is the form's
+/// problem.
+async fn with_upload(ctx: &Ctx, mut edit: Edit) -> Result<Result<Edit, Problems>, WebError> {
+    let Some(file) = ctx.form.file("featured_upload") else {
+        return Ok(Ok(edit));
+    };
+    if !ctx.app.rates.upload(ctx.client) {
+        return Ok(Err(Problems::of("featured_image", "uploads.too_many")));
+    }
+    match super::uploads::store(ctx, file.bytes.clone()).await? {
+        Ok(path) => {
+            edit.featured = Featured::Image(path);
+            Ok(Ok(edit))
+        }
+        Err(problem) => Ok(Err(Problems::of("featured_image", problem))),
+    }
 }
 
 pub async fn edit_form(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
@@ -198,6 +291,9 @@ pub(super) fn editor(ctx: &Ctx, post: &Post, preview_url: Option<String>) -> Res
         revision: &revision,
         theirs: None,
         preview_url,
+        kind: post.kind,
+        featured_image: post.featured_image.as_deref().unwrap_or_default(),
+        images: post.body.media_paths(),
     };
     response::html(
         StatusCode::OK,
@@ -210,10 +306,17 @@ pub(super) fn editor(ctx: &Ctx, post: &Post, preview_url: Option<String>) -> Res
 pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let post = editable_post(ctx, slug).await?;
     let actor = ctx.actor()?;
-    let values = submitted(ctx);
+    let values = PostForm {
+        kind: post.kind,
+        ..submitted(ctx)
+    };
     let edit = match checked(ctx, &values, Some(&post)).await? {
         Ok(edit) => edit,
-        Err(problems) => return Ok(rejected(ctx, Some(&post), &values, &problems)),
+        Err(problems) => return Ok(rejected(ctx, Some(&post), values, &problems)),
+    };
+    let edit = match with_upload(ctx, edit).await? {
+        Ok(edit) => edit,
+        Err(problems) => return Ok(rejected(ctx, Some(&post), values, &problems)),
     };
     let slug = post.slug.clone();
     let saved = ctx
@@ -221,9 +324,13 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         .act(move |blog| actions::posts::update(blog, &actor, &slug, &edit))
         .await;
     match saved {
-        Ok(saved) => {
+        Ok(_) => {
             ctx.app.schedule_changed.notify_one();
-            Ok(response::redirect(&urls::post(&saved.slug)))
+            Ok(response::redirect(&urls::shown(&post)))
+        }
+        Err(ActionError::Refused(key)) if key == UNKNOWN_FEATURED => {
+            let problems = Problems::of("featured_image", key);
+            Ok(rejected(ctx, Some(&post), values, &problems))
         }
         Err(ActionError::Stale(theirs)) => {
             // Saving this form again, once its author has merged what they need, is
@@ -232,6 +339,7 @@ pub async fn update(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
             let values = PostForm {
                 theirs: Some(&theirs),
                 revision: &revision,
+                images: theirs.body.media_paths(),
                 ..values
             };
             let problems = Problems::of(FORM, "problems.stale");
@@ -257,7 +365,7 @@ pub async fn set_visibility(
     ctx.app
         .act(move |blog| actions::posts::set_visibility(blog, &actor, &slug, visibility))
         .await?;
-    Ok(response::redirect(&ctx.next_or(urls::post(&post.slug))))
+    Ok(response::redirect(&ctx.next_or(urls::shown(&post))))
 }
 
 pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
@@ -277,18 +385,23 @@ pub async fn delete(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     Ok(response::redirect(&ctx.next_or(urls::index())))
 }
 
-/// The signed-in writer's drafts; admins see everyone's.
+/// The signed-in writer's drafts, posts and pages; admins see everyone's.
 pub async fn drafts(ctx: &Ctx) -> Result<Response, WebError> {
     let user = ctx.require_writer()?;
     let author = (!matches!(user.role, crate::content::Role::Admin)).then_some(user.id);
-    let posts = ctx
+    let (posts, pages) = ctx
         .app
         .db
-        .read(move |conn| db::posts::drafts(conn, author))
+        .read(move |conn| {
+            Ok((
+                db::posts::drafts(conn, author)?,
+                db::pages::drafts(conn, author)?,
+            ))
+        })
         .await?;
     Ok(response::html(
         StatusCode::OK,
-        views::posts::drafts(&ctx.page(), &posts),
+        views::posts::drafts(&ctx.page(), &posts, &pages),
     ))
 }
 
@@ -301,6 +414,9 @@ pub(super) fn submitted(ctx: &Ctx) -> PostForm<'_> {
         revision: ctx.form.get("revision"),
         theirs: None,
         preview_url: None,
+        kind: Kind::Post,
+        featured_image: ctx.form.get("featured_image"),
+        images: Vec::new(),
     }
 }
 
@@ -335,6 +451,7 @@ pub(super) async fn checked(
         content: PostContent::new(title, body, tags),
         publish_at,
         based_on: values.revision.trim().parse().ok(),
+        featured: featured(ctx, values.featured_image),
     }))
 }
 
@@ -360,9 +477,30 @@ async fn prepare_body(
     }
 }
 
-fn rejected(ctx: &Ctx, post: Option<&Post>, values: &PostForm, problems: &Problems) -> Response {
+/// The form's featured image: a path under the media folder, or its `/media/` URL;
+/// empty is none, and a form without the field (a script's, an autosave) leaves it.
+fn featured(ctx: &Ctx, chosen: &str) -> Featured {
+    if !ctx.form.has("featured_image") {
+        return Featured::Unchanged;
+    }
+    let chosen = chosen.trim();
+    let path = chosen.strip_prefix("/media/").unwrap_or(chosen);
+    if path.is_empty() {
+        Featured::Nothing
+    } else {
+        Featured::Image(path.to_string())
+    }
+}
+
+/// The form again, as typed, with its problems (422); the images to choose the featured
+/// one from are the saved body's.
+fn rejected(ctx: &Ctx, post: Option<&Post>, values: PostForm, problems: &Problems) -> Response {
+    let values = PostForm {
+        images: post.map(|p| p.body.media_paths()).unwrap_or_default(),
+        ..values
+    };
     response::html(
         StatusCode::UNPROCESSABLE_ENTITY,
-        views::posts::form(&ctx.page(), post, values, problems),
+        views::posts::form(&ctx.page(), post, &values, problems),
     )
 }

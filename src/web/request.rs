@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::app::App;
 use crate::auth::{csrf, permissions, Actor, Token};
-use crate::content::User;
+use crate::content::{MenuEntry, User};
 use crate::i18n::Text;
 use crate::views::{PageCtx, UserBadge};
 
@@ -28,6 +28,8 @@ pub struct Ctx {
     /// if a form carries its CSRF token.
     session_is_new: bool,
     csrf_rendered: AtomicBool,
+    /// The site's menu, from `App::menu`.
+    menu: Arc<[MenuEntry]>,
 }
 
 pub struct CtxParts {
@@ -40,6 +42,7 @@ pub struct CtxParts {
     pub user: Option<User>,
     pub session: Token,
     pub session_is_new: bool,
+    pub menu: Arc<[MenuEntry]>,
 }
 
 impl Ctx {
@@ -60,6 +63,7 @@ impl Ctx {
             session: parts.session,
             session_is_new: parts.session_is_new,
             csrf_rendered: AtomicBool::new(false),
+            menu: parts.menu,
         }
     }
 
@@ -125,6 +129,7 @@ impl Ctx {
             csrf_token: self.csrf_token(),
             open_registration: self.app.config.accounts.open_registration,
             infinite_scroll: site.infinite_scroll,
+            menu: Arc::clone(&self.menu),
         }
     }
 
@@ -222,6 +227,12 @@ impl Form {
             .iter()
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// True when the form sent the field at all, even empty: a script's form that
+    /// leaves one out means "as it was", where an empty one means "none".
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k == name)
     }
 
     pub fn checked(&self, name: &str) -> bool {

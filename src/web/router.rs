@@ -9,6 +9,10 @@ use crate::content::{CommentId, Slug, Tag, UserId};
 pub enum Route {
     Index,
     Post(Slug),
+    /// A standalone page, at `/pages/{slug}`.
+    Page(Slug),
+    NewPageForm,
+    NewPage,
     Author(UserId),
     AuthorFeed(UserId),
     Tag(Tag),
@@ -64,6 +68,7 @@ pub enum AdminPage {
     Users,
     Comments,
     Media,
+    Menu,
 }
 
 /// What an admin's buttons do to accounts and media (POST); each writes one audit
@@ -76,6 +81,8 @@ pub enum AdminAction {
     Reactivate(UserId),
     ResetLink(UserId),
     RunGc,
+    /// The whole menu at once: a `position_{id}` field per page.
+    SaveMenu,
 }
 
 impl Route {
@@ -116,6 +123,9 @@ impl Route {
             (true, _, ["posts", "new"]) => Self::NewForm,
             (_, true, ["posts", "new"]) => Self::New,
             (true, _, ["posts", slug]) => Self::Post(slug.parse().ok()?),
+            (true, _, ["pages", "new"]) => Self::NewPageForm,
+            (_, true, ["pages", "new"]) => Self::NewPage,
+            (true, _, ["pages", slug]) => Self::Page(slug.parse().ok()?),
             (true, _, ["posts", slug, "edit"]) => Self::EditForm(slug.parse().ok()?),
             (_, true, ["posts", slug, "edit"]) => Self::Edit(slug.parse().ok()?),
             (_, true, ["posts", slug, "publish"]) => Self::Publish(slug.parse().ok()?),
@@ -147,6 +157,7 @@ impl Route {
             (true, _, ["admin", "users"]) => Self::Admin(AdminPage::Users),
             (true, _, ["admin", "comments"]) => Self::Admin(AdminPage::Comments),
             (true, _, ["admin", "media"]) => Self::Admin(AdminPage::Media),
+            (true, _, ["admin", "menu"]) => Self::Admin(AdminPage::Menu),
             (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
@@ -168,7 +179,7 @@ impl Route {
     pub fn is_public_page(&self) -> bool {
         matches!(
             self,
-            Self::Index | Self::Post(_) | Self::Author(_) | Self::Tag(_)
+            Self::Index | Self::Post(_) | Self::Page(_) | Self::Author(_) | Self::Tag(_)
         )
     }
 
@@ -235,6 +246,7 @@ impl AdminAction {
             ["users", id, "reactivate"] => Self::Reactivate(id.parse().ok()?),
             ["users", id, "reset-link"] => Self::ResetLink(id.parse().ok()?),
             ["media", "gc"] => Self::RunGc,
+            ["menu"] => Self::SaveMenu,
             _ => return None,
         })
     }
@@ -280,9 +292,15 @@ mod tests {
         assert_eq!(post_(&comment_approve(id)), Some(Route::ApproveComment(id)));
         assert_eq!(post_(&comment_hide(id)), Some(Route::HideComment(id)));
         assert_eq!(post_(&comment_delete(id)), Some(Route::DeleteComment(id)));
-        assert_eq!(post_(&post_delete(&slug)), Some(Route::Delete(slug)));
+        assert_eq!(
+            post_(&post_delete(&slug)),
+            Some(Route::Delete(slug.clone()))
+        );
         assert_eq!(get(&author(UserId(7))), Some(Route::Author(UserId(7))));
         assert_eq!(get(&index()), Some(Route::Index));
+        assert_eq!(get(&site_page(&slug)), Some(Route::Page(slug.clone())));
+        assert_eq!(get(&new_site_page()), Some(Route::NewPageForm));
+        assert_eq!(post_(&new_site_page()), Some(Route::NewPage));
         assert_eq!(get(&new_post()), Some(Route::NewForm));
         assert_eq!(get(&drafts()), Some(Route::Drafts));
         assert_eq!(get(&login()), Some(Route::LoginForm));
@@ -324,6 +342,8 @@ mod tests {
         assert_eq!(get(&admin_users()), Some(Route::Admin(P::Users)));
         assert_eq!(get(&admin_comments()), Some(Route::Admin(P::Comments)));
         assert_eq!(get(&admin_media()), Some(Route::Admin(P::Media)));
+        assert_eq!(get(&admin_menu()), Some(Route::Admin(P::Menu)));
+        assert_eq!(post_(&admin_menu()), Some(Route::AdminAction(A::SaveMenu)));
         let user = UserId(4);
         let actions = [
             (admin_set_role(user), A::SetRole(user)),

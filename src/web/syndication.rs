@@ -73,6 +73,7 @@ pub async fn sitemap(ctx: &Ctx) -> Result<Response, WebError> {
         .read(|conn| {
             Ok(SitemapEntries {
                 posts: db::posts::published_slugs(conn)?,
+                pages: db::pages::published_slugs(conn)?,
                 authors: db::posts::published_authors(conn)?,
                 tags: db::tags::in_use(conn)?,
             })

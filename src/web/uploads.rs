@@ -1,12 +1,14 @@
 //! `POST /uploads`: an image from the editor, answered with JSON: `{"url": "/media/…"}`
 //! or a 4xx `{"error": "…"}` that the editor shows.
 
+use bytes::Bytes;
 use http::StatusCode;
 
 use super::request::Ctx;
 use super::WebError;
 use crate::actions;
 use crate::auth::permissions;
+use crate::content::problems::Message;
 use crate::media::library::{self, MediaError};
 use crate::serving::response::{json, json_error, Response};
 use crate::urls;
@@ -36,7 +38,22 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
             ctx.text().get("uploads.no_file"),
         ));
     };
-    let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
+    match store(ctx, file.bytes.clone()).await? {
+        Ok(path) => Ok(json(
+            StatusCode::OK,
+            &serde_json::json!({ "url": urls::media(&path) }),
+        )),
+        Err(problem) => Ok(json_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx.text().format_message(&problem),
+        )),
+    }
+}
+
+/// Stores an image the signed-in writer sent (the editor's, or a post form's featured
+/// image), as an image job; its path to show, or what is wrong with the file.
+pub(super) async fn store(ctx: &Ctx, bytes: Bytes) -> Result<Result<String, Message>, WebError> {
+    let actor = ctx.actor()?;
     let memory = library::upload_memory(&bytes);
     let stored = ctx
         .app
@@ -45,14 +62,8 @@ pub async fn create(ctx: &Ctx) -> Result<Response, WebError> {
         })
         .await?;
     match stored {
-        Ok(path) => Ok(json(
-            StatusCode::OK,
-            &serde_json::json!({ "url": urls::media(&path) }),
-        )),
-        Err(MediaError::Image(err)) => Ok(json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ctx.text().format_message(&err.message()),
-        )),
+        Ok(path) => Ok(Ok(path)),
+        Err(MediaError::Image(err)) => Ok(Err(err.message())),
         Err(MediaError::Internal(err)) => Err(WebError::Internal(err)),
     }
 }

@@ -6,6 +6,7 @@ use http::StatusCode;
 use super::posts::{checked, editable_post, editor, submitted};
 use super::request::Ctx;
 use super::WebError;
+use crate::actions::posts::{Edit, Featured};
 use crate::actions::{self, ActionError};
 use crate::auth::Token;
 use crate::content::excerpt::text_of;
@@ -29,7 +30,11 @@ pub async fn autosave(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     }
     let values = submitted(ctx);
     let edit = match checked(ctx, &values, Some(&post)).await? {
-        Ok(edit) => edit,
+        // The background save sends the text only: the featured image stays.
+        Ok(edit) => Edit {
+            featured: Featured::Unchanged,
+            ..edit
+        },
         Err(problems) => {
             let text = ctx.text();
             let message = problems
@@ -141,7 +146,7 @@ pub async fn restore(ctx: &Ctx, slug: Slug, revision: i64) -> Result<Response, W
     ctx.app
         .act(move |blog| actions::posts::restore(blog, &actor, &slug, revision))
         .await?;
-    Ok(response::redirect(&urls::post(&post.slug)))
+    Ok(response::redirect(&urls::shown(&post)))
 }
 
 /// `POST /posts/{slug}/preview-link`: the edit page again, with the new link shown this

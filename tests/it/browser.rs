@@ -17,6 +17,7 @@ use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use tempfile::TempDir;
 
+use crate::pages::{create_page, edit_form, page_action, save_menu};
 use crate::paging::{author_path, publish_posts};
 use crate::support::{self, Site, TestServer, PASSWORD};
 
@@ -793,4 +794,74 @@ fn the_revisions_page_shows_the_words_that_changed() {
     );
     window.screenshot("revisions-diff");
     window.assert_clean_console();
+}
+
+#[test]
+fn a_page_written_in_the_editor_is_in_the_menu_and_a_featured_image_on_the_list() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = TestServer::start();
+    let admin = server.admin();
+    // The page through the editor, as a writer makes one.
+    let window = chromium.window(&server);
+    window.log_in("admin@blog.example");
+    window.open("/pages/new");
+    window.wait_until(
+        "!!document.querySelector('.note-editor .note-editable')",
+        "Summernote on the page's body field",
+    );
+    window.type_into("#title", "About");
+    window.type_into(".note-editable", "Who writes here, and why.");
+    window.click("form.post-form button.primary[type=submit]");
+    window.wait_until(
+        "location.pathname === '/pages/about' && !!document.querySelector('article.post')",
+        "the saved page",
+    );
+    window.click("form[action$=\"/publish\"] button[type=submit]");
+    window.wait_until(
+        "location.pathname === '/pages/about' && !document.querySelector('article .badge')",
+        "the published page",
+    );
+    window.assert_clean_console();
+    let contact = create_page(&admin, "Contact", "<p>Write to us.</p>");
+    page_action(&admin, &contact, "publish").assert_status(303);
+    save_menu(&admin, &[("about", "1"), (&contact, "2")]).assert_status(303);
+    // A post with a featured image, for the list.
+    let slug = admin.create_post("Featured", "<p>With a picture beside it.</p>");
+    edit_form(&admin, &slug)
+        .attach(
+            "featured_upload",
+            "small.png",
+            &std::fs::read(SMALL_PNG).expect("the fixture"),
+        )
+        .submit()
+        .assert_status(303);
+    admin.publish(&slug);
+
+    let visitor = chromium.visitor_window(&server);
+    visitor.open("/");
+    visitor.wait_until(
+        "document.querySelector('article.post-summary img.featured')?.naturalWidth > 0",
+        "the featured image on the list",
+    );
+    assert_eq!(
+        visitor.text(
+            "[...document.querySelectorAll('nav.site-menu a')].map(a => a.textContent).join(',')"
+        ),
+        "About,Contact"
+    );
+    visitor.screenshot("featured-image-on-list");
+    visitor.click("nav.site-menu a[href='/pages/about']");
+    visitor.wait_until(
+        "location.pathname === '/pages/about' && !!document.querySelector('article.post h1')",
+        "the page from the menu",
+    );
+    assert_eq!(
+        visitor.text("document.querySelector('article.post .post-body').textContent"),
+        "Who writes here, and why."
+    );
+    assert_eq!(visitor.count("p.byline"), 0);
+    visitor.screenshot("page-in-menu");
+    visitor.assert_clean_console();
 }

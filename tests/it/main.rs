@@ -20,6 +20,7 @@ mod hostile;
 mod language;
 mod media;
 mod nginx;
+mod pages;
 mod paging;
 mod portability;
 mod posts;
