@@ -163,8 +163,8 @@ pub enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PostsCommand {
-    /// Every post, drafts too: slug, status (published, scheduled, draft) and its time
-    /// (published, scheduled for, or created).
+    /// Every post, drafts too, then the standalone pages: slug, status (published,
+    /// scheduled, draft) and its time (published, scheduled for, or created).
     List {
         /// Only the scheduled drafts, soonest first: what the server will publish.
         #[arg(long)]

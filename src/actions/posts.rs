@@ -382,6 +382,7 @@ pub struct ImportedPost {
     pub created_at: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    pub kind: Kind,
 }
 
 /// Saves an imported post the way the editor's save does (excerpt, tags, the images
@@ -410,6 +411,7 @@ pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<S
         db::tags::set_for_post(tx, id, &content.tags)?;
         db::media::set_post_usage(tx, id, &content.media_paths)?;
         db::posts::set_history(tx, id, post.created_at, post.updated_at, post.published_at)?;
+        db::posts::set_kind(tx, id, post.kind)?;
         Ok(Some(slug))
     })?;
     Ok(slug)

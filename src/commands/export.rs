@@ -42,6 +42,7 @@ pub fn run(config: &Config, dir: &Path, force: bool) -> anyhow::Result<()> {
     let mut posts = db.read_now(|conn| {
         let mut all = db::posts::published(conn, None, u32::MAX, 0)?;
         all.extend(db::posts::drafts(conn, None)?);
+        all.extend(db::pages::all(conn)?);
         Ok(all)
     })?;
     posts.sort_by_key(|post| (post.created_at, post.id));
@@ -189,6 +190,7 @@ fn export_post(
         published: post.published_at.map(rfc3339),
         tags: Tags::List(post.tags.iter().map(Tag::to_string).collect()),
         draft: !post.is_published(),
+        page: post.is_page(),
     };
     let file = dir.join("posts").join(format!("{slug}.md"));
     std::fs::write(&file, front_matter::render(&matter, &markdown)?)

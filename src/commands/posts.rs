@@ -23,7 +23,11 @@ pub fn run(config: &Config, command: PostsCommand) -> anyhow::Result<()> {
             let posts = if scheduled {
                 db.read_now(db::posts::scheduled)?
             } else {
-                db.read_now(|conn| db::admin::posts(conn, u32::MAX, 0))?
+                db.read_now(|conn| {
+                    let mut all = db::admin::posts(conn, u32::MAX, 0)?;
+                    all.extend(db::pages::all(conn)?);
+                    Ok(all)
+                })?
             };
             if posts.is_empty() {
                 println!(

@@ -471,3 +471,41 @@ fn a_draft_page_autosaves_keeps_revisions_and_has_preview_links_like_a_post() {
         .assert_status(303);
     assert_eq!(saved.location_decoded(), format!("/pages/{slug}"));
 }
+
+#[test]
+fn a_page_survives_export_and_import_as_a_page() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let slug = create_page(&admin, "About us", "<p>Who we are.</p>");
+    page_action(&admin, &slug, "publish").assert_status(303);
+    let source = server.stop_keeping_folder();
+    let out = tempfile::tempdir().expect("a folder");
+    let dir = out.path().join("export");
+    let dir_arg = dir.to_str().expect("a UTF-8 path");
+    source.run(&["export", dir_arg]).success();
+    let written = std::fs::read_to_string(dir.join(format!("posts/{slug}.md")))
+        .expect("the page is exported");
+    assert!(written.contains("\npage: true\n"), "{written}");
+
+    let target = crate::support::Site::new();
+    target
+        .run_with_stdin(
+            &[
+                "createsuperuser",
+                "--email",
+                "admin@blog.example",
+                "--password-stdin",
+            ],
+            crate::support::PASSWORD,
+        )
+        .success();
+    target.run(&["import", "markdown", dir_arg]).success();
+    let server = target.start();
+    let visitor = server.anonymous();
+    let page = visitor.get(&format!("/pages/{slug}")).assert_status(200);
+    assert!(page.text().contains("Who we are."));
+    assert!(
+        !visitor.get("/").text().contains("About us"),
+        "not in the posts"
+    );
+}

@@ -21,7 +21,7 @@ use super::{dates, skipped, Tally};
 use crate::actions::Blog;
 use crate::config::Config;
 use crate::content::html::sanitize_checked;
-use crate::content::{Email, UserId};
+use crate::content::{Email, Kind, UserId};
 
 /// Where made-up addresses live: `.invalid` is reserved (RFC 2606) and never delivers.
 const NO_EMAIL_DOMAIN: &str = "imported.invalid";
@@ -329,6 +329,7 @@ fn incoming(
         // Django Girls keeps no edit time; the last thing that happened is the best guess.
         updated_at: published_at.unwrap_or(created_at).max(created_at),
         published_at,
+        kind: Kind::Post,
     })
 }
 

@@ -28,6 +28,9 @@ pub struct FrontMatter {
     pub tags: Tags,
     #[serde(default)]
     pub draft: bool,
+    /// A standalone page (`/pages/{slug}`), not a post.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub page: bool,
 }
 
 /// `tags: [a, b]`, or `tags: a, b` as one string.
@@ -134,6 +137,7 @@ mod tests {
             published: None,
             tags: Tags::List(vec!["rust".into(), "2026".into()]),
             draft: true,
+            page: true,
         };
         let text = render(&matter, "Body *text*.").unwrap();
         let (again, body) = parse(&text).unwrap();

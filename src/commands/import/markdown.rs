@@ -25,7 +25,7 @@ use super::{comments, dates, skipped, Tally};
 use crate::actions::Blog;
 use crate::config::Config;
 use crate::content::html::sanitize_checked;
-use crate::content::{Email, Role, Slug, Tag, UserId};
+use crate::content::{Email, Kind, Role, Slug, Tag, UserId};
 use crate::media::MediaDir;
 
 /// What every file of one run shares.
@@ -210,6 +210,7 @@ impl Run<'_> {
             created_at,
             updated_at,
             published_at,
+            kind: if matter.page { Kind::Page } else { Kind::Post },
         };
         Ok(posts::save(self.blog, &post)?.is_some())
     }

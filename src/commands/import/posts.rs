@@ -8,7 +8,7 @@
 use crate::actions::posts::{ImportedPost, PostContent};
 use crate::actions::{self, Blog};
 use crate::auth::Actor;
-use crate::content::{post, SanitizedHtml, Slug, Tag, UserId};
+use crate::content::{post, Kind, SanitizedHtml, Slug, Tag, UserId};
 use crate::db::{self, Db};
 
 pub struct Incoming {
@@ -21,6 +21,7 @@ pub struct Incoming {
     pub created_at: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    pub kind: Kind,
 }
 
 /// The title trimmed, or why it cannot be one (the post form's own rule, so an
@@ -47,6 +48,7 @@ pub fn save(blog: Blog, post: &Incoming) -> anyhow::Result<Option<Slug>> {
         created_at: post.created_at,
         updated_at: post.updated_at,
         published_at: post.published_at,
+        kind: post.kind,
     };
     Ok(actions::posts::import(blog, &Actor::Importer, &imported)?)
 }
