@@ -283,13 +283,7 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
         let mut published = Vec::new();
         for post in db::posts::due(tx, now)? {
             if db::posts::publish_scheduled(tx, post.id)? {
-                audit(
-                    tx,
-                    actor,
-                    Action::PostPublish,
-                    post.title.clone(),
-                    post.slug.to_string(),
-                )?;
+                audit_post(tx, actor, Action::PostPublish, &post)?;
                 published.push(post);
             }
         }
@@ -343,7 +337,7 @@ pub fn set_visibility(
             (Visibility::Draft, _) => (None, Action::PostUnpublish),
         };
         db::posts::set_published(tx, post.id, at)?;
-        audit(tx, actor, action, post.title.clone(), post.slug.to_string())?;
+        audit_post(tx, actor, action, &post)?;
         Ok(Ok(post))
     })?
 }
@@ -358,13 +352,7 @@ pub fn delete(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Post, ActionErro
         let mut used = db::media::used_by_post(tx, post.id)?;
         used.extend(db::revisions::media_of_post(tx, post.id)?);
         db::posts::delete(tx, post.id)?;
-        audit(
-            tx,
-            actor,
-            Action::PostDelete,
-            post.title.clone(),
-            post.slug.to_string(),
-        )?;
+        audit_post(tx, actor, Action::PostDelete, &post)?;
         let released = db::media::release_unused(tx, &used)?;
         Ok(Ok((post, released)))
     })??;
@@ -415,4 +403,14 @@ pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<S
         Ok(Some(slug))
     })?;
     Ok(slug)
+}
+
+/// The audit row of a change to a post: its title, and its slug as the detail.
+fn audit_post(
+    tx: &rusqlite::Connection,
+    actor: &Actor,
+    action: Action,
+    post: &Post,
+) -> rusqlite::Result<()> {
+    audit(tx, actor, action, post.title.clone(), post.slug.to_string())
 }
