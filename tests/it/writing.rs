@@ -460,3 +460,38 @@ fn a_preview_link_shows_the_draft_unindexed_and_uncached_until_revoked() {
         )
         .assert_status(404);
 }
+
+#[test]
+fn a_post_keeps_its_last_fifty_revisions() {
+    let server = TestServer::start();
+    let author = server.author("writer@blog.example");
+    let slug = author.create_post("Often saved", "<p>Save 0</p>");
+    author.publish(&slug);
+    // Each save of a published post is a revision of its own: 1 + 55 of them.
+    for n in 1..=55 {
+        save(&author, &slug, "body", &format!("<p>Save {n}</p>")).assert_status(303);
+    }
+    let ids = revision_ids(&author, &slug);
+    assert_eq!(ids.len(), 50, "the newest 50 (all of today): {}", ids.len());
+    let page = author
+        .get(&format!(
+            "/posts/{slug}/revisions?from={}&to={}",
+            ids[49], ids[0]
+        ))
+        .assert_status(200);
+    // The oldest kept says "Save 6" (1 + 55 saves, 50 kept), the newest "Save 55".
+    let removed: Vec<String> = page
+        .select("#diff del")
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    let added: Vec<String> = page
+        .select("#diff ins")
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert_eq!(
+        (removed, added),
+        (vec!["6".to_string()], vec!["55".to_string()])
+    );
+}
