@@ -52,6 +52,13 @@ wait_for() { # URL: until it answers 200, or fail
   for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.05; done
   return 1
 }
+wait_status() { # URL STATUS: polled every 10 ms, for 12 s at most
+  for _ in $(seq 1 1200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = "$2" ] && return 0
+    sleep 0.01
+  done
+  return 1
+}
 export BLOG_SECRET_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 echo "== seeding $POSTS posts"
@@ -155,22 +162,12 @@ for n in 1 2 3; do
   slug="post-number-$n"
   curl -sf -o /dev/null "http://127.0.0.1:$FOLLOWER_PORT/posts/$slug" || fail "the follower lacks $slug"
   (cd "$WORK/primary" && "$BLOG" posts unpublish "$slug" >/dev/null)
-  gone=""
-  for _ in $(seq 1 1200); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FOLLOWER_PORT/posts/$slug")"
-    [ "$code" = 404 ] && { gone=1; break; }
-    sleep 0.01
-  done
-  [ -n "$gone" ] || fail "the follower never saw $slug unpublished"
+  wait_status "http://127.0.0.1:$FOLLOWER_PORT/posts/$slug" 404 \
+    || fail "the follower never saw $slug unpublished"
   start="$(date +%s%N)"
   (cd "$WORK/primary" && "$BLOG" posts publish "$slug" >/dev/null)
-  back=""
-  for _ in $(seq 1 1200); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FOLLOWER_PORT/posts/$slug")"
-    [ "$code" = 200 ] && { back=1; break; }
-    sleep 0.01
-  done
-  [ -n "$back" ] || fail "the follower never served $slug once the primary published it"
+  wait_status "http://127.0.0.1:$FOLLOWER_PORT/posts/$slug" 200 \
+    || fail "the follower never served $slug once the primary published it"
   echo "publish $n: on the follower $(( ($(date +%s%N) - start) / 1000000 )) ms after the primary wrote it"
 done
 echo "load after: $(uptime)"

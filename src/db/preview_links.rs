@@ -25,12 +25,6 @@ pub fn post_of(conn: &Connection, token_hash: &[u8]) -> rusqlite::Result<Option<
         .optional()
 }
 
-/// How many links to the post are live.
-pub fn count(conn: &Connection, post: PostId) -> rusqlite::Result<u64> {
-    conn.prepare_cached("SELECT count(*) FROM preview_links WHERE post_id = ?1")?
-        .query_row([post], |row| row.get(0))
-}
-
 /// Ends every link to the post; returns how many there were.
 pub fn revoke_all(conn: &Connection, post: PostId) -> rusqlite::Result<usize> {
     conn.prepare_cached("DELETE FROM preview_links WHERE post_id = ?1")?

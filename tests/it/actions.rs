@@ -55,6 +55,37 @@ impl Blog {
         }
     }
 
+    /// Changes an account through `door`: the admin page's form that posts to
+    /// `/admin/users/{id}/{verb}` (filled with `fields`), or `blog users ARGS…`.
+    fn change_account(
+        &self,
+        door: Door,
+        email: &str,
+        verb: &str,
+        fields: &[(&str, &str)],
+        args: &[&str],
+    ) {
+        if door == Door::Cli {
+            let args: Vec<&str> = std::iter::once("users")
+                .chain(args.iter().copied())
+                .collect();
+            self.server.cli(&args).success();
+            return;
+        }
+        let page = self.admin.get("/admin/users").assert_status(200);
+        let rows = page.select("tr.admin-user");
+        let row = rows
+            .iter()
+            .find(|row| row.text.contains(email))
+            .expect("listed");
+        let id = row.attr("data-id").expect("a data-id");
+        let mut form = page.form(&format!("form[action=\"/admin/users/{id}/{verb}\"]"));
+        for (name, value) in fields {
+            form = form.fill(name, value);
+        }
+        form.submit().assert_status(303);
+    }
+
     fn media_file(&self, url: &str) -> PathBuf {
         let path = url.strip_prefix("/media/").expect("a /media/ URL");
         self.server.path().join("blog-data/media").join(path)
@@ -232,33 +263,14 @@ fn changing_an_account_is_the_same_from_the_admin_page_and_the_cli() {
     .into_iter()
     .map(|(door, email)| (door, email, blog.server.reader(email)))
     .collect();
-    let id_of = |email: &str| {
-        let page = blog.admin.get("/admin/users").assert_status(200);
-        let rows = page.select("tr.admin-user");
-        let row = rows
-            .iter()
-            .find(|row| row.text.contains(email))
-            .expect("listed");
-        row.attr("data-id").expect("a data-id").to_owned()
-    };
-
     for (door, email, client) in &people {
-        match door {
-            Door::Admin => {
-                let id = id_of(email);
-                blog.admin
-                    .get("/admin/users")
-                    .form(&format!("form[action=\"/admin/users/{id}/role\"]"))
-                    .fill("role", "author")
-                    .submit()
-                    .assert_status(303);
-            }
-            _ => {
-                blog.server
-                    .cli(&["users", "set-role", email, "author"])
-                    .success();
-            }
-        }
+        blog.change_account(
+            *door,
+            email,
+            "role",
+            &[("role", "author")],
+            &["set-role", email, "author"],
+        );
         let row = blog.last_rows(1).remove(0);
         assert_eq!(
             row,
@@ -273,19 +285,7 @@ fn changing_an_account_is_the_same_from_the_admin_page_and_the_cli() {
     }
 
     for (door, email, client) in &people {
-        match door {
-            Door::Admin => {
-                let id = id_of(email);
-                blog.admin
-                    .get("/admin/users")
-                    .form(&format!("form[action=\"/admin/users/{id}/deactivate\"]"))
-                    .submit()
-                    .assert_status(303);
-            }
-            _ => {
-                blog.server.cli(&["users", "deactivate", email]).success();
-            }
-        }
+        blog.change_account(*door, email, "deactivate", &[], &["deactivate", email]);
         let row = blog.last_rows(1).remove(0);
         assert_eq!(
             (row.actor.as_str(), row.action.as_str(), row.target.as_str()),

@@ -207,6 +207,12 @@ fn save(author: &Client, slug: &str, field: &str, value: &str) -> Page {
     author.edit_post(slug, field, value)
 }
 
+/// The words a revisions page marks as taken out, and as put in.
+fn changes(page: &Page) -> (Vec<String>, Vec<String>) {
+    let words = |css: &str| page.select(css).into_iter().map(|n| n.text).collect();
+    (words("#diff del"), words("#diff ins"))
+}
+
 fn revision_ids(author: &Client, slug: &str) -> Vec<String> {
     author
         .get(&format!("/posts/{slug}/revisions"))
@@ -235,16 +241,7 @@ fn every_save_of_a_published_post_is_a_revision_to_compare_and_restore() {
             ids[2], ids[1]
         ))
         .assert_status(200);
-    let removed: Vec<String> = page
-        .select("#diff del")
-        .into_iter()
-        .map(|n| n.text)
-        .collect();
-    let added: Vec<String> = page
-        .select("#diff ins")
-        .into_iter()
-        .map(|n| n.text)
-        .collect();
+    let (removed, added) = changes(&page);
     assert_eq!(removed, ["quick"], "{}", page.text());
     assert!(added.contains(&"slow".to_string()) && added.iter().any(|a| a.contains("jumps")));
     let default = author
@@ -480,16 +477,7 @@ fn a_post_keeps_its_last_fifty_revisions() {
         ))
         .assert_status(200);
     // The oldest kept says "Save 6" (1 + 55 saves, 50 kept), the newest "Save 55".
-    let removed: Vec<String> = page
-        .select("#diff del")
-        .into_iter()
-        .map(|n| n.text)
-        .collect();
-    let added: Vec<String> = page
-        .select("#diff ins")
-        .into_iter()
-        .map(|n| n.text)
-        .collect();
+    let (removed, added) = changes(&page);
     assert_eq!(
         (removed, added),
         (vec!["6".to_string()], vec!["55".to_string()])
