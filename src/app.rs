@@ -43,6 +43,8 @@ pub struct App {
     pub connections: Arc<tokio::sync::Semaphore>,
     /// A read-only follower of a replica: every write is sent to `[site] base_url`.
     pub follower: bool,
+    /// How to write mail; `None` when `[mail]` is off.
+    pub letters: Option<crate::mail::Letters>,
     /// The site's menu with the content version it was read at: every page shows it,
     /// and it changes only with what readers see, so it is read once per version.
     menu: RwLock<Option<(u64, Arc<[MenuEntry]>)>>,
@@ -65,6 +67,7 @@ impl App {
         let connections = Arc::new(tokio::sync::Semaphore::new(
             config.server.max_connections.max(1),
         ));
+        let letters = crate::mail::Letters::of(&config, &key);
         Ok(Self {
             config,
             db,
@@ -81,6 +84,7 @@ impl App {
             rates: RateLimits::default(),
             access_log: AccessLog::off(),
             follower: false,
+            letters,
             menu: RwLock::new(None),
         })
     }
@@ -101,7 +105,7 @@ impl App {
 impl App {
     /// The stores that `actions` change.
     pub fn blog(&self) -> Blog<'_> {
-        Blog::new(&self.db, &self.media)
+        Blog::new(&self.db, &self.media).with_letters(self.letters.as_ref())
     }
 
     /// Runs an action (see `actions`) on a blocking thread.

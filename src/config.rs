@@ -21,6 +21,8 @@ pub const DEFAULT_FILE: &str = "blog.toml";
 /// configuration but the secret, and is read by `SecretKey`.
 const ENV_PREFIX: &str = "BLOG_";
 const SECRET_ENV: &str = "BLOG_SECRET_KEY";
+/// The SMTP password: a secret too, so never configuration (see `Mail`).
+pub const MAIL_PASSWORD_ENV: &str = "BLOG_MAIL_PASSWORD";
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -33,6 +35,7 @@ pub struct Config {
     pub comments: Comments,
     pub cache: Cache,
     pub log: Log,
+    pub mail: Mail,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -300,6 +303,131 @@ impl Default for Comments {
     }
 }
 
+/// Outgoing mail (`mail/`): everything mail does is off until `smtp_url` is set. The
+/// password is never in this file: it comes from `BLOG_MAIL_PASSWORD`, or from
+/// `password_file`, a file only its owner may read.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mail {
+    pub smtp_url: SmtpUrl,
+    /// The sender, `Name <address>` or an address; empty is the site's title at
+    /// `blog@` the host of `base_url`.
+    pub from: String,
+    /// At most this many mails leave in any minute (a provider's limit, say).
+    pub max_per_minute: u32,
+    pub password_file: PathBuf,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Self {
+            smtp_url: SmtpUrl::Off,
+            from: String::new(),
+            max_per_minute: 60,
+            password_file: PathBuf::new(),
+        }
+    }
+}
+
+impl Mail {
+    pub fn is_on(&self) -> bool {
+        self.smtp_url != SmtpUrl::Off
+    }
+}
+
+/// Where mail goes: `smtp://host:port` (plain, for a relay on the same machine),
+/// `smtps://…` (TLS from the start, port 465) or `smtp+starttls://…` (port 587), with
+/// an optional `user@` before the host. Empty: no mail.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SmtpUrl {
+    #[default]
+    Off,
+    Server(SmtpServer),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpServer {
+    pub security: SmtpSecurity,
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    Plain,
+    Tls,
+    StartTls,
+}
+
+impl FromStr for SmtpUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.trim().is_empty() {
+            return Ok(Self::Off);
+        }
+        let example = "like \"smtp+starttls://user@mail.example.com:587\"";
+        let (scheme, rest) = s
+            .split_once("://")
+            .ok_or_else(|| format!("{s:?} is not an SMTP URL {example}"))?;
+        let (security, default_port) = match scheme {
+            "smtp" => (SmtpSecurity::Plain, 25),
+            "smtps" => (SmtpSecurity::Tls, 465),
+            "smtp+starttls" => (SmtpSecurity::StartTls, 587),
+            other => {
+                return Err(format!(
+                    "{other}:// is not an SMTP scheme: use smtp://, smtps:// or smtp+starttls:// ({example})"
+                ))
+            }
+        };
+        let rest = rest.trim_end_matches('/');
+        let (user, host_port) = match rest.rsplit_once('@') {
+            Some((user, _)) if user.contains(':') => {
+                return Err(format!(
+                    "the SMTP URL holds a password: remove it and set {MAIL_PASSWORD_ENV} (or [mail] password_file) instead"
+                ))
+            }
+            Some((user, host)) => (Some(percent_encoding::percent_decode_str(user).decode_utf8_lossy().into_owned()), host),
+            None => (None, rest),
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse()
+                    .map_err(|_| format!("{port:?} is not a port number in {s:?}"))?,
+            ),
+            None => (host_port, default_port),
+        };
+        if host.is_empty() || host.contains(['/', '?', '#']) {
+            return Err(format!("{s:?} names no mail server {example}"));
+        }
+        Ok(Self::Server(SmtpServer {
+            security,
+            host: host.to_string(),
+            port,
+            user: user.filter(|u| !u.is_empty()),
+        }))
+    }
+}
+
+impl fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self::Server(server) = self else {
+            return Ok(());
+        };
+        let scheme = match server.security {
+            SmtpSecurity::Plain => "smtp",
+            SmtpSecurity::Tls => "smtps",
+            SmtpSecurity::StartTls => "smtp+starttls",
+        };
+        write!(f, "{scheme}://")?;
+        if let Some(user) = &server.user {
+            write!(f, "{}@", percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC))?;
+        }
+        write!(f, "{}:{}", server.host, server.port)
+    }
+}
+
 /// What shared caches in front of blog (nginx `proxy_cache`, a CDN) may keep, and for
 /// how long: the `Cache-Control` of anonymous pages, feeds and the sitemap.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -446,6 +574,7 @@ string_typed!(Bind);
 string_typed!(BaseUrl);
 string_typed!(TimeZoneName);
 string_typed!(ReplicaUrl);
+string_typed!(SmtpUrl);
 
 /// The public address of the site, without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -589,7 +718,7 @@ impl Config {
             let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
             };
-            if name == SECRET_ENV {
+            if name == SECRET_ENV || name == MAIL_PASSWORD_ENV {
                 continue;
             }
             let (section, key, value) = env_override(&name, rest, &value)?;
@@ -710,6 +839,12 @@ pub enum SecretSource {
 impl SecretKey {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    /// A fixed key, for unit tests of what it signs.
+    #[cfg(test)]
+    pub fn for_tests() -> Self {
+        Self(b"a test key that is at least thirty-two bytes".to_vec())
     }
 
     /// From `BLOG_SECRET_KEY`, else from `<data_dir>/secret.key`, which is created with
@@ -868,5 +1003,38 @@ mod tests {
         assert_eq!(url.join("/posts/a"), "https://blog.example.com/posts/a");
         assert!(url.is_https());
         assert!("ftp://x".parse::<BaseUrl>().is_err());
+    }
+
+    #[test]
+    fn smtp_urls_name_their_security_and_never_a_password() {
+        let url: SmtpUrl = "smtp+starttls://me%40example.com@mail.example.com"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            url,
+            SmtpUrl::Server(SmtpServer {
+                security: SmtpSecurity::StartTls,
+                host: "mail.example.com".into(),
+                port: 587,
+                user: Some("me@example.com".into()),
+            })
+        );
+        assert_eq!(url.to_string().parse::<SmtpUrl>().unwrap(), url);
+        let plain: SmtpUrl = "smtp://127.0.0.1:2525".parse().unwrap();
+        assert!(matches!(plain, SmtpUrl::Server(SmtpServer { security: SmtpSecurity::Plain, port: 2525, user: None, .. })));
+        let tls: SmtpUrl = "smtps://mail.example.com".parse().unwrap();
+        assert!(matches!(tls, SmtpUrl::Server(SmtpServer { security: SmtpSecurity::Tls, port: 465, .. })));
+        assert_eq!("".parse::<SmtpUrl>().unwrap(), SmtpUrl::Off);
+        let err = "smtps://me:hunter2@mail.example.com".parse::<SmtpUrl>().unwrap_err();
+        assert!(err.contains("BLOG_MAIL_PASSWORD") && !err.contains("hunter2"), "{err}");
+        assert!("http://mail.example.com".parse::<SmtpUrl>().is_err());
+        assert!("smtp://mail.example.com:smtp".parse::<SmtpUrl>().is_err());
+    }
+
+    #[test]
+    fn the_mail_password_is_not_configuration() {
+        let env = [("BLOG_MAIL_PASSWORD".to_string(), "hunter2".to_string())];
+        let config = Config::load(None, env).unwrap();
+        assert_eq!(config.mail, Mail::default());
     }
 }

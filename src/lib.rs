@@ -31,6 +31,7 @@ pub mod content;
 pub mod db;
 pub mod files;
 pub mod i18n;
+pub mod mail;
 pub mod media;
 pub mod server;
 pub mod serving;

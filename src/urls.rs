@@ -239,6 +239,35 @@ pub fn reset(token: &str) -> String {
     format!("/accounts/reset/{}", segment(token))
 }
 
+pub fn forgot_password() -> String {
+    "/accounts/password/forgot".into()
+}
+
+/// The subscription form: to the whole blog, or to one author.
+pub fn subscribe(author: Option<UserId>) -> String {
+    match author {
+        Some(id) => format!("/subscribe?author={id}"),
+        None => "/subscribe".into(),
+    }
+}
+
+pub fn confirm_subscription(token: &str) -> String {
+    format!("/subscribe/confirm/{}", segment(token))
+}
+
+/// One-click unsubscribe (RFC 8058): a POST here needs no session and no CSRF token.
+pub fn unsubscribe(token: &str) -> String {
+    format!("/unsubscribe/{}", segment(token))
+}
+
+pub fn admin_subscribers() -> String {
+    "/admin/subscribers".into()
+}
+
+pub fn admin_subscribers_csv() -> String {
+    "/admin/subscribers.csv".into()
+}
+
 /// A stored media file by its path under the media folder (random ASCII names).
 pub fn media(path: &str) -> String {
     format!("/media/{path}")

@@ -2,7 +2,7 @@
 //! of an export. Moderation is for those who may change the post (its author and the
 //! admins) and is in the audit log.
 
-use super::{audit, editable, forbidden, no_post, ActionError, Blog};
+use super::{audit, editable, forbidden, mail, no_post, ActionError, Blog};
 use crate::auth::{throttle, Actor};
 use crate::content::{CommentBody, CommentId, CommentStatus, Email, Post, PostId, Slug};
 use crate::db::{self, audit::Action, comments::NewComment};
@@ -43,7 +43,7 @@ pub fn create(
     comment: &Typed,
 ) -> Result<CommentId, ActionError> {
     let now = db::now_ms();
-    blog.db.write_now(|tx| {
+    let (id, mailed) = blog.db.write_now(|tx| {
         if throttle::comments_throttled(tx, &comment.client, now)? {
             return Ok(Err(ActionError::Throttled));
         }
@@ -55,8 +55,25 @@ pub fn create(
             status: comment.status,
             client: &comment.client,
         };
-        db::comments::insert(tx, &new, now).map(Ok)
-    })?
+        let id = db::comments::insert(tx, &new, now)?;
+        let Some(post) = db::posts::by_id(tx, post)? else {
+            return Ok(Ok((id, 0)));
+        };
+        let signed = actor
+            .user()
+            .map_or_else(|| comment.name.clone(), |user| user.name().to_string());
+        let notice = mail::NewComment {
+            id,
+            by: actor.user_id(),
+            name: &signed,
+            body: comment.body.as_str(),
+            status: comment.status,
+        };
+        let mailed = mail::comment_notice(tx, blog.letters, &post, &notice)?;
+        Ok(Ok((id, mailed)))
+    })??;
+    blog.mail_queued(mailed);
+    Ok(id)
 }
 
 /// Approves, hides or deletes a comment; returns the post it is on.

@@ -8,15 +8,18 @@
 //! Actions are blocking: the web layer runs them with `App::act`, on a blocking thread.
 
 pub mod comments;
+pub mod mail;
 pub mod media;
 pub mod pages;
 pub mod posts;
+pub mod subscribers;
 pub mod users;
 
 use rusqlite::Connection;
 
 use crate::auth::Actor;
 use crate::db::{self, audit, Db};
+use crate::mail::Letters;
 use crate::media::MediaDir;
 
 /// The stores an action changes: the database and the media folder.
@@ -24,11 +27,29 @@ use crate::media::MediaDir;
 pub struct Blog<'a> {
     pub db: &'a Db,
     pub media: &'a MediaDir,
+    /// How to write mail, when `[mail]` is on: actions that cause mail queue it in
+    /// their transaction (see `mail`).
+    pub letters: Option<&'a Letters>,
 }
 
 impl<'a> Blog<'a> {
     pub fn new(db: &'a Db, media: &'a MediaDir) -> Self {
-        Self { db, media }
+        Self {
+            db,
+            media,
+            letters: None,
+        }
+    }
+
+    pub fn with_letters(self, letters: Option<&'a Letters>) -> Self {
+        Self { letters, ..self }
+    }
+
+    /// Tells the mail worker that a committed change queued mail.
+    fn mail_queued(&self, queued: usize) {
+        if let (Some(letters), 1..) = (self.letters, queued) {
+            letters.wake();
+        }
     }
 
     /// Deletes the files of released media rows, after their transaction committed.

@@ -1,7 +1,7 @@
 //! Writing, publishing and deleting posts. A body arrives sanitized (`SanitizedHtml`),
 //! so the work that grows with its size is done before the writer is taken.
 
-use super::{audit, editable, forbidden, ActionError, Blog};
+use super::{audit, editable, forbidden, mail, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
 use crate::content::html::PreparedBody;
@@ -279,16 +279,19 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
     if !actor.is_admin() {
         return Err(forbidden(actor));
     }
-    Ok(blog.db.write_now(|tx| {
-        let mut published = Vec::new();
+    let (published, mailed) = blog.db.write_now(|tx| {
+        let (mut published, mut mailed) = (Vec::new(), 0);
         for post in db::posts::due(tx, now)? {
             if db::posts::publish_scheduled(tx, post.id)? {
                 audit_post(tx, actor, Action::PostPublish, &post)?;
+                mailed += mail::new_post(tx, blog.letters, &post)?;
                 published.push(post);
             }
         }
-        Ok(published)
-    })?)
+        Ok((published, mailed))
+    })?;
+    blog.mail_queued(mailed);
+    Ok(published)
 }
 
 /// A new secret link to the post (a draft, usually) for a friend to read before it is
@@ -326,7 +329,7 @@ pub fn set_visibility(
     slug: &Slug,
     visibility: Visibility,
 ) -> Result<Post, ActionError> {
-    blog.db.write_now(|tx| {
+    let (post, mailed) = blog.db.write_now(|tx| {
         let post = match editable(tx, actor, slug)? {
             Ok(post) => post,
             Err(refused) => return Ok(Err(refused)),
@@ -338,8 +341,14 @@ pub fn set_visibility(
         };
         db::posts::set_published(tx, post.id, at)?;
         audit_post(tx, actor, action, &post)?;
-        Ok(Ok(post))
-    })?
+        let mailed = match visibility {
+            Visibility::Published => mail::new_post(tx, blog.letters, &post)?,
+            Visibility::Draft => 0,
+        };
+        Ok(Ok((post, mailed)))
+    })??;
+    blog.mail_queued(mailed);
+    Ok(post)
 }
 
 /// Deletes the post with its comments, and every media file that only it used.

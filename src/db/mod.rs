@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;
+pub mod outbox;
 pub mod pages;
 pub mod password_resets;
 pub mod posts;
@@ -19,6 +20,7 @@ pub mod preview_links;
 pub mod revisions;
 pub mod search;
 pub mod sessions;
+pub mod subscribers;
 pub mod tags;
 pub mod users;
 

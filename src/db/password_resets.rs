@@ -36,3 +36,28 @@ pub fn take(conn: &Connection, token_hash: &[u8], now: i64) -> rusqlite::Result<
     )?;
     Ok(user)
 }
+
+/// Records a "forgot your password?" request, for any address typed; returns how many
+/// came for this address and from this client since `since`, this one included.
+pub fn record_request(
+    conn: &Connection,
+    email: &str,
+    client: &str,
+    now: i64,
+    since: i64,
+) -> rusqlite::Result<(u32, u32)> {
+    conn.execute(
+        "DELETE FROM reset_requests WHERE created_at < ?1",
+        params![since],
+    )?;
+    conn.execute(
+        "INSERT INTO reset_requests (email, client, created_at) VALUES (?1, ?2, ?3)",
+        params![email, client, now],
+    )?;
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM reset_requests WHERE email = ?1 AND created_at >= ?3),
+                (SELECT count(*) FROM reset_requests WHERE client = ?2 AND created_at >= ?3)",
+        params![email, client, since],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+}

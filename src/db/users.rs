@@ -115,3 +115,22 @@ pub fn delete(conn: &Connection, id: UserId) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
     Ok(())
 }
+
+/// Whether the account is mailed about new comments on its posts.
+pub fn notifies_comments(conn: &Connection, id: UserId) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT notify_comments FROM users WHERE id = ?1",
+        [id],
+        |row| row.get(0),
+    )
+    .optional()
+    .map(|found| found.unwrap_or(false))
+}
+
+pub fn set_notify_comments(conn: &Connection, id: UserId, on: bool) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE users SET notify_comments = ?2 WHERE id = ?1",
+        params![id, on],
+    )?;
+    Ok(())
+}

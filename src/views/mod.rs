@@ -7,6 +7,7 @@ pub mod comments;
 pub mod components;
 pub mod errors;
 pub mod layout;
+pub mod mail;
 pub mod posts;
 pub mod revisions;
 pub mod search;

@@ -1,0 +1,104 @@
+//! Mail: the letters the blog writes (`letters`), the signed links in them (`links`),
+//! the SMTP client (`smtp`) and the worker that empties the outbox (`worker`).
+//!
+//! Nothing is sent where it is decided: an action that causes a mail (a reset request,
+//! a comment, a subscription, a publish) writes the letter into the `mail_outbox` table
+//! in its own transaction (`queue`), and the worker sends it later, retrying for a day.
+//! So a mail is never lost with a crash or an SMTP outage, and never sent for a change
+//! that was rolled back. With no `[mail] smtp_url` none of this is on: `Letters` is
+//! `None`, actions queue nothing, and the interface offers no mail.
+
+pub mod letters;
+pub mod links;
+pub mod smtp;
+pub mod worker;
+
+use std::sync::Arc;
+
+use crate::auth::Token;
+use crate::config::{Config, Language, SecretKey};
+use crate::db::outbox::{self, Letter};
+
+/// What writing a letter needs: the site's address, name and language, the sender,
+/// and the key that signs the links in it.
+#[derive(Debug, Clone)]
+pub struct Letters {
+    pub base_url: String,
+    pub site_title: String,
+    pub language: Language,
+    /// `Name <address>`.
+    pub from: String,
+    /// The host part of Message-IDs.
+    host: String,
+    key: SecretKey,
+    /// Told after a transaction that queued mail commits, so the worker sends it at
+    /// once rather than at its next regular look.
+    queued: Arc<tokio::sync::Notify>,
+}
+
+impl Letters {
+    /// `None` when mail is off.
+    pub fn of(config: &Config, key: &SecretKey) -> Option<Self> {
+        if !config.mail.is_on() {
+            return None;
+        }
+        let base_url = config.site.base_url.as_str().to_string();
+        let host = base_url
+            .parse::<http::Uri>()
+            .ok()
+            .and_then(|uri| uri.host().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        let from = match config.mail.from.trim() {
+            "" => format!("{} <blog@{host}>", display_name(&config.site.title)),
+            from => from.to_string(),
+        };
+        Some(Self {
+            base_url,
+            site_title: config.site.title.clone(),
+            language: config.site.language,
+            from,
+            host,
+            key: key.clone(),
+            queued: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// An absolute URL for a local path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn key(&self) -> &SecretKey {
+        &self.key
+    }
+
+    /// Wakes the worker: mail was queued and committed.
+    pub fn wake(&self) {
+        self.queued.notify_one();
+    }
+
+    /// Waits for `wake`.
+    pub async fn woken(&self) {
+        self.queued.notified().await;
+    }
+}
+
+/// A name fit for a `From:` display name: quotes and angle brackets would end it.
+fn display_name(title: &str) -> String {
+    let clean: String = title
+        .chars()
+        .filter(|c| !matches!(c, '"' | '<' | '>' | '\\') && !c.is_control())
+        .collect();
+    format!("\"{}\"", clean.trim())
+}
+
+/// Queues a letter in the caller's transaction, under a new random Message-ID.
+pub fn queue(
+    tx: &rusqlite::Connection,
+    letters: &Letters,
+    letter: &Letter,
+) -> rusqlite::Result<()> {
+    let token = Token::generate().map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
+    let message_id = format!("{}@{}", &token.as_str()[..32], letters.host);
+    outbox::enqueue(tx, letter, &message_id, crate::db::now_ms())
+}

@@ -1,0 +1,188 @@
+//! The worker that empties the outbox: it sends what is due, oldest first, at most
+//! `[mail] max_per_minute` a minute, and records each outcome. A mail the server
+//! refuses for good fails at once; one that cannot go now (server down, busy,
+//! refusing the login) is tried again after 10 s, 20 s, 40 s, … up to every 30
+//! minutes, for a day, then fails. `blog mail status` and the admin dashboard show the
+//! queue.
+//!
+//! A mail's row is marked sent only after the server took it. A crash in between
+//! (kill -9 while the server answers) sends it again after the restart, with the same
+//! Message-ID, which mail systems fold into one; every other crash, outage or restart
+//! loses nothing and repeats nothing.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::smtp::{Mailer, SendError};
+use crate::actions::mail::{record, Outcome};
+use crate::app::App;
+use crate::db::{self, outbox};
+
+/// The longest the worker sleeps without looking: mail queued by another process
+/// (`blog posts publish` on the command line) goes out within this time.
+const LOOK_EVERY: Duration = Duration::from_secs(15);
+
+/// The first retry comes after this; each next one after twice as long…
+const FIRST_RETRY_MS: i64 = 10_000;
+/// …up to this.
+const LONGEST_RETRY_MS: i64 = 30 * 60 * 1000;
+/// After this long in the queue, a mail that still cannot go is given up.
+pub const GIVE_UP_AFTER_MS: i64 = 24 * 3600 * 1000;
+
+/// Mails read from the queue at a time.
+const BATCH: u32 = 50;
+
+/// Runs for as long as the server does.
+pub async fn run(app: Arc<App>, mailer: Mailer) {
+    let Some(letters) = app.letters.clone() else {
+        return;
+    };
+    let mailer = Arc::new(mailer);
+    let mut pace = Pace::new(app.config.mail.max_per_minute);
+    loop {
+        let due = match app.db.read(|conn| outbox::due(conn, db::now_ms(), BATCH)).await {
+            Ok(due) => due,
+            Err(err) => {
+                tracing::error!("mail: cannot read the outbox: {err:#}");
+                Vec::new()
+            }
+        };
+        for mail in due {
+            pace.wait_turn().await;
+            let sender = Arc::clone(&mailer);
+            let sent = tokio::task::spawn_blocking(move || {
+                let result = sender.send(&mail);
+                (mail, result)
+            })
+            .await;
+            let Ok((mail, result)) = sent else {
+                tracing::error!("mail: a send panicked");
+                continue;
+            };
+            let outcome = outcome_of(&mail, result, db::now_ms());
+            match &outcome {
+                Outcome::Sent => tracing::info!("mail: sent {} to {}", mail.message_id, mail.to),
+                Outcome::Retry { error, .. } => {
+                    tracing::warn!("mail: {} to {} waits: {error}", mail.message_id, mail.to)
+                }
+                Outcome::Failed(error) => {
+                    tracing::error!("mail: {} to {} failed: {error}", mail.message_id, mail.to)
+                }
+            }
+            let id = mail.id;
+            if let Err(err) = app.act(move |blog| record(blog, id, &outcome)).await {
+                tracing::error!("mail: cannot record what became of mail {id}: {err:#}");
+            }
+        }
+        let next = app.db.read(outbox::next_due).await.unwrap_or(None);
+        let wait = next.map_or(LOOK_EVERY, |at| {
+            Duration::from_millis(u64::try_from(at - db::now_ms()).unwrap_or(0)).min(LOOK_EVERY)
+        });
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = letters.woken() => {}
+        }
+    }
+}
+
+/// What to record after one try.
+fn outcome_of(mail: &outbox::Queued, result: Result<(), SendError>, now: i64) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Sent,
+        Err(SendError::Refused(error)) => Outcome::Failed(error),
+        Err(SendError::Later(error)) if now - mail.created_at >= GIVE_UP_AFTER_MS => {
+            Outcome::Failed(format!("still not sent after a day of tries: {error}"))
+        }
+        Err(SendError::Later(error)) => Outcome::Retry {
+            at: now + retry_delay(mail.attempts),
+            error,
+        },
+    }
+}
+
+/// The wait before the next try, after `attempts` failed ones.
+fn retry_delay(attempts: i64) -> i64 {
+    let doublings = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    FIRST_RETRY_MS
+        .saturating_mul(1 << doublings)
+        .min(LONGEST_RETRY_MS)
+}
+
+/// At most `per_minute` sends in any minute.
+struct Pace {
+    per_minute: usize,
+    recent: VecDeque<Instant>,
+}
+
+impl Pace {
+    fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute: usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX),
+            recent: VecDeque::new(),
+        }
+    }
+
+    async fn wait_turn(&mut self) {
+        let minute = Duration::from_secs(60);
+        while let Some(oldest) = self.recent.front().copied() {
+            if oldest.elapsed() >= minute {
+                self.recent.pop_front();
+            } else if self.recent.len() >= self.per_minute {
+                tokio::time::sleep_until((oldest + minute).into()).await;
+            } else {
+                break;
+            }
+        }
+        self.recent.push_back(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queued(created_at: i64, attempts: i64) -> outbox::Queued {
+        outbox::Queued {
+            id: 1,
+            message_id: "x@example.com".into(),
+            to: "reader@example.com".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            unsubscribe: None,
+            created_at,
+            attempts,
+        }
+    }
+
+    #[test]
+    fn retries_back_off_and_end_after_a_day() {
+        assert_eq!(retry_delay(0), 10_000);
+        assert_eq!(retry_delay(1), 20_000);
+        assert_eq!(retry_delay(3), 80_000);
+        assert_eq!(retry_delay(40), LONGEST_RETRY_MS);
+        let down = || Err(SendError::Later("connection refused".into()));
+        assert!(matches!(
+            outcome_of(&queued(0, 2), down(), 1000),
+            Outcome::Retry { at: 41_000, .. }
+        ));
+        assert!(matches!(
+            outcome_of(&queued(0, 30), down(), GIVE_UP_AFTER_MS),
+            Outcome::Failed(_)
+        ));
+        let refused = Err(SendError::Refused("550 no such user".into()));
+        assert!(matches!(outcome_of(&queued(0, 0), refused, 1), Outcome::Failed(_)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pace_keeps_to_the_rate() {
+        let mut pace = Pace::new(2);
+        let start = tokio::time::Instant::now();
+        pace.wait_turn().await;
+        pace.wait_turn().await;
+        assert!(start.elapsed() < Duration::from_secs(1));
+        pace.wait_turn().await;
+        assert!(start.elapsed() >= Duration::from_secs(60));
+    }
+}
