@@ -130,6 +130,60 @@ pub fn reset_link(
     Ok((user, url))
 }
 
+/// Reset-link mails one address may be sent in an hour: a form anyone can fill in must
+/// not become a way to flood someone's inbox.
+pub const RESET_MAILS_PER_ADDRESS: u32 = 3;
+/// "Forgot your password?" requests one client address may make in an hour.
+pub const RESET_REQUESTS_PER_CLIENT: u32 = 10;
+
+/// "Forgot your password?": mails a one-time reset link to the account with the typed
+/// address, if there is one, it is active, and the address has not had its share of
+/// them this hour. Known and unknown addresses take the same steps (a token made, a
+/// request recorded, one transaction), so neither the answer nor its time tells which
+/// accounts exist. Only a client over its own share is told (`Throttled`).
+pub fn forgot_password(blog: Blog, typed: &str, client: &str) -> Result<(), ActionError> {
+    let Some(letters) = blog.letters else {
+        return Err(ActionError::NotFound("mail is off on this blog".into()));
+    };
+    let key = typed.trim().to_lowercase();
+    let token = Token::generate()?;
+    let now = db::now_ms();
+    let email = key.parse::<Email>().ok();
+    let queued = blog.db.write_now(|tx| {
+        let hour_ago = now - 3600 * 1000;
+        let (for_address, from_client) =
+            db::password_resets::record_request(tx, &key, client, now, hour_ago)?;
+        if from_client > RESET_REQUESTS_PER_CLIENT {
+            return Ok(Err(ActionError::Throttled));
+        }
+        let user = match &email {
+            Some(email) if for_address <= RESET_MAILS_PER_ADDRESS => {
+                db::users::by_email(tx, email)?.filter(|user| user.is_active)
+            }
+            _ => None,
+        };
+        let Some(user) = user else {
+            return Ok(Ok(0));
+        };
+        let url = letters.url(&reset::record(tx, user.id, &token)?);
+        crate::mail::queue(tx, letters, &letters.reset(user.email.as_str(), &url))?;
+        Ok(Ok(1))
+    })??;
+    blog.mail_queued(queued);
+    Ok(())
+}
+
+/// Whether the account is mailed about new comments on its posts (its profile's
+/// checkbox; the link in those mails turns it off too).
+pub fn set_comment_mails(blog: Blog, actor: &Actor, on: bool) -> Result<(), ActionError> {
+    let Some(user) = actor.user() else {
+        return Err(forbidden(actor));
+    };
+    blog.db
+        .write_now(|tx| db::users::set_notify_comments(tx, user.id, on))?;
+    Ok(())
+}
+
 /// Applies `change` to an account and logs what it returns (the action and its detail)
 /// in the same transaction. Admins only; an admin does not demote, deactivate or delete
 /// themselves from the web, so the last admin cannot lock everyone out by a slip of the

@@ -13,12 +13,16 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 /// Signups from one address: a household or an office may sign up a few people at
 /// once, a script may not sign up hundreds.
 const SIGNUPS_PER_HOUR: u32 = 10;
+/// Subscription requests from one address: a reader subscribes once or twice, a script
+/// filling in the form with others' addresses gets a handful through.
+const SUBSCRIPTIONS_PER_HOUR: u32 = 10;
 /// Uploads from one address: an author pasting a gallery stays under it.
 const UPLOADS_PER_TEN_MINUTES: u32 = 100;
 
 pub struct RateLimits {
     signups: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<IpAddr>,
+    subscriptions: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Default for RateLimits {
@@ -26,6 +30,7 @@ impl Default for RateLimits {
         Self {
             signups: limiter(SIGNUPS_PER_HOUR, Duration::from_secs(3600)),
             uploads: limiter(UPLOADS_PER_TEN_MINUTES, Duration::from_secs(600)),
+            subscriptions: limiter(SUBSCRIPTIONS_PER_HOUR, Duration::from_secs(3600)),
         }
     }
 }
@@ -52,6 +57,12 @@ impl RateLimits {
         self.uploads.check_key(&client).is_ok()
     }
 
+    /// Counts a subscription request from `client`; false when it is over its share.
+    pub fn subscription(&self, client: IpAddr) -> bool {
+        self.forget_idle();
+        self.subscriptions.check_key(&client).is_ok()
+    }
+
     /// Drops the state of addresses back to a full allowance, so the maps do not grow
     /// with every address ever seen.
     fn forget_idle(&self) {
@@ -60,6 +71,9 @@ impl RateLimits {
         }
         if self.uploads.len() > 10_000 {
             self.uploads.retain_recent();
+        }
+        if self.subscriptions.len() > 10_000 {
+            self.subscriptions.retain_recent();
         }
     }
 }

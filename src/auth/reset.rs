@@ -18,7 +18,13 @@ pub fn record_link(
     user: UserId,
     token: &Token,
 ) -> rusqlite::Result<String> {
+    let path = record(conn, user, token)?;
+    Ok(base_url.join(&path))
+}
+
+/// Stores `token` as a reset link for `user`; returns the link's path.
+pub fn record(conn: &rusqlite::Connection, user: UserId, token: &Token) -> rusqlite::Result<String> {
     let expires = db::now_ms() + LINK_HOURS * 3600 * 1000;
     db::password_resets::insert(conn, &token.hash(), user, expires)?;
-    Ok(base_url.join(&urls::reset(token.as_str())))
+    Ok(urls::reset(token.as_str()))
 }

@@ -87,6 +87,16 @@ fn open_db_with(config: &Config, page_check: PageCheck) -> anyhow::Result<Db> {
     Db::open_with(&storage.database(), page_check)
 }
 
+/// How commands that publish write mail (to subscribers), when `[mail]` is on: the
+/// server's worker sends what they queue.
+fn letters(config: &Config) -> anyhow::Result<Option<crate::mail::Letters>> {
+    if !config.mail.is_on() {
+        return Ok(None);
+    }
+    let (key, _) = crate::config::SecretKey::load(&config.storage)?;
+    Ok(crate::mail::Letters::of(config, &key))
+}
+
 /// The data folder holds the database and the secret key: a new one is closed to
 /// other users (0750; nginx reads `media/` through the group, see `deploy/`).
 fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {

@@ -16,7 +16,8 @@ use crate::media::MediaDir;
 pub fn run(config: &Config, command: PostsCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
     let media = MediaDir::new(config.storage.media_dir());
-    let blog = Blog::new(&db, &media);
+    let letters = super::letters(config)?;
+    let blog = Blog::new(&db, &media).with_letters(letters.as_ref());
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     match command {
         PostsCommand::List { scheduled } => {

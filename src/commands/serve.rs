@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::auth::Actor;
 use crate::config::{Bind, Config, LogFormat, ReplicaUrl, Replication, SecretKey};
 use crate::db::{self, PageCheck};
+use crate::mail::{self, smtp::Mailer};
 use crate::media::replica::MediaReplica;
 use crate::server;
 use crate::serving::access_log::AccessLog;
@@ -49,6 +50,14 @@ pub fn run(
         Some(_) => app.following(),
         None => app,
     });
+    // A wrong mail setting stops the start, with what to fix; it is not found hours
+    // later in a queue of mails that never left.
+    let mailer = match &app.letters {
+        Some(letters) if !app.follower => {
+            Some(Mailer::new(&app.config.mail, &letters.from).context("[mail]")?)
+        }
+        _ => None,
+    };
 
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (listeners, shown) = server::listen(&bind, workers)?;
@@ -80,6 +89,9 @@ pub fn run(
             server::shutdown_signal().await;
         } else {
             tokio::spawn(replicate_media(Arc::clone(&gc_app)));
+            if let Some(mailer) = mailer {
+                tokio::spawn(mail::worker::run(Arc::clone(&scheduler_app), mailer));
+            }
             tokio::spawn(publish_scheduled_posts(scheduler_app));
             tokio::select! {
                 () = server::shutdown_signal() => {}

@@ -25,6 +25,9 @@ pub fn login(ctx: &PageCtx, email: &str, next: Option<&str>, problems: &Problems
                     (field(ctx, &Field { name: "password", label: ctx.t("accounts.password"), kind: "password", value: "", autocomplete: "current-password", required: true }, problems))
                     div.actions { button.primary type="submit" { (ctx.t("accounts.log_in")) } }
                 }
+                @if ctx.mail {
+                    p { a href=(urls::forgot_password()) { (ctx.t("mail.forgot_link")) } }
+                }
                 @if ctx.open_registration {
                     p { (ctx.t("accounts.no_account_yet")) " " a href=(urls::signup()) { (ctx.t("accounts.sign_up")) } }
                 }
@@ -69,6 +72,8 @@ pub struct ProfileForm<'a> {
     pub bio: &'a str,
     /// URL of the current 256 px thumbnail.
     pub avatar: Option<String>,
+    /// Mail about new comments on the account's posts.
+    pub comment_mails: bool,
 }
 
 /// Whether the profile page says its changes were saved.
@@ -107,6 +112,17 @@ pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: 
                         label for="bio" { (ctx.t("accounts.about_you")) }
                         textarea #bio name="bio" rows="5" { (values.bio) }
                         (field_errors(ctx, problems, "bio"))
+                    }
+                    @if ctx.mail {
+                        div.field {
+                            // Sent with the form, so an unchecked box is told from a form
+                            // without the box.
+                            input type="hidden" name="comment_mails_shown" value="1";
+                            label.checkbox {
+                                input type="checkbox" name="comment_mails" value="1" checked[values.comment_mails];
+                                " " (ctx.t("mail.notify_comments"))
+                            }
+                        }
                     }
                     div.actions { button.primary type="submit" { (ctx.t("accounts.save")) } }
                 }

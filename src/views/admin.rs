@@ -22,6 +22,15 @@ pub struct Counts {
     pub orphan_bytes: u64,
     pub database_bytes: u64,
     pub wal_bytes: u64,
+    /// The outbox and the subscribers, when `[mail]` is on.
+    pub mail: Option<MailCounts>,
+}
+
+/// What the dashboard says of mail.
+#[derive(Debug, Clone)]
+pub struct MailCounts {
+    pub outbox: crate::db::outbox::Counts,
+    pub subscribers: u64,
 }
 
 /// A file nothing uses, as the media page lists it.
@@ -93,6 +102,9 @@ fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                     a href=(urls::admin_comments()) { (ctx.t("admin.comments")) }
                     a href=(urls::admin_media()) { (ctx.t("admin.media")) }
                     a href=(urls::admin_menu()) { (ctx.t("admin.site_menu")) }
+                    @if ctx.mail {
+                        a href=(urls::admin_subscribers()) { (ctx.t("admin.subscribers")) }
+                    }
                 }
                 h1 { (title) }
                 (content)
@@ -133,6 +145,10 @@ pub fn dashboard(ctx: &PageCtx, counts: &Counts, audit: &[AuditRow]) -> Markup {
                     (row("admin.count_orphans", files(counts.orphan_files, counts.orphan_bytes), Some(urls::admin_media())))
                     (row("admin.count_database", size(ctx, counts.database_bytes), None))
                     (row("admin.count_wal", size(ctx, counts.wal_bytes), None))
+                    @if let Some(mail) = &counts.mail {
+                        (row("admin.count_subscribers", n(mail.subscribers), Some(urls::admin_subscribers())))
+                        (row("admin.count_mail", ctx.tf("admin.mail_counts", &[("queued", &mail.outbox.queued), ("sent", &mail.outbox.sent), ("failed", &mail.outbox.failed)]), None))
+                    }
                 }
             }
             h2 { (ctx.t("admin.audit_log")) }
@@ -533,4 +549,40 @@ mod tests {
         assert_eq!(action_label(&ctx, "post.publish"), "published");
         assert_eq!(action_label(&ctx, "post.renamed"), "post.renamed");
     }
+}
+
+/// Every subscription, with the CSV export.
+pub fn subscribers(ctx: &PageCtx, subscribers: &[crate::db::subscribers::Subscriber]) -> Markup {
+    admin_page(
+        ctx,
+        ctx.t("admin.subscribers"),
+        html! {
+            p { a href=(urls::admin_subscribers_csv()) download="subscribers.csv" { (ctx.t("admin.subscribers_csv")) } }
+            @if subscribers.is_empty() {
+                p.empty { (ctx.t("admin.subscribers_none")) }
+            } @else {
+                table.admin-table #subscribers {
+                    thead { tr {
+                        th { (ctx.t("accounts.email")) }
+                        th { (ctx.t("admin.subscribed_to")) }
+                        th { (ctx.t("admin.subscribed_since")) }
+                        th { (ctx.t("admin.subscription_state")) }
+                    } }
+                    tbody {
+                        @for subscriber in subscribers {
+                            tr {
+                                td { (subscriber.email) }
+                                td { (subscriber.author_name.as_deref().unwrap_or(ctx.t("admin.whole_blog"))) }
+                                td { (ctx.date(subscriber.created_at)) }
+                                td {
+                                    @if subscriber.confirmed_at.is_some() { (ctx.t("admin.confirmed")) }
+                                    @else { (ctx.t("admin.unconfirmed")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
 }

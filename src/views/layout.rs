@@ -42,7 +42,12 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 }
                 main.wrap { (content) }
                 footer.site-footer {
-                    div.wrap { p { (ctx.site_description) } }
+                    div.wrap {
+                        p { (ctx.site_description) }
+                        @if ctx.mail {
+                            p { a href=(urls::subscribe(None)) { (ctx.t("mail.subscribe_link")) } }
+                        }
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@ pub mod components;
 pub mod errors;
 pub mod layout;
 pub mod mail;
+pub mod subscriptions;
 pub mod posts;
 pub mod revisions;
 pub mod search;
@@ -31,6 +32,8 @@ pub struct PageCtx {
     pub open_registration: bool,
     /// `[site] infinite_scroll`: lists load their next page on scroll.
     pub infinite_scroll: bool,
+    /// `[mail]` is on: pages offer what needs mail (forgotten passwords, subscribing).
+    pub mail: bool,
     /// The site's menu of pages, in the admin's order.
     pub menu: Arc<[MenuEntry]>,
 }
@@ -69,6 +72,7 @@ impl PageCtx {
             csrf_token: "token".into(),
             open_registration: false,
             infinite_scroll: false,
+            mail: false,
             menu: Arc::from(Vec::new()),
         }
     }

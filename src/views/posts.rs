@@ -473,6 +473,9 @@ pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) 
                 @if !author.bio.is_empty() {
                     p.bio { (author.bio) }
                 }
+                @if ctx.mail {
+                    p { a href=(urls::subscribe(Some(author.id))) { (ctx.tf("mail.subscribe_title_author", &[("author", &name)])) } }
+                }
             }
             @if posts.is_empty() {
                 p.empty { (ctx.t("posts.no_published_posts")) }

@@ -206,13 +206,19 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
     ))
 }
 
-pub fn profile_form(ctx: &Ctx) -> Result<Response, WebError> {
+pub async fn profile_form(ctx: &Ctx) -> Result<Response, WebError> {
     let user = ctx.require_user()?;
+    let id = user.id;
     let values = ProfileForm {
         email: user.email.as_str(),
         display_name: &user.display_name,
         bio: &user.bio,
         avatar: large_avatar(user),
+        comment_mails: ctx
+            .app
+            .db
+            .read(move |conn| db::users::notifies_comments(conn, id))
+            .await?,
     };
     let saved = if ctx.query("saved").is_some() {
         Saved::Yes
@@ -234,6 +240,7 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
         display_name: ctx.form.get("display_name"),
         bio: ctx.form.get("bio"),
         avatar: large_avatar(user),
+        comment_mails: ctx.form.checked("comment_mails"),
     };
     let mut problems = Problems::new();
     if values.display_name.chars().count() > MAX_NAME_CHARS {
@@ -281,6 +288,12 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     ctx.app
         .act(move |blog| actions::users::update_profile(blog, &actor, &name, &bio))
         .await?;
+    if ctx.app.letters.is_some() && ctx.form.checked("comment_mails_shown") {
+        let (actor, on) = (ctx.actor()?, values.comment_mails);
+        ctx.app
+            .act(move |blog| actions::users::set_comment_mails(blog, &actor, on))
+            .await?;
+    }
     Ok(response::redirect(&format!("{}?saved=1", urls::profile())))
 }
 

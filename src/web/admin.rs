@@ -20,7 +20,8 @@ use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::admin::{
-    self as view, AuditRow, Counts, Freed, MediaRow, MenuRow, Orphan, ResetNotice, Waiting,
+    self as view, AuditRow, Counts, Freed, MailCounts, MediaRow, MenuRow, Orphan, ResetNotice,
+    Waiting,
 };
 
 /// Rows on one page of a list.
@@ -38,6 +39,8 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Comments => comments(ctx).await?,
         AdminPage::Media => media(ctx, None).await?,
         AdminPage::Menu => menu(ctx).await?,
+        AdminPage::Subscribers => subscribers(ctx).await?,
+        AdminPage::SubscribersCsv => subscribers_csv(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -55,6 +58,84 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
+}
+
+/// The outbox and the subscribers, when mail is on.
+async fn mail_counts(ctx: &Ctx) -> Result<Option<MailCounts>, WebError> {
+    if ctx.app.letters.is_none() {
+        return Ok(None);
+    }
+    let (outbox, subscribers) = ctx
+        .app
+        .db
+        .read(|conn| Ok((db::outbox::counts(conn)?, db::subscribers::all(conn)?)))
+        .await?;
+    let subscribers = subscribers.iter().filter(|s| s.confirmed_at.is_some()).count() as u64;
+    Ok(Some(MailCounts {
+        outbox,
+        subscribers,
+    }))
+}
+
+/// Every subscription (404 with mail off).
+async fn subscribers(ctx: &Ctx) -> Result<Response, WebError> {
+    if ctx.app.letters.is_none() {
+        return Err(WebError::NotFound);
+    }
+    let all = ctx.app.db.read(db::subscribers::all).await?;
+    Ok(response::html(
+        StatusCode::OK,
+        view::subscribers(&ctx.page(), &all),
+    ))
+}
+
+/// The subscriptions as CSV (`email,author,subscribed_at,confirmed_at`, times in
+/// RFC 3339), for a spreadsheet or another mailer.
+async fn subscribers_csv(ctx: &Ctx) -> Result<Response, WebError> {
+    if ctx.app.letters.is_none() {
+        return Err(WebError::NotFound);
+    }
+    let all = ctx.app.db.read(db::subscribers::all).await?;
+    let mut csv = String::from("email,author,subscribed_at,confirmed_at\r\n");
+    for subscriber in &all {
+        let fields = [
+            subscriber.email.clone(),
+            subscriber.author_name.clone().unwrap_or_default(),
+            rfc3339(subscriber.created_at),
+            subscriber.confirmed_at.map(rfc3339).unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    let mut answer = response::document(
+        "text/csv; charset=utf-8",
+        csv,
+        http::HeaderValue::from_static(crate::serving::cache_control::NEVER_STORED),
+    );
+    answer.headers_mut().insert(
+        http::header::CONTENT_DISPOSITION,
+        http::HeaderValue::from_static("attachment; filename=\"subscribers.csv\""),
+    );
+    Ok(answer)
+}
+
+fn rfc3339(millis: i64) -> String {
+    jiff::Timestamp::from_millisecond(millis).map_or_else(|_| String::new(), |t| t.to_string())
+}
+
+/// A CSV field (RFC 4180), quoted when it must be; a leading `=`, `+`, `-` or `@` is
+/// quoted behind an apostrophe so a spreadsheet never runs it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = match value.chars().next() {
+        Some('=' | '+' | '-' | '@') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
 }
 
 /// 403 for visitors too, not a login redirect: the dashboard is not a page a visitor
@@ -92,6 +173,7 @@ async fn dashboard(ctx: &Ctx) -> Result<Response, WebError> {
         orphan_bytes: orphans.bytes(),
         database_bytes: file_size(&database).await,
         wal_bytes: file_size(std::path::Path::new(&wal)).await,
+        mail: mail_counts(ctx).await?,
     };
     let audit: Vec<AuditRow> = audit
         .into_iter()

@@ -2,7 +2,9 @@
 
 use super::request::Ctx;
 use super::router::Route;
-use super::{accounts, admin, comments, posts, search, syndication, uploads, writing, WebError};
+use super::{
+    accounts, admin, comments, mail, posts, search, syndication, uploads, writing, WebError,
+};
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
 use crate::content::Kind;
@@ -48,12 +50,20 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Logout => accounts::logout(ctx).await,
         Route::SignupForm => accounts::signup_form(ctx),
         Route::Signup => accounts::signup(ctx).await,
-        Route::ProfileForm => accounts::profile_form(ctx),
+        Route::ProfileForm => accounts::profile_form(ctx).await,
         Route::Profile => accounts::profile(ctx).await,
         Route::PasswordForm => accounts::password_form(ctx),
         Route::Password => accounts::password(ctx).await,
         Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
         Route::Reset(token) => accounts::reset(ctx, &token).await,
+        Route::ForgotForm => mail::forgot_form(ctx),
+        Route::Forgot => mail::forgot(ctx).await,
+        Route::SubscribeForm => mail::subscribe_form(ctx).await,
+        Route::Subscribe => mail::subscribe(ctx).await,
+        Route::ConfirmForm(token) => mail::confirm_form(ctx, &token).await,
+        Route::Confirm(token) => mail::confirm(ctx, &token).await,
+        Route::UnsubscribeForm(token) => mail::unsubscribe_form(ctx, &token).await,
+        Route::Unsubscribe(token) => mail::unsubscribe(ctx, &token).await,
         Route::Upload => uploads::create(ctx).await,
         Route::Admin(page) => admin::show(ctx, page).await,
         Route::AdminAction(action) => admin::act(ctx, action).await,

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod comments;
 mod dispatch;
 pub mod error;
+pub mod mail;
 pub mod media;
 pub mod posts;
 pub mod request;
@@ -319,7 +320,9 @@ async fn run(
             Err(WebError::MethodNotAllowed)
         }
         (None, _) => Err(WebError::NotFound),
-        (Some(_), Ok(())) if parts.method == Method::POST && !csrf_ok(ctx, &parts.headers) => {
+        (Some(route), Ok(()))
+            if parts.method == Method::POST && route.needs_csrf() && !csrf_ok(ctx, &parts.headers) =>
+        {
             Err(WebError::Csrf)
         }
         (Some(route), Ok(())) => dispatch::dispatch(ctx, route).await,

@@ -129,6 +129,7 @@ impl Ctx {
             csrf_token: self.csrf_token(),
             open_registration: self.app.config.accounts.open_registration,
             infinite_scroll: site.infinite_scroll,
+            mail: self.app.letters.is_some(),
             menu: Arc::clone(&self.menu),
         }
     }

@@ -35,6 +35,16 @@ pub enum Route {
     Password,
     ResetForm(String),
     Reset(String),
+    ForgotForm,
+    Forgot,
+    /// `?author=ID` subscribes to one author.
+    SubscribeForm,
+    Subscribe,
+    ConfirmForm(String),
+    Confirm(String),
+    UnsubscribeForm(String),
+    /// One-click unsubscribe (RFC 8058): the signed token is the proof, no CSRF token.
+    Unsubscribe(String),
     NewForm,
     New,
     EditForm(Slug),
@@ -69,6 +79,8 @@ pub enum AdminPage {
     Comments,
     Media,
     Menu,
+    Subscribers,
+    SubscribersCsv,
 }
 
 /// What an admin's buttons do to accounts and media (POST); each writes one audit
@@ -158,6 +170,8 @@ impl Route {
             (true, _, ["admin", "comments"]) => Self::Admin(AdminPage::Comments),
             (true, _, ["admin", "media"]) => Self::Admin(AdminPage::Media),
             (true, _, ["admin", "menu"]) => Self::Admin(AdminPage::Menu),
+            (true, _, ["admin", "subscribers"]) => Self::Admin(AdminPage::Subscribers),
+            (true, _, ["admin", "subscribers.csv"]) => Self::Admin(AdminPage::SubscribersCsv),
             (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
@@ -170,6 +184,14 @@ impl Route {
             (_, true, ["accounts", "password"]) => Self::Password,
             (true, _, ["accounts", "reset", token]) => Self::ResetForm(token.to_string()),
             (_, true, ["accounts", "reset", token]) => Self::Reset(token.to_string()),
+            (true, _, ["accounts", "password", "forgot"]) => Self::ForgotForm,
+            (_, true, ["accounts", "password", "forgot"]) => Self::Forgot,
+            (true, _, ["subscribe"]) => Self::SubscribeForm,
+            (_, true, ["subscribe"]) => Self::Subscribe,
+            (true, _, ["subscribe", "confirm", token]) => Self::ConfirmForm(token.to_string()),
+            (_, true, ["subscribe", "confirm", token]) => Self::Confirm(token.to_string()),
+            (true, _, ["unsubscribe", token]) => Self::UnsubscribeForm(token.to_string()),
+            (_, true, ["unsubscribe", token]) => Self::Unsubscribe(token.to_string()),
             _ => return None,
         })
     }
@@ -223,9 +245,19 @@ impl Route {
                 | Self::ProfileForm
                 | Self::PasswordForm
                 | Self::ResetForm(_)
+                | Self::ForgotForm
+                | Self::Forgot
+                | Self::ConfirmForm(_)
+                | Self::UnsubscribeForm(_)
                 | Self::Admin(_)
                 | Self::AdminAction(_)
         )
+    }
+
+    /// Whether a POST here must carry the CSRF token of the visitor's session. A mail
+    /// client's one-click unsubscribe has no session: its signed link is the proof.
+    pub fn needs_csrf(&self) -> bool {
+        !matches!(self, Self::Unsubscribe(_))
     }
 
     /// True when the path exists for some other method (answer 405, not 404).
