@@ -120,6 +120,11 @@ pub enum Command {
         #[command(subcommand)]
         command: PostsCommand,
     },
+    /// The mail outbox: what is queued, sent and failed.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Manage uploaded media.
     Media {
         #[command(subcommand)]
@@ -159,6 +164,12 @@ pub enum ImportCommand {
         #[arg(long, value_name = "EMAIL")]
         author: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// How many mails are queued, sent and failed, and the ones not sent with why.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

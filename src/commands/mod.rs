@@ -10,6 +10,7 @@ pub mod follower;
 pub mod import;
 pub mod init;
 pub mod litestream;
+pub mod mail;
 pub mod media;
 pub mod nginx_config;
 pub mod posts;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => restore::run(&load_config(file)?, &from, timestamp.as_deref(), &data_dir),
         Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
+        Command::Mail { command } => mail::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),
         Command::Export { dir, force } => export::run(&load_config(file)?, &dir, force),
     }

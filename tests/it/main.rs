@@ -18,6 +18,7 @@ mod disk_full;
 mod editor;
 mod hostile;
 mod language;
+mod mail;
 mod media;
 mod nginx;
 mod pages;

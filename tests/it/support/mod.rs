@@ -9,6 +9,7 @@ mod html;
 mod paths;
 mod server;
 mod site;
+mod smtp;
 mod steps;
 mod switches;
 
@@ -22,6 +23,7 @@ pub use html::Page;
 pub use paths::{encode_path, path_of, percent_decode};
 pub use server::{AuditRow, TestServer};
 pub use site::{Output, Site};
+pub use smtp::{Received, SmtpServer};
 pub use switches::{skip_browser_tests, SKIP_BROWSER_TESTS};
 #[allow(unused_imports)]
 pub use {forms::Form, html::Node};
