@@ -422,7 +422,11 @@ impl fmt::Display for SmtpUrl {
         };
         write!(f, "{scheme}://")?;
         if let Some(user) = &server.user {
-            write!(f, "{}@", percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC))?;
+            write!(
+                f,
+                "{}@",
+                percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC)
+            )?;
         }
         write!(f, "{}:{}", server.host, server.port)
     }
@@ -1021,12 +1025,32 @@ mod tests {
         );
         assert_eq!(url.to_string().parse::<SmtpUrl>().unwrap(), url);
         let plain: SmtpUrl = "smtp://127.0.0.1:2525".parse().unwrap();
-        assert!(matches!(plain, SmtpUrl::Server(SmtpServer { security: SmtpSecurity::Plain, port: 2525, user: None, .. })));
+        assert!(matches!(
+            plain,
+            SmtpUrl::Server(SmtpServer {
+                security: SmtpSecurity::Plain,
+                port: 2525,
+                user: None,
+                ..
+            })
+        ));
         let tls: SmtpUrl = "smtps://mail.example.com".parse().unwrap();
-        assert!(matches!(tls, SmtpUrl::Server(SmtpServer { security: SmtpSecurity::Tls, port: 465, .. })));
+        assert!(matches!(
+            tls,
+            SmtpUrl::Server(SmtpServer {
+                security: SmtpSecurity::Tls,
+                port: 465,
+                ..
+            })
+        ));
         assert_eq!("".parse::<SmtpUrl>().unwrap(), SmtpUrl::Off);
-        let err = "smtps://me:hunter2@mail.example.com".parse::<SmtpUrl>().unwrap_err();
-        assert!(err.contains("BLOG_MAIL_PASSWORD") && !err.contains("hunter2"), "{err}");
+        let err = "smtps://me:hunter2@mail.example.com"
+            .parse::<SmtpUrl>()
+            .unwrap_err();
+        assert!(
+            err.contains("BLOG_MAIL_PASSWORD") && !err.contains("hunter2"),
+            "{err}"
+        );
         assert!("http://mail.example.com".parse::<SmtpUrl>().is_err());
         assert!("smtp://mail.example.com:smtp".parse::<SmtpUrl>().is_err());
     }

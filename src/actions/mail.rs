@@ -80,7 +80,11 @@ pub(super) fn comment_notice(
         waiting,
         url: letters.url(&path),
     };
-    mail::queue(tx, letters, &letters.comment(author.email.as_str(), &notice))?;
+    mail::queue(
+        tx,
+        letters,
+        &letters.comment(author.email.as_str(), &notice),
+    )?;
     Ok(1)
 }
 
@@ -89,9 +93,21 @@ pub(super) fn comment_notice(
 pub enum Outcome {
     Sent,
     /// Try again at this time (ms), after this error.
-    Retry { at: i64, error: String },
+    Retry {
+        at: i64,
+        error: String,
+    },
     /// Given up, for this reason.
     Failed(String),
+}
+
+/// How long sent and failed mails stay listed (`blog mail status`, the throttles).
+const KEPT_FOR_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Forgets sent and failed mails older than a month; returns how many.
+pub fn prune(blog: Blog) -> Result<usize, ActionError> {
+    let before = db::now_ms() - KEPT_FOR_MS;
+    Ok(blog.db.write_now(|tx| outbox::prune_finished(tx, before))?)
 }
 
 /// The worker's record of a try; the mail's row says what happened.

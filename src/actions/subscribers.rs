@@ -35,7 +35,11 @@ pub fn subscribe(
         let author_name = match author {
             Some(id) => match db::users::by_id(tx, id)?.filter(|u| u.is_active) {
                 Some(user) => Some(user.name().to_string()),
-                None => return Ok(Err(ActionError::NotFound(format!("there is no author {id}")))),
+                None => {
+                    return Ok(Err(ActionError::NotFound(format!(
+                        "there is no author {id}"
+                    ))))
+                }
             },
             None => None,
         };
@@ -45,7 +49,9 @@ pub fn subscribe(
             None => db::subscribers::insert(tx, email, author, now)?,
         };
         let hour_ago = now - 3600 * 1000;
-        if db::outbox::count_recent(tx, email.as_str(), "subscribe", hour_ago)? >= CONFIRMATIONS_PER_HOUR {
+        if db::outbox::count_recent(tx, email.as_str(), "subscribe", hour_ago)?
+            >= CONFIRMATIONS_PER_HOUR
+        {
             return Ok(Ok(Subscribed::NothingSent));
         }
         let letter = letters.confirm(email.as_str(), id, author_name.as_deref());

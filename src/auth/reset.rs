@@ -23,7 +23,11 @@ pub fn record_link(
 }
 
 /// Stores `token` as a reset link for `user`; returns the link's path.
-pub fn record(conn: &rusqlite::Connection, user: UserId, token: &Token) -> rusqlite::Result<String> {
+pub fn record(
+    conn: &rusqlite::Connection,
+    user: UserId,
+    token: &Token,
+) -> rusqlite::Result<String> {
     let expires = db::now_ms() + LINK_HOURS * 3600 * 1000;
     db::password_resets::insert(conn, &token.hash(), user, expires)?;
     Ok(urls::reset(token.as_str()))

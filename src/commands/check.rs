@@ -36,6 +36,7 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
             config.storage.secret_key_file().display()
         ),
     }
+    check_mail(config)?;
     if !deploy {
         return Ok(());
     }
@@ -65,6 +66,29 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
             if n == 1 { "" } else { "s" }
         ),
     }
+}
+
+/// With `[mail]` on: the sender, the password and the server, tried for real.
+fn check_mail(config: &Config) -> anyhow::Result<()> {
+    if !config.mail.is_on() {
+        println!("mail: off (set [mail] smtp_url to send mail)");
+        return Ok(());
+    }
+    let (key, _) = SecretKey::load(&config.storage)?;
+    let letters =
+        crate::mail::Letters::of(config, &key).context("mail is on but cannot be set up")?;
+    let mailer = crate::mail::smtp::Mailer::new(&config.mail, &letters.from).context("[mail]")?;
+    mailer.check().with_context(|| {
+        format!(
+            "mail: cannot reach {}: check [mail] smtp_url, and the password in BLOG_MAIL_PASSWORD",
+            config.mail.smtp_url
+        )
+    })?;
+    println!(
+        "mail: ok ({} answers; mail comes from {})",
+        config.mail.smtp_url, letters.from
+    );
+    Ok(())
 }
 
 /// The permission bits of a file, or `None` where there are none to read (not Unix).

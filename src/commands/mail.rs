@@ -29,7 +29,11 @@ fn status(config: &Config) -> anyhow::Result<()> {
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     for mail in unsent {
         let written = jiff::Timestamp::from_millisecond(mail.created_at)
-            .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.to_zoned(zone.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_default();
         let why = mail.last_error.as_deref().unwrap_or("not tried yet");
         println!(

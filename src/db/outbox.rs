@@ -122,6 +122,15 @@ pub fn mark_failed(conn: &Connection, id: i64, now: i64, error: &str) -> rusqlit
     Ok(())
 }
 
+/// Forgets mails that were sent or failed before `before`: the queue is not an
+/// archive. Returns how many went.
+pub fn prune_finished(conn: &Connection, before: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM mail_outbox WHERE status != 'queued' AND finished_at < ?1",
+        [before],
+    )
+}
+
 /// How many mails are queued, sent and failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {

@@ -112,7 +112,11 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Subscriber>> {
 }
 
 /// Marks the post as mailed to subscribers; false when it already was.
-pub fn mark_post_mailed(conn: &Connection, post: crate::content::PostId, now: i64) -> rusqlite::Result<bool> {
+pub fn mark_post_mailed(
+    conn: &Connection,
+    post: crate::content::PostId,
+    now: i64,
+) -> rusqlite::Result<bool> {
     Ok(conn.execute(
         "INSERT OR IGNORE INTO post_mailings (post_id, mailed_at) VALUES (?1, ?2)",
         params![post, now],

@@ -43,7 +43,10 @@ impl Letters {
             to: to.to_string(),
             kind: "reset",
             subject: t.format("mail.reset_subject", &[("site", site)]),
-            text: format!("{}\n\n{}\n\n{url}\n\n{ignore}\n", paragraphs[0], paragraphs[1]),
+            text: format!(
+                "{}\n\n{}\n\n{url}\n\n{ignore}\n",
+                paragraphs[0], paragraphs[1]
+            ),
             html: self.html(maud::PreEscaped(content), None),
             unsubscribe: None,
         }
@@ -70,7 +73,9 @@ impl Letters {
         };
         let intro = t.format(intro, &args);
         let button = t.get(button);
-        let stop = self.url(&urls::unsubscribe(&Signed::CommentMails(notice.author).token(self.key())));
+        let stop = self.url(&urls::unsubscribe(
+            &Signed::CommentMails(notice.author).token(self.key()),
+        ));
         let site: &dyn std::fmt::Display = &self.site_title;
         let why = t.format("mail.why_comments", &[("site", site)]);
         let stop_label = t.get("mail.stop_comments");

@@ -79,6 +79,9 @@ mod tests {
         assert_eq!(Signed::verify(&key, "s42"), None);
         assert_eq!(Signed::verify(&key, "s42.abcd"), None);
         let user = Signed::CommentMails(UserId(7)).token(&key);
-        assert_eq!(Signed::verify(&key, &user), Some(Signed::CommentMails(UserId(7))));
+        assert_eq!(
+            Signed::verify(&key, &user),
+            Some(Signed::CommentMails(UserId(7)))
+        );
     }
 }

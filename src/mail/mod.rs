@@ -98,7 +98,8 @@ pub fn queue(
     letters: &Letters,
     letter: &Letter,
 ) -> rusqlite::Result<()> {
-    let token = Token::generate().map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
+    let token =
+        Token::generate().map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
     let message_id = format!("{}@{}", &token.as_str()[..32], letters.host);
     outbox::enqueue(tx, letter, &message_id, crate::db::now_ms())
 }

@@ -67,6 +67,15 @@ impl Mailer {
         })
     }
 
+    /// Connects and says hello (and logs in, with a user): what `blog check` reports.
+    pub fn check(&self) -> anyhow::Result<()> {
+        match self.transport.test_connection() {
+            Ok(true) => Ok(()),
+            Ok(false) => bail!("the mail server did not answer"),
+            Err(err) => bail!("{}", describe(&err)),
+        }
+    }
+
     /// Sends one queued mail.
     pub fn send(&self, mail: &Queued) -> Result<(), SendError> {
         let message = self.message(mail)?;
@@ -82,7 +91,8 @@ impl Mailer {
             .to
             .parse()
             .map_err(|err| SendError::Refused(format!("{:?} is not an address: {err}", mail.to)))?;
-        let written = UNIX_EPOCH + Duration::from_millis(u64::try_from(mail.created_at).unwrap_or(0));
+        let written =
+            UNIX_EPOCH + Duration::from_millis(u64::try_from(mail.created_at).unwrap_or(0));
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -107,9 +117,12 @@ impl Mailer {
 /// refused login (535) or a server that is down, which the admin can fix.
 fn refuses_this_mail(err: &lettre::transport::smtp::Error) -> bool {
     err.is_permanent()
-        && err
-            .status()
-            .is_some_and(|code| matches!(code.to_string().as_str(), "550" | "551" | "552" | "553" | "554"))
+        && err.status().is_some_and(|code| {
+            matches!(
+                code.to_string().as_str(),
+                "550" | "551" | "552" | "553" | "554"
+            )
+        })
 }
 
 /// The error and what caused it, on one line ("Connection refused" sits in the source).
@@ -117,8 +130,11 @@ fn describe(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::smtp::{Mailer, SendError};
-use crate::actions::mail::{record, Outcome};
+use crate::actions::mail::{prune, record, Outcome};
 use crate::app::App;
 use crate::db::{self, outbox};
 
@@ -30,6 +30,9 @@ const LONGEST_RETRY_MS: i64 = 30 * 60 * 1000;
 /// After this long in the queue, a mail that still cannot go is given up.
 pub const GIVE_UP_AFTER_MS: i64 = 24 * 3600 * 1000;
 
+/// How often sent and failed mails older than a month are forgotten.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Mails read from the queue at a time.
 const BATCH: u32 = 50;
 
@@ -40,8 +43,19 @@ pub async fn run(app: Arc<App>, mailer: Mailer) {
     };
     let mailer = Arc::new(mailer);
     let mut pace = Pace::new(app.config.mail.max_per_minute);
+    let mut pruned_at: Option<Instant> = None;
     loop {
-        let due = match app.db.read(|conn| outbox::due(conn, db::now_ms(), BATCH)).await {
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned_at = Some(Instant::now());
+            if let Err(err) = app.act(prune).await {
+                tracing::error!("mail: cannot prune the outbox: {err:#}");
+            }
+        }
+        let due = match app
+            .db
+            .read(|conn| outbox::due(conn, db::now_ms(), BATCH))
+            .await
+        {
             Ok(due) => due,
             Err(err) => {
                 tracing::error!("mail: cannot read the outbox: {err:#}");
@@ -139,7 +153,10 @@ impl Pace {
             self.recent.pop_front();
         }
         let slot = match self.recent.len() >= self.per_minute {
-            true => self.recent.pop_front().map_or(now, |oldest| oldest + minute),
+            true => self
+                .recent
+                .pop_front()
+                .map_or(now, |oldest| oldest + minute),
             false => now,
         };
         self.recent.push_back(slot);
@@ -181,7 +198,10 @@ mod tests {
             Outcome::Failed(_)
         ));
         let refused = Err(SendError::Refused("550 no such user".into()));
-        assert!(matches!(outcome_of(&queued(0, 0), refused, 1), Outcome::Failed(_)));
+        assert!(matches!(
+            outcome_of(&queued(0, 0), refused, 1),
+            Outcome::Failed(_)
+        ));
     }
 
     #[test]

@@ -531,26 +531,6 @@ fn size(ctx: &PageCtx, bytes: u64) -> String {
     format!("{} ({exact})", crate::files::human_size(bytes))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::Language;
-
-    #[test]
-    fn sizes_keep_the_exact_count() {
-        let ctx = PageCtx::sample(Language::En);
-        assert_eq!(size(&ctx, 22), "22 bytes");
-        assert_eq!(size(&ctx, 3 * 1024 + 400), "3.4 KiB (3472 bytes)");
-    }
-
-    #[test]
-    fn unknown_actions_show_their_code() {
-        let ctx = PageCtx::sample(Language::En);
-        assert_eq!(action_label(&ctx, "post.publish"), "published");
-        assert_eq!(action_label(&ctx, "post.renamed"), "post.renamed");
-    }
-}
-
 /// Every subscription, with the CSV export.
 pub fn subscribers(ctx: &PageCtx, subscribers: &[crate::db::subscribers::Subscriber]) -> Markup {
     admin_page(
@@ -585,4 +565,24 @@ pub fn subscribers(ctx: &PageCtx, subscribers: &[crate::db::subscribers::Subscri
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    #[test]
+    fn sizes_keep_the_exact_count() {
+        let ctx = PageCtx::sample(Language::En);
+        assert_eq!(size(&ctx, 22), "22 bytes");
+        assert_eq!(size(&ctx, 3 * 1024 + 400), "3.4 KiB (3472 bytes)");
+    }
+
+    #[test]
+    fn unknown_actions_show_their_code() {
+        let ctx = PageCtx::sample(Language::En);
+        assert_eq!(action_label(&ctx, "post.publish"), "published");
+        assert_eq!(action_label(&ctx, "post.renamed"), "post.renamed");
+    }
 }

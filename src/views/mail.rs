@@ -27,6 +27,8 @@ pub fn letter(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (site_title) }
+                // Clients that keep a head style (most) fit wide images to the screen.
+                style { "img { max-width: 100%; height: auto; }" }
             }
             body style="font-family: Georgia, 'Noto Serif KR', serif; line-height: 1.6; color: #222; max-width: 38em; margin: 0 auto; padding: 1em;" {
                 p style="font-family: sans-serif; font-size: 0.9em;" {
@@ -73,7 +75,13 @@ pub fn post(title: &str, url: &str, byline: &str, body: &str, read_label: &str) 
 }
 
 /// A comment quoted in a notice.
-pub fn quoted(paragraphs: &[String], who: &str, quote: &str, link_label: &str, url: &str) -> Markup {
+pub fn quoted(
+    paragraphs: &[String],
+    who: &str,
+    quote: &str,
+    link_label: &str,
+    url: &str,
+) -> Markup {
     html! {
         @for paragraph in paragraphs {
             p { (paragraph) }

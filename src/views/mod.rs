@@ -8,10 +8,10 @@ pub mod components;
 pub mod errors;
 pub mod layout;
 pub mod mail;
-pub mod subscriptions;
 pub mod posts;
 pub mod revisions;
 pub mod search;
+pub mod subscriptions;
 pub mod syndication;
 
 use std::fmt::Display;

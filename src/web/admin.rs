@@ -70,7 +70,10 @@ async fn mail_counts(ctx: &Ctx) -> Result<Option<MailCounts>, WebError> {
         .db
         .read(|conn| Ok((db::outbox::counts(conn)?, db::subscribers::all(conn)?)))
         .await?;
-    let subscribers = subscribers.iter().filter(|s| s.confirmed_at.is_some()).count() as u64;
+    let subscribers = subscribers
+        .iter()
+        .filter(|s| s.confirmed_at.is_some())
+        .count() as u64;
     Ok(Some(MailCounts {
         outbox,
         subscribers,

@@ -103,7 +103,11 @@ pub async fn subscribe(ctx: &Ctx) -> Result<Response, WebError> {
         .await?;
     // The same words whether a mail went or not: the page does not tell who subscribed.
     let (Subscribed::AskedToConfirm | Subscribed::NothingSent) = outcome;
-    Ok(told(ctx, "mail.subscribe_sent_title", "mail.subscribe_sent"))
+    Ok(told(
+        ctx,
+        "mail.subscribe_sent_title",
+        "mail.subscribe_sent",
+    ))
 }
 
 /// The author a subscription form names (`author` field or query): none when empty,
@@ -144,7 +148,11 @@ pub async fn confirm_form(ctx: &Ctx, token: &str) -> Result<Response, WebError> 
 
 pub async fn confirm(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
     let id = confirmation(ctx, token)?;
-    match ctx.app.act(move |blog| subscribers::confirm(blog, id)).await {
+    match ctx
+        .app
+        .act(move |blog| subscribers::confirm(blog, id))
+        .await
+    {
         Ok(email) => {
             let page = ctx.page();
             let sentence = page.tf("mail.confirmed", &[("email", &email)]);
@@ -228,6 +236,10 @@ fn link_unknown(ctx: &Ctx) -> Response {
     let page = ctx.page();
     response::html(
         StatusCode::NOT_FOUND,
-        views::subscriptions::told(&page, page.t("errors.status_404"), page.t("mail.link_unknown")),
+        views::subscriptions::told(
+            &page,
+            page.t("errors.status_404"),
+            page.t("mail.link_unknown"),
+        ),
     )
 }

@@ -321,7 +321,9 @@ async fn run(
         }
         (None, _) => Err(WebError::NotFound),
         (Some(route), Ok(()))
-            if parts.method == Method::POST && route.needs_csrf() && !csrf_ok(ctx, &parts.headers) =>
+            if parts.method == Method::POST
+                && route.needs_csrf()
+                && !csrf_ok(ctx, &parts.headers) =>
         {
             Err(WebError::Csrf)
         }

@@ -11,14 +11,14 @@ use crate::support::{Client, Page, Site, TestServer};
 const SMALL_PNG: &[u8] = include_bytes!("../fixtures/small.png");
 
 /// Milliseconds since the epoch, on the clock the server reads too.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC (the default site time zone), for a time in ms.
-fn form_time(ms: i64) -> String {
+pub(crate) fn form_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -67,7 +67,7 @@ fn visible_everywhere(visitor: &Client, slug: &str, title: &str) -> Vec<(&'stati
     ]
 }
 
-fn schedule(author: &Client, title: &str, at_ms: i64) -> String {
+pub(crate) fn schedule(author: &Client, title: &str, at_ms: i64) -> String {
     let slug = author.create_post(title, "<p>Punctual words</p>");
     author
         .get(&format!("/posts/{slug}/edit"))

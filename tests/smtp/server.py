@@ -51,7 +51,8 @@ class Authenticator:
             and auth_data.login == self.user
             and auth_data.password == self.password
         )
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd answers a failure with 535 itself.
+        return AuthResult(success=ok, handled=False)
 
 
 def main():

@@ -58,7 +58,11 @@ impl Received {
             .list_unsubscribe
             .as_deref()
             .unwrap_or_else(|| panic!("no List-Unsubscribe in:\n{}", self.raw));
-        header.trim().trim_start_matches('<').trim_end_matches('>').to_string()
+        header
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string()
     }
 }
 
@@ -187,7 +191,10 @@ impl SmtpServer {
             assert!(
                 Instant::now() < deadline,
                 "{count} mail(s) to {to} never arrived; the inbox has: {:?}",
-                self.messages().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+                self.messages()
+                    .iter()
+                    .map(|m| (&m.to, &m.subject))
+                    .collect::<Vec<_>>()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -230,8 +237,14 @@ fn parse(path: &Path) -> Received {
         message_id: message.message_id().unwrap_or_default().to_string(),
         date: message.date().map(|date| date.to_rfc3339()),
         content_type,
-        text: message.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
-        html: message.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+        text: message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        html: message
+            .body_html(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
         list_unsubscribe: header("List-Unsubscribe"),
         list_unsubscribe_post: header("List-Unsubscribe-Post"),
     }
