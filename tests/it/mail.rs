@@ -646,6 +646,24 @@ fn blog_check_tries_the_mail_server() {
         .run_env(&["check"], &[("BLOG_MAIL_PASSWORD", "right")])
         .success();
     assert!(right.stdout.contains("mail: ok"), "{}", right.stdout);
+    // Or from a file only its owner may read.
+    let file = site.path().join("smtp-password");
+    std::fs::write(&file, "right\n").unwrap();
+    let from_file = site_with_mail(&smtp, &format!("password_file = \"{}\"", file.display()));
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let open = from_file.run(&["check"]);
+    assert!(
+        !open.status.success() && open.stderr.contains("chmod 600"),
+        "{}",
+        open.stderr
+    );
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(from_file
+        .run(&["check"])
+        .success()
+        .stdout
+        .contains("mail: ok"));
     smtp.stop();
     let down = site.run_env(&["check"], &[("BLOG_MAIL_PASSWORD", "right")]);
     assert!(
