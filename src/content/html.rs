@@ -140,8 +140,13 @@ pub fn sanitize_checked(html: &str, base_url: &str) -> Result<SanitizedHtml, Bod
     Ok(sanitize(html, base_url))
 }
 
-/// The elements, attributes and URL schemes a body may have.
-fn allow_list() -> ammonia::Builder<'static> {
+/// Cleans `html` with the allow-list. `base_url` is the site's address: absolute links
+/// and images under it are rewritten to local paths, so a body survives a move.
+///
+/// Its cost grows with the square of the nesting: text that anyone but the site's
+/// own tools wrote goes through `sanitize_checked`.
+pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
+    let base = base_url.trim_end_matches('/').to_string();
     let mut builder = ammonia::Builder::default();
     builder
         .tags(TAGS.iter().copied().collect())
@@ -157,32 +162,7 @@ fn allow_list() -> ammonia::Builder<'static> {
             .into_iter()
             .collect(),
         )
-        .url_schemes(HashSet::from(["http", "https", "mailto"]));
-    builder
-}
-
-/// The body with every local link and image made absolute under `base_url`, for
-/// places read away from the site: mails, feeds read elsewhere.
-pub fn with_absolute_urls(body: &SanitizedHtml, base_url: &str) -> String {
-    let Ok(base) = ammonia::Url::parse(&format!("{}/", base_url.trim_end_matches('/'))) else {
-        return body.as_str().to_string();
-    };
-    let mut builder = allow_list();
-    builder
-        .url_relative(ammonia::UrlRelative::RewriteWithBase(base))
-        .link_rel(Some("noopener noreferrer nofollow"));
-    builder.clean(body.as_str()).to_string()
-}
-
-/// Cleans `html` with the allow-list. `base_url` is the site's address: absolute links
-/// and images under it are rewritten to local paths, so a body survives a move.
-///
-/// Its cost grows with the square of the nesting: text that anyone but the site's
-/// own tools wrote goes through `sanitize_checked`.
-pub fn sanitize(html: &str, base_url: &str) -> SanitizedHtml {
-    let base = base_url.trim_end_matches('/').to_string();
-    let mut builder = allow_list();
-    builder
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
         // `clean_style` below decides; ammonia's own property filter stays as a second
         // line, should a value ever slip through it.
         .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())

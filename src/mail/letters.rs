@@ -3,7 +3,6 @@
 
 use super::links::Signed;
 use super::Letters;
-use crate::content::html::with_absolute_urls;
 use crate::content::SanitizedHtml;
 use crate::db::outbox::Letter;
 use crate::db::subscribers::Subscriber;
@@ -151,7 +150,7 @@ impl Letters {
         let site: &dyn std::fmt::Display = &self.site_title;
         let author: &dyn std::fmt::Display = &post.author;
         let byline = t.format("mail.post_byline", &[("author", author)]);
-        let body = with_absolute_urls(&post.body, &self.base_url);
+        let body = crate::views::syndication::absolute_urls(post.body.as_str(), &self.base_url);
         let read = t.get("mail.read_on_site");
         let stop = self.unsubscribe_url(subscriber.id);
         let why = match subscriber.author.is_some() {
