@@ -183,6 +183,21 @@ pub fn author_feed(id: UserId) -> String {
     format!("/authors/{id}/feed.xml")
 }
 
+/// An author's JSON Feed.
+pub fn author_feed_json(id: UserId) -> String {
+    format!("/authors/{id}/feed.json")
+}
+
+/// The Atom feed of a tag's published posts.
+pub fn tag_feed(tag: &Tag) -> String {
+    format!("{}/feed.xml", self::tag(tag))
+}
+
+/// The JSON Feed of a tag's published posts.
+pub fn tag_feed_json(tag: &Tag) -> String {
+    format!("{}/feed.json", self::tag(tag))
+}
+
 /// The list of published posts with a tag; the tag is percent-encoded.
 pub fn tag(tag: &Tag) -> String {
     format!("/tags/{}", segment(tag.as_str()))
@@ -191,6 +206,11 @@ pub fn tag(tag: &Tag) -> String {
 /// The site's Atom feed.
 pub fn feed() -> String {
     "/feed.xml".into()
+}
+
+/// The site's JSON Feed (1.1), beside the Atom one.
+pub fn feed_json() -> String {
+    "/feed.json".into()
 }
 
 pub fn sitemap() -> String {

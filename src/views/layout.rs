@@ -29,6 +29,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 // Every list pages with it; on other pages it finds nothing and stops.
                 script src=(assets::url("js/paging.js")) defer {}
                 link rel="alternate" type="application/atom+xml" title=(ctx.site_title) href=(urls::feed());
+                link rel="alternate" type="application/feed+json" title=(ctx.site_title) href=(urls::feed_json());
                 (head)
             }
             body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")] {

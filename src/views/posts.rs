@@ -444,9 +444,14 @@ pub fn drafts(ctx: &PageCtx, posts: &[Post], pages: &[Post]) -> Markup {
 /// The published posts with one tag.
 pub fn tag(ctx: &PageCtx, tag: &Tag, posts: &[Post], pages: &Pagination) -> Markup {
     let title = format!("#{tag}");
-    layout::page(
+    let feeds = html! {
+        link rel="alternate" type="application/atom+xml" title=(title) href=(urls::tag_feed(tag));
+        link rel="alternate" type="application/feed+json" title=(title) href=(urls::tag_feed_json(tag));
+    };
+    layout::page_with(
         ctx,
         &title,
+        feeds,
         html! {
             h1 { (title) }
             (summaries(ctx, posts))
@@ -459,6 +464,7 @@ pub fn author(ctx: &PageCtx, author: &User, posts: &[Post], pages: &Pagination) 
     let name = author.name();
     let feed = html! {
         link rel="alternate" type="application/atom+xml" title=(name) href=(urls::author_feed(author.id));
+        link rel="alternate" type="application/feed+json" title=(name) href=(urls::author_feed_json(author.id));
     };
     layout::page_with(
         ctx,

@@ -55,6 +55,46 @@ pub fn atom(feed: &Feed, base: &str, posts: &[Post]) -> String {
     with_declaration(markup)
 }
 
+/// A JSON Feed 1.1 (jsonfeed.org) of `posts` (newest first): the same items as the
+/// Atom feed beside it, with the same ids, so a reader that sees both sees one post.
+pub fn json_feed(feed: &Feed, base: &str, language: &str, posts: &[Post]) -> String {
+    let items: Vec<serde_json::Value> = posts
+        .iter()
+        .map(|post| {
+            let url = format!("{base}{}", urls::post(&post.slug));
+            let mut item = serde_json::json!({
+                "id": url,
+                "url": url,
+                "title": post.title,
+                "content_html": absolute_urls(post.body.as_str(), base),
+                "date_published": rfc3339(post.published_at.unwrap_or(post.created_at)),
+                "date_modified": rfc3339(last_change(post)),
+                "authors": [{
+                    "name": post.author_name,
+                    "url": format!("{base}{}", urls::author(post.author_id)),
+                }],
+                "tags": post.tags.iter().map(|tag| tag.as_str()).collect::<Vec<_>>(),
+            });
+            if !post.excerpt.is_empty() {
+                item["summary"] = post.excerpt.clone().into();
+            }
+            if let Some(image) = &post.featured_image {
+                item["image"] = format!("{base}{}", urls::media(image)).into();
+            }
+            item
+        })
+        .collect();
+    let document = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": feed.page_url,
+        "feed_url": feed.self_url,
+        "language": language,
+        "items": items,
+    });
+    document.to_string()
+}
+
 /// `html` (as the sanitizer wrote it) with every root-relative `src` and `href`
 /// (`/media/…`, `/posts/…`) made absolute under `base`: a feed reader shows the
 /// content away from the site, where `/media/a.png` would name its own server's file.

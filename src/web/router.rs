@@ -14,9 +14,10 @@ pub enum Route {
     NewPageForm,
     NewPage,
     Author(UserId),
-    AuthorFeed(UserId),
+    AuthorFeed(UserId, FeedFormat),
     Tag(Tag),
-    Feed,
+    TagFeed(Tag, FeedFormat),
+    Feed(FeedFormat),
     Sitemap,
     Robots,
     Search,
@@ -68,6 +69,24 @@ pub enum Route {
     DeleteComment(CommentId),
     Admin(AdminPage),
     AdminAction(AdminAction),
+}
+
+/// Every feed comes as Atom (`feed.xml`) and as JSON Feed 1.1 (`feed.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    /// The format a feed's file name asks for.
+    fn of(name: &str) -> Option<Self> {
+        match name {
+            "feed.xml" => Some(Self::Atom),
+            "feed.json" => Some(Self::Json),
+            _ => None,
+        }
+    }
 }
 
 /// The dashboard and its lists (GET), for admins only.
@@ -126,9 +145,16 @@ impl Route {
             (_, true, ["uploads"]) => Self::Upload,
             (true, _, ["drafts"]) => Self::Drafts,
             (true, _, ["authors", id]) => Self::Author(id.parse().ok()?),
-            (true, _, ["authors", id, "feed.xml"]) => Self::AuthorFeed(id.parse().ok()?),
+            (true, _, ["authors", id, feed]) => {
+                Self::AuthorFeed(id.parse().ok()?, FeedFormat::of(feed)?)
+            }
+            (true, _, ["tags", tag, feed]) => {
+                Self::TagFeed(tag.parse().ok()?, FeedFormat::of(feed)?)
+            }
             (true, _, ["tags", tag]) => Self::Tag(tag.parse().ok()?),
-            (true, _, ["feed.xml"]) => Self::Feed,
+            (true, _, [feed]) if FeedFormat::of(feed).is_some() => {
+                Self::Feed(FeedFormat::of(feed)?)
+            }
             (true, _, ["sitemap.xml"]) => Self::Sitemap,
             (true, _, ["robots.txt"]) => Self::Robots,
             (true, _, ["search"]) => Self::Search,
@@ -213,9 +239,10 @@ impl Route {
             Self::Index
                 | Self::Post(_)
                 | Self::Author(_)
-                | Self::AuthorFeed(_)
+                | Self::AuthorFeed(..)
+                | Self::TagFeed(..)
                 | Self::Tag(_)
-                | Self::Feed
+                | Self::Feed(_)
                 | Self::Sitemap
                 | Self::Robots
                 | Self::Search
@@ -350,10 +377,24 @@ mod tests {
         let tag: Tag = "한국어 글".parse().unwrap();
         assert!(urls::tag(&tag).is_ascii());
         assert_eq!(get(&urls::tag(&tag)), Some(Route::Tag(tag)));
-        assert_eq!(get(&feed()), Some(Route::Feed));
+        assert_eq!(get(&feed()), Some(Route::Feed(FeedFormat::Atom)));
+        assert_eq!(get(&feed_json()), Some(Route::Feed(FeedFormat::Json)));
+        let tag: Tag = "러스트".parse().unwrap();
+        assert_eq!(
+            get(&tag_feed(&tag)),
+            Some(Route::TagFeed(tag.clone(), FeedFormat::Atom))
+        );
+        assert_eq!(
+            get(&tag_feed_json(&tag)),
+            Some(Route::TagFeed(tag, FeedFormat::Json))
+        );
+        assert_eq!(
+            get(&author_feed_json(UserId(7))),
+            Some(Route::AuthorFeed(UserId(7), FeedFormat::Json))
+        );
         assert_eq!(
             get(&author_feed(UserId(7))),
-            Some(Route::AuthorFeed(UserId(7)))
+            Some(Route::AuthorFeed(UserId(7), FeedFormat::Atom))
         );
         assert_eq!(get(&sitemap()), Some(Route::Sitemap));
         assert_eq!(get(&robots()), Some(Route::Robots));
@@ -409,7 +450,7 @@ mod tests {
         assert_eq!(tag, Route::Tag("한국어".parse().unwrap()));
         assert!(tag.is_public_page());
         // Only HTML pages go into the page cache; feeds are read fresh.
-        assert!(!Route::Feed.is_public_page());
+        assert!(!Route::Feed(FeedFormat::Atom).is_public_page());
         // Search pages are as many as the queries typed: not worth a cache entry.
         assert!(!Route::Search.is_public_page());
         assert_eq!(Route::parse(&Method::GET, "/tags/%20"), None);

@@ -5,8 +5,9 @@
 //! `[cache] feed_max_age` or `sitemap_max_age`.
 
 use super::request::Ctx;
+use super::router::FeedFormat;
 use super::WebError;
-use crate::content::UserId;
+use crate::content::{Tag, UserId};
 use crate::db;
 use crate::serving::cache_control;
 use crate::serving::response::{self, Response};
@@ -17,30 +18,22 @@ use crate::views::syndication::{self, Feed, SitemapEntries};
 const FEED_ENTRIES: u32 = 20;
 
 const ATOM: &str = "application/atom+xml; charset=utf-8";
+const JSON_FEED: &str = "application/feed+json; charset=utf-8";
 
 /// The site's feed: the latest published posts of every author.
-pub async fn feed(ctx: &Ctx) -> Result<Response, WebError> {
+pub async fn feed(ctx: &Ctx, format: FeedFormat) -> Result<Response, WebError> {
     let posts = ctx
         .app
         .db
         .read(|conn| db::posts::published(conn, None, FEED_ENTRIES, 0))
         .await?;
-    let base = &ctx.app.config.site.base_url;
-    let feed = Feed {
-        title: &ctx.app.config.site.title,
-        self_url: &base.join(&urls::feed()),
-        page_url: &base.join(&urls::index()),
-    };
-    let xml = syndication::atom(&feed, base.as_str(), &posts);
-    Ok(response::document(
-        ATOM,
-        xml,
-        cache_control::feed(&ctx.app.config.cache),
-    ))
+    let title = ctx.app.config.site.title.clone();
+    let urls = FeedUrls::of(urls::feed(), urls::feed_json(), urls::index());
+    Ok(answer(ctx, format, &title, &urls, &posts))
 }
 
 /// One author's feed; 404 for an unknown author.
-pub async fn author_feed(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
+pub async fn author_feed(ctx: &Ctx, id: UserId, format: FeedFormat) -> Result<Response, WebError> {
     let (author, posts) = ctx
         .app
         .db
@@ -51,19 +44,83 @@ pub async fn author_feed(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
         })
         .await?;
     let author = author.ok_or(WebError::NotFound)?;
-    let base = &ctx.app.config.site.base_url;
     let title = format!("{} · {}", author.name(), ctx.app.config.site.title);
-    let feed = Feed {
-        title: &title,
-        self_url: &base.join(&urls::author_feed(id)),
-        page_url: &base.join(&urls::author(id)),
-    };
-    let xml = syndication::atom(&feed, base.as_str(), &posts);
-    Ok(response::document(
-        ATOM,
-        xml,
-        cache_control::feed(&ctx.app.config.cache),
-    ))
+    let urls = FeedUrls::of(
+        urls::author_feed(id),
+        urls::author_feed_json(id),
+        urls::author(id),
+    );
+    Ok(answer(ctx, format, &title, &urls, &posts))
+}
+
+/// The feed of a tag's published posts; 404 for a tag no published post has, like its page.
+pub async fn tag_feed(ctx: &Ctx, tag: Tag, format: FeedFormat) -> Result<Response, WebError> {
+    let listed = tag.clone();
+    let posts = ctx
+        .app
+        .db
+        .read(move |conn| db::tags::published(conn, &listed, FEED_ENTRIES, 0))
+        .await?;
+    if posts.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    let title = format!("#{tag} · {}", ctx.app.config.site.title);
+    let urls = FeedUrls::of(
+        urls::tag_feed(&tag),
+        urls::tag_feed_json(&tag),
+        urls::tag(&tag),
+    );
+    Ok(answer(ctx, format, &title, &urls, &posts))
+}
+
+/// A feed's addresses (local paths): its two formats and the page it mirrors.
+struct FeedUrls {
+    atom: String,
+    json: String,
+    page: String,
+}
+
+impl FeedUrls {
+    fn of(atom: String, json: String, page: String) -> Self {
+        Self { atom, json, page }
+    }
+}
+
+/// The feed in the format asked for, every URL absolute under `[site] base_url`.
+fn answer(
+    ctx: &Ctx,
+    format: FeedFormat,
+    title: &str,
+    paths: &FeedUrls,
+    posts: &[crate::content::Post],
+) -> Response {
+    let base = &ctx.app.config.site.base_url;
+    let (atom, json, page) = (
+        base.join(&paths.atom),
+        base.join(&paths.json),
+        base.join(&paths.page),
+    );
+    let cache = cache_control::feed(&ctx.app.config.cache);
+    match format {
+        FeedFormat::Atom => {
+            let feed = Feed {
+                title,
+                self_url: &atom,
+                page_url: &page,
+            };
+            response::document(ATOM, syndication::atom(&feed, base.as_str(), posts), cache)
+        }
+        FeedFormat::Json => {
+            let feed = Feed {
+                title,
+                self_url: &json,
+                page_url: &page,
+            };
+            let language = ctx.app.config.site.language.code();
+            let body = syndication::json_feed(&feed, base.as_str(), language, posts);
+            response::document(JSON_FEED, body, cache)
+        }
+    }
 }
 
 pub async fn sitemap(ctx: &Ctx) -> Result<Response, WebError> {

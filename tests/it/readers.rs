@@ -356,3 +356,126 @@ fn post_page_has_canonical_link_and_preview_tags_with_its_first_image() {
     assert!(!page.has("meta[property=\"og:image\"]"));
     assert!(page.has("meta[name=\"twitter:card\"][content=summary]"));
 }
+
+/// The `href` of each `<link rel=alternate type=…>` in a page's head.
+fn alternates(page: &Page, kind: &str) -> Vec<String> {
+    page.select(&format!("head link[rel=alternate][type=\"{kind}\"]"))
+        .iter()
+        .filter_map(|link| link.attr("href").map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn each_tag_has_a_feed_with_only_its_posts_found_from_its_page() {
+    let server = server();
+    let author = server.author("tagger@blog.example");
+    publish_tagged(&author, "Rusty", "<p>iron</p>", "rust, 러스트");
+    publish_tagged(&author, "Cooking", "<p>soup</p>", "food");
+    write_tagged(&author, "Rusty draft", "<p>not yet</p>", "rust");
+    let visitor = server.anonymous();
+    let page = visitor.get("/tags/rust").assert_status(200);
+    // The site's feeds, then the tag's own.
+    assert_eq!(
+        alternates(&page, "application/atom+xml"),
+        vec!["/feed.xml", "/tags/rust/feed.xml"]
+    );
+    assert_eq!(
+        alternates(&page, "application/feed+json"),
+        vec!["/feed.json", "/tags/rust/feed.json"]
+    );
+
+    let atom = visitor.get("/tags/rust/feed.xml").assert_status(200);
+    let doc = roxmltree::Document::parse(&atom.body).expect("the feed parses as XML");
+    assert_eq!(texts(&doc, "entry", "title"), vec!["Rusty"]);
+    assert_eq!(
+        child_text(doc.root_element(), "id"),
+        format!("{BASE}/tags/rust/feed.xml")
+    );
+    // A Korean tag, percent-encoded in the path, has its feed too.
+    let korean = visitor
+        .get("/tags/%EB%9F%AC%EC%8A%A4%ED%8A%B8/feed.xml")
+        .assert_status(200);
+    assert!(korean.body.contains("Rusty") && !korean.body.contains("Cooking"));
+    visitor
+        .get("/tags/nothing-here/feed.xml")
+        .assert_status(404);
+    visitor
+        .get("/tags/nothing-here/feed.json")
+        .assert_status(404);
+}
+
+#[test]
+fn every_atom_feed_has_a_json_feed_beside_it_with_the_same_items() {
+    let server = server();
+    let author = server.author("twofold@blog.example");
+    publish_tagged(
+        &author,
+        "First",
+        "<p>one <img src=\"/media/x.png\" alt=\"x\"></p>",
+        "both",
+    );
+    publish_tagged(
+        &author,
+        "Second",
+        "<p>two <a href=\"/posts/first\">back</a></p>",
+        "both",
+    );
+    let visitor = server.anonymous();
+    let home = visitor.get("/").assert_status(200);
+    assert_eq!(
+        alternates(&home, "application/feed+json"),
+        vec!["/feed.json"]
+    );
+    let author_page = visitor.get("/authors/1").assert_status(200);
+    assert_eq!(
+        alternates(&author_page, "application/feed+json"),
+        vec!["/feed.json", "/authors/1/feed.json"]
+    );
+
+    for (atom_path, json_path) in [
+        ("/feed.xml", "/feed.json"),
+        ("/authors/1/feed.xml", "/authors/1/feed.json"),
+        ("/tags/both/feed.xml", "/tags/both/feed.json"),
+    ] {
+        let atom = visitor.get(atom_path).assert_status(200);
+        let doc = roxmltree::Document::parse(&atom.body).expect("Atom parses");
+        let atom_ids: Vec<String> = doc
+            .root_element()
+            .children()
+            .filter(|n| n.has_tag_name("entry"))
+            .map(|entry| child_text(entry, "id"))
+            .collect();
+        let page = visitor.get(json_path).assert_status(200);
+        assert_eq!(
+            page.header("content-type"),
+            Some("application/feed+json; charset=utf-8")
+        );
+        let feed: serde_json::Value = serde_json::from_str(&page.body).expect("JSON Feed parses");
+        assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+        assert_eq!(feed["feed_url"], format!("{BASE}{json_path}"));
+        assert!(feed["title"].as_str().is_some_and(|t| !t.is_empty()));
+        let items = feed["items"].as_array().expect("items");
+        let ids: Vec<String> = items
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, atom_ids, "{json_path} has the items of {atom_path}");
+        assert_eq!(items[0]["title"], "Second");
+        let html = items[1]["content_html"].as_str().unwrap();
+        assert!(
+            html.contains(&format!("src=\"{BASE}/media/x.png\"")),
+            "{html}"
+        );
+        assert!(items[0]["content_html"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("href=\"{BASE}/posts/first\"")));
+        assert_eq!(items[0]["authors"][0]["name"], "twofold");
+        assert!(items[0]["date_published"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .is_ok());
+        assert_eq!(items[0]["tags"], serde_json::json!(["both"]));
+    }
+}
