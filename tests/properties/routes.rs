@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 use blog::content::{CommentId, Slug, Tag, UserId};
 use blog::media::MediaDir;
 use blog::urls;
-use blog::web::router::Route;
+use blog::web::router::{FeedFormat, Route};
 use http::Method;
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -120,13 +120,23 @@ proptest! {
             (post.clone(), urls::comment_hide(CommentId(id)), Route::HideComment(CommentId(id))),
             (post.clone(), urls::comment_delete(CommentId(id)), Route::DeleteComment(CommentId(id))),
             (get.clone(), urls::author(UserId(id)), Route::Author(UserId(id))),
-            (get.clone(), urls::author_feed(UserId(id)), Route::AuthorFeed(UserId(id))),
+            (get.clone(), urls::author_feed(UserId(id)), Route::AuthorFeed(UserId(id), FeedFormat::Atom)),
+            (get.clone(), urls::author_feed_json(UserId(id)), Route::AuthorFeed(UserId(id), FeedFormat::Json)),
             (get.clone(), urls::reset(&token), Route::ResetForm(token.clone())),
             (post.clone(), urls::reset(&token), Route::Reset(token.clone())),
             (get.clone(), urls::drafts(), Route::Drafts),
             (get.clone(), urls::new_post(), Route::NewForm),
             (post.clone(), urls::new_post(), Route::New),
-            (get.clone(), urls::feed(), Route::Feed),
+            (get.clone(), urls::feed(), Route::Feed(FeedFormat::Atom)),
+            (get.clone(), urls::feed_json(), Route::Feed(FeedFormat::Json)),
+            (get.clone(), urls::forgot_password(), Route::ForgotForm),
+            (post.clone(), urls::forgot_password(), Route::Forgot),
+            (get.clone(), urls::subscribe(None), Route::SubscribeForm),
+            (post.clone(), urls::subscribe(None), Route::Subscribe),
+            (get.clone(), urls::confirm_subscription(&token), Route::ConfirmForm(token.clone())),
+            (post.clone(), urls::confirm_subscription(&token), Route::Confirm(token.clone())),
+            (get.clone(), urls::unsubscribe(&token), Route::UnsubscribeForm(token.clone())),
+            (post.clone(), urls::unsubscribe(&token), Route::Unsubscribe(token.clone())),
             (get.clone(), urls::sitemap(), Route::Sitemap),
             (get.clone(), urls::robots(), Route::Robots),
             (get.clone(), urls::login(), Route::LoginForm),
@@ -138,6 +148,8 @@ proptest! {
             (get.clone(), urls::healthz(), Route::Healthz),
         ];
         if let Ok(tag) = tag.parse::<Tag>() {
+            cases.push((get.clone(), urls::tag_feed(&tag), Route::TagFeed(tag.clone(), FeedFormat::Atom)));
+            cases.push((get.clone(), urls::tag_feed_json(&tag), Route::TagFeed(tag.clone(), FeedFormat::Json)));
             cases.push((get.clone(), urls::tag(&tag), Route::Tag(tag)));
         }
         for (method, url, route) in cases {
