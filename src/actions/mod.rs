@@ -8,9 +8,12 @@
 //! Actions are blocking: the web layer runs them with `App::act`, on a blocking thread.
 
 pub mod comments;
+pub mod factors;
 pub mod media;
 pub mod pages;
 pub mod posts;
+pub mod security;
+pub mod sessions;
 pub mod users;
 
 use rusqlite::Connection;

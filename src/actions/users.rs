@@ -1,7 +1,8 @@
 //! Accounts: making one, roles, deactivation, deletion, profiles, passwords and reset
-//! links, and the sessions a login starts and a logout ends. What an admin does to
+//! links (sessions are in `sessions.rs`). What an admin does to
 //! another account is in the audit log, whether done from `/admin` or `blog users`.
 
+use super::security::{self, Event};
 use super::{audit, forbidden, ActionError, Blog};
 use crate::auth::{reset, throttle, Actor, Token};
 use crate::config::BaseUrl;
@@ -179,10 +180,15 @@ pub fn change_password(
     hash: &str,
     keep: &[u8],
 ) -> Result<(), ActionError> {
-    let id = actor.user_id().ok_or_else(|| forbidden(actor))?;
+    let user = actor.user().ok_or_else(|| forbidden(actor))?;
     blog.db.write_now(|tx| {
-        db::users::set_password(tx, id, hash)?;
-        db::sessions::delete_others(tx, id, keep)
+        db::users::set_password(tx, user.id, hash)?;
+        let ended = db::sessions::delete_others(tx, user.id, keep)?;
+        security::record(tx, actor, user, &Event::PasswordChanged, "")?;
+        if ended > 0 {
+            security::record(tx, actor, user, &Event::SessionsEnded(ended), "")?;
+        }
+        Ok(())
     })?;
     Ok(())
 }
@@ -200,32 +206,6 @@ pub fn reset_password(blog: Blog, token_hash: &[u8], hash: &str) -> Result<UserI
         db::sessions::delete_others(tx, owner, &[])?;
         Ok(Ok(owner))
     })?
-}
-
-/// A new session for `user` under `token_hash` (never the token the browser brought,
-/// so a planted cookie is not adopted); the browser's old session (`old_hash`) ends,
-/// and the account's failed logins are forgotten.
-pub fn start_session(
-    blog: Blog,
-    user: &User,
-    token_hash: &[u8],
-    old_hash: &[u8],
-    lifetime_ms: i64,
-) -> Result<(), ActionError> {
-    let now = db::now_ms();
-    blog.db.write_now(|tx| {
-        db::sessions::delete(tx, old_hash)?;
-        db::sessions::insert(tx, token_hash, user.id, now, now + lifetime_ms)?;
-        throttle::record_success(tx, user.email.as_str(), now)
-    })?;
-    Ok(())
-}
-
-/// Ends one session (logout).
-pub fn end_session(blog: Blog, token_hash: &[u8]) -> Result<(), ActionError> {
-    blog.db
-        .write_now(|tx| db::sessions::delete(tx, token_hash))?;
-    Ok(())
 }
 
 /// Counts a failed login against the typed address and the client, for throttling.

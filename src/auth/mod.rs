@@ -11,6 +11,7 @@ pub mod reset;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 
 pub use actor::Actor;
 pub use token::Token;

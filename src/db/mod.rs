@@ -7,12 +7,14 @@ pub mod admin;
 pub mod audit;
 pub mod backup;
 pub mod comments;
+pub mod factors;
 #[cfg(test)]
 pub mod fixtures;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;
 pub mod pages;
+pub mod passkeys;
 pub mod password_resets;
 pub mod posts;
 pub mod preview_links;

@@ -78,7 +78,31 @@ pub enum Saved {
     No,
 }
 
-pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: Saved) -> Markup {
+/// One of the account's sessions, as the profile lists it.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub key: String,
+    /// "Firefox on Linux", or the User-Agent cut short.
+    pub device: String,
+    pub client: String,
+    pub last_seen_at: i64,
+    /// This browser's own session.
+    pub current: bool,
+}
+
+/// The profile's security sections: sessions and second factors.
+#[derive(Debug, Clone, Default)]
+pub struct SecurityView {
+    pub sessions: Vec<SessionRow>,
+}
+
+pub fn profile(
+    ctx: &PageCtx,
+    values: &ProfileForm,
+    problems: &Problems,
+    saved: Saved,
+    security: &SecurityView,
+) -> Markup {
     layout::page(
         ctx,
         ctx.t("accounts.profile"),
@@ -111,9 +135,56 @@ pub fn profile(ctx: &PageCtx, values: &ProfileForm, problems: &Problems, saved: 
                     div.actions { button.primary type="submit" { (ctx.t("accounts.save")) } }
                 }
                 p { a href=(urls::password()) { (ctx.t("accounts.change_your_password")) } }
+                (sessions(ctx, &security.sessions))
             }
         },
     )
+}
+
+/// The account's signed-in browsers, each with a button that ends it, and one that
+/// ends all but this one.
+fn sessions(ctx: &PageCtx, sessions: &[SessionRow]) -> Markup {
+    html! {
+        section.security #sessions {
+            h2 { (ctx.t("accounts.sessions")) }
+            p.hint { (ctx.t("accounts.sessions_hint")) }
+            table.sessions {
+                thead {
+                    tr {
+                        th { (ctx.t("accounts.session_device")) }
+                        th { (ctx.t("accounts.session_address")) }
+                        th { (ctx.t("accounts.session_last_seen")) }
+                        th {}
+                    }
+                }
+                tbody {
+                    @for session in sessions {
+                        tr.session data-key=(session.key) {
+                            td.device { (session.device) }
+                            td.address { (session.client) }
+                            td { time datetime=(ctx.datetime(session.last_seen_at)) { (ctx.date_time(session.last_seen_at)) } }
+                            td {
+                                @if session.current {
+                                    span.current { (ctx.t("accounts.this_browser")) }
+                                } @else {
+                                    form.inline method="post" action=(urls::end_session(&session.key)) {
+                                        (csrf_input(ctx))
+                                        button type="submit" { (ctx.t("accounts.end_session")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if sessions.iter().any(|s| !s.current) {
+                form method="post" action=(urls::end_other_sessions()) {
+                    (csrf_input(ctx))
+                    div.actions { button type="submit" { (ctx.t("accounts.end_other_sessions")) } }
+                }
+            }
+        }
+    }
 }
 
 /// Which password form: a signed-in user's change (which asks for the current one),

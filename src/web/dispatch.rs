@@ -2,13 +2,18 @@
 
 use super::request::Ctx;
 use super::router::Route;
-use super::{accounts, admin, comments, posts, search, syndication, uploads, writing, WebError};
+use super::{
+    accounts, admin, comments, posts, search, security, syndication, uploads, writing, WebError,
+};
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
 use crate::content::Kind;
 use crate::serving::response::Response;
 
 pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
+    if let Some(setup) = security::second_factor_required(ctx, &route) {
+        return Ok(setup);
+    }
     match route {
         Route::Index => posts::index(ctx).await,
         Route::Post(slug) => posts::show(ctx, slug).await,
@@ -48,12 +53,26 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Logout => accounts::logout(ctx).await,
         Route::SignupForm => accounts::signup_form(ctx),
         Route::Signup => accounts::signup(ctx).await,
-        Route::ProfileForm => accounts::profile_form(ctx),
+        Route::ProfileForm => accounts::profile_form(ctx).await,
         Route::Profile => accounts::profile(ctx).await,
         Route::PasswordForm => accounts::password_form(ctx),
         Route::Password => accounts::password(ctx).await,
         Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
         Route::Reset(token) => accounts::reset(ctx, &token).await,
+        Route::EndSession(key) => security::end_session(ctx, &key).await,
+        Route::EndOtherSessions => security::end_other_sessions(ctx).await,
+        Route::TwoFactorForm => security::two_factor_form(ctx).await,
+        Route::TwoFactor => security::two_factor(ctx).await,
+        Route::TwoFactorRemove => security::two_factor_remove(ctx).await,
+        Route::RecoveryCodes => security::recovery_codes(ctx).await,
+        Route::SecondFactorForm => security::second_factor_form(ctx).await,
+        Route::SecondFactor => security::second_factor(ctx).await,
+        Route::PasskeyLoginStart => security::passkey_login_start(ctx).await,
+        Route::PasskeyLoginFinish => security::passkey_login_finish(ctx).await,
+        Route::PasskeyRegisterStart => security::passkey_register_start(ctx).await,
+        Route::PasskeyRegisterFinish => security::passkey_register_finish(ctx).await,
+        Route::PasskeyRename(id) => security::passkey_rename(ctx, id).await,
+        Route::PasskeyDelete(id) => security::passkey_delete(ctx, id).await,
         Route::Upload => uploads::create(ctx).await,
         Route::Admin(page) => admin::show(ctx, page).await,
         Route::AdminAction(action) => admin::act(ctx, action).await,

@@ -29,6 +29,7 @@ mod proxy_cache;
 mod readers;
 mod replication;
 mod search;
+mod security;
 mod server;
 mod startup;
 mod systemd;
