@@ -28,6 +28,15 @@ pub fn totp(conn: &Connection, user: UserId) -> rusqlite::Result<Option<Totp>> {
     .optional()
 }
 
+/// Whether the account has a second factor: a confirmed app or a passkey.
+pub fn has_second_factor(conn: &Connection, user: UserId) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = ?1 AND confirmed_at IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM passkeys WHERE user_id = ?1)",
+    )?
+    .query_row([user], |row| row.get(0))
+}
+
 /// A new secret waiting for its first code; replaces one not yet confirmed.
 pub fn start_totp(
     conn: &Connection,

@@ -90,10 +90,23 @@ pub struct SessionRow {
     pub current: bool,
 }
 
+/// One of the account's passkeys.
+#[derive(Debug, Clone)]
+pub struct PasskeyRow {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 /// The profile's security sections: sessions and second factors.
 #[derive(Debug, Clone, Default)]
 pub struct SecurityView {
     pub sessions: Vec<SessionRow>,
+    /// A confirmed authenticator app.
+    pub totp: bool,
+    pub recovery_codes_left: u32,
+    pub passkeys: Vec<PasskeyRow>,
 }
 
 pub fn profile(
@@ -135,6 +148,8 @@ pub fn profile(
                     div.actions { button.primary type="submit" { (ctx.t("accounts.save")) } }
                 }
                 p { a href=(urls::password()) { (ctx.t("accounts.change_your_password")) } }
+                (two_factor_summary(ctx, security))
+                (passkeys(ctx, &security.passkeys))
                 (sessions(ctx, &security.sessions))
             }
         },
@@ -223,6 +238,181 @@ pub fn password(ctx: &PageCtx, action: &str, kind: PasswordForm, problems: &Prob
                     (field(ctx, &Field { name: "new_password2", label: ctx.t("accounts.new_password_again"), kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
                     div.actions { button.primary type="submit" { (ctx.t("accounts.save_password")) } }
                 }
+            }
+        },
+    )
+}
+
+/// Whether the account has a second factor, and the way to set one up or change it.
+fn two_factor_summary(ctx: &PageCtx, security: &SecurityView) -> Markup {
+    html! {
+        section.security #two-factor {
+            h2 { (ctx.t("accounts.two_factor")) }
+            @if security.totp {
+                p.factor-on { (ctx.t("accounts.totp_on")) " "
+                    (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+            } @else {
+                p.factor-off { (ctx.t("accounts.totp_off")) }
+            }
+            p { a href=(urls::two_factor()) { (ctx.t("accounts.manage_two_factor")) } }
+        }
+    }
+}
+
+/// The account's passkeys, each renamed or removed by its own form, and the button
+/// that adds one (`passkeys.js`; without JavaScript it says that it needs it).
+pub fn passkeys(ctx: &PageCtx, passkeys: &[PasskeyRow]) -> Markup {
+    html! {
+        section.security #passkeys {
+            h2 { (ctx.t("accounts.passkeys")) }
+            p.hint { (ctx.t("accounts.passkeys_hint")) }
+            @if passkeys.is_empty() {
+                p.empty { (ctx.t("accounts.no_passkeys")) }
+            }
+            ul.passkeys {
+                @for key in passkeys {
+                    li.passkey data-id=(key.id) {
+                        form.inline method="post" action=(urls::passkey_rename(key.id)) {
+                            (csrf_input(ctx))
+                            input type="text" name="name" value=(key.name) maxlength="100"
+                                aria-label=(ctx.t("accounts.passkey_name")) required;
+                            " "
+                            button type="submit" { (ctx.t("accounts.rename")) }
+                        }
+                        " "
+                        span.hint {
+                            (ctx.tf("accounts.passkey_added", &[("date", &ctx.date(key.created_at))]))
+                            @if let Some(used) = key.last_used_at {
+                                " · " (ctx.tf("accounts.passkey_used", &[("date", &ctx.date_time(used))]))
+                            }
+                        }
+                        " "
+                        form.inline method="post" action=(urls::passkey_delete(key.id)) {
+                            (csrf_input(ctx))
+                            button.danger type="submit" { (ctx.t("accounts.remove")) }
+                        }
+                    }
+                }
+            }
+            div.passkey-add data-start=(urls::passkey_register_start()) data-finish=(urls::passkey_register_finish()) {
+                label for="passkey-name" { (ctx.t("accounts.passkey_name")) }
+                input #passkey-name type="text" maxlength="100" placeholder=(ctx.t("accounts.passkey_name_example"));
+                " "
+                button #passkey-add type="button" disabled { (ctx.t("accounts.add_passkey")) }
+                p.passkey-status role="status" {}
+                noscript { p.hint { (ctx.t("accounts.passkeys_need_script")) } }
+            }
+        }
+    }
+}
+
+/// Setting up an authenticator app: the QR code (our own inline SVG), the secret to
+/// type by hand, and the first code that confirms it.
+pub struct TotpSetup<'a> {
+    pub qr_svg: &'a str,
+    pub secret_base32: &'a str,
+}
+
+/// `/accounts/two-factor`: the app's set-up or state, recovery codes, passkeys. `required`
+/// when the account's role must have a factor and it has none yet.
+pub fn two_factor(
+    ctx: &PageCtx,
+    setup: Option<&TotpSetup>,
+    security: &SecurityView,
+    required: bool,
+    problems: &Problems,
+) -> Markup {
+    layout::page(
+        ctx,
+        ctx.t("accounts.two_factor"),
+        html! {
+            section.narrow {
+                h1 { (ctx.t("accounts.two_factor")) }
+                @if required {
+                    p.notice.required role="status" { (ctx.t("accounts.second_factor_required")) }
+                }
+                section.security #totp {
+                    h2 { (ctx.t("accounts.authenticator_app")) }
+                    @if let Some(setup) = setup {
+                        p { (ctx.t("accounts.totp_scan")) }
+                        figure.qr { (maud::PreEscaped(setup.qr_svg)) }
+                        p { (ctx.t("accounts.totp_by_hand")) " " code #totp-secret { (setup.secret_base32) } }
+                        form method="post" action=(urls::two_factor()) {
+                            (csrf_input(ctx))
+                            (form_errors(ctx, problems))
+                            (field(ctx, &Field { name: "code", label: ctx.t("accounts.totp_first_code"), kind: "text", value: "", autocomplete: "one-time-code", required: true }, problems))
+                            div.actions { button.primary type="submit" { (ctx.t("accounts.turn_on")) } }
+                        }
+                    } @else {
+                        p.factor-on { (ctx.t("accounts.totp_on")) }
+                        form method="post" action=(urls::two_factor_remove()) {
+                            (csrf_input(ctx))
+                            div.actions { button.danger type="submit" { (ctx.t("accounts.totp_remove")) } }
+                        }
+                    }
+                }
+                @if security.totp || !security.passkeys.is_empty() {
+                    section.security #recovery {
+                        h2 { (ctx.t("accounts.recovery_codes")) }
+                        p { (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+                        form method="post" action=(urls::recovery_codes()) {
+                            (csrf_input(ctx))
+                            div.actions { button type="submit" { (ctx.t("accounts.new_recovery_codes")) } }
+                        }
+                    }
+                }
+                (passkeys(ctx, &security.passkeys))
+                p { a href=(urls::profile()) { (ctx.t("accounts.back_to_profile")) } }
+            }
+        },
+    )
+}
+
+/// Ten recovery codes, shown this once.
+pub fn recovery_codes(ctx: &PageCtx, codes: &[String]) -> Markup {
+    layout::page(
+        ctx,
+        ctx.t("accounts.recovery_codes"),
+        html! {
+            section.narrow {
+                h1 { (ctx.t("accounts.recovery_codes")) }
+                p.notice role="status" { (ctx.t("accounts.recovery_codes_once")) }
+                ol #recovery-codes {
+                    @for code in codes { li { code { (code) } } }
+                }
+                p { a href=(urls::profile()) { (ctx.t("accounts.back_to_profile")) } }
+            }
+        },
+    )
+}
+
+/// The login's second step: a code from the app or a recovery code, or a passkey.
+pub fn second_factor(
+    ctx: &PageCtx,
+    has_totp: bool,
+    has_passkeys: bool,
+    problems: &Problems,
+) -> Markup {
+    layout::page(
+        ctx,
+        ctx.t("accounts.second_factor"),
+        html! {
+            section.narrow {
+                h1 { (ctx.t("accounts.second_factor")) }
+                (form_errors(ctx, problems))
+                @if has_passkeys {
+                    div.passkey-login data-start=(urls::passkey_login_start()) data-finish=(urls::passkey_login_finish()) {
+                        button.primary #passkey-login type="button" disabled { (ctx.t("accounts.use_passkey")) }
+                        p.passkey-status role="status" {}
+                    }
+                }
+                form method="post" action=(urls::login_second_factor()) {
+                    (csrf_input(ctx))
+                    @let label = if has_totp { ctx.t("accounts.code_or_recovery") } else { ctx.t("accounts.recovery_code") };
+                    (field(ctx, &Field { name: "code", label, kind: "text", value: "", autocomplete: "one-time-code", required: true }, problems))
+                    div.actions { button.primary type="submit" { (ctx.t("accounts.verify")) } }
+                }
+                p { a href=(urls::login()) { (ctx.t("accounts.start_over")) } }
             }
         },
     )

@@ -83,6 +83,21 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
             ));
         }
     };
+    // An account with a second factor is not signed in yet: this browser's login
+    // waits for it, at the second step.
+    let id = user.id;
+    let has_factor = ctx
+        .app
+        .db
+        .read(move |conn| db::factors::has_second_factor(conn, id))
+        .await?;
+    if has_factor {
+        let (hash, next) = (ctx.session().hash(), next.unwrap_or("").to_string());
+        ctx.app
+            .act(move |blog| actions::factors::await_second_factor(blog, id, &hash, &next))
+            .await?;
+        return Ok(response::redirect(&urls::login_second_factor()));
+    }
     let cookie = start_session(ctx, user, "password").await?;
     let target = next.map_or_else(urls::index, str::to_string);
     Ok(response::with_cookie(response::redirect(&target), &cookie))

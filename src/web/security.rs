@@ -5,15 +5,19 @@
 
 use http::StatusCode;
 
-use super::request::Ctx;
+use super::request::{local_path, Ctx};
 use super::router::Route;
 use super::WebError;
-use crate::actions;
-use crate::content::device;
+use crate::actions::factors::Checked;
+use crate::actions::{self, ActionError};
+use crate::auth::{throttle, totp};
+use crate::content::problems::FORM;
+use crate::content::{device, Problems, User};
 use crate::db;
 use crate::serving::response::{self, Response};
 use crate::urls;
-use crate::views::accounts::{SecurityView, SessionRow};
+use crate::views;
+use crate::views::accounts::{PasskeyRow, SecurityView, SessionRow, TotpSetup};
 
 /// What an account without the second factor its role requires may still do: set one
 /// up, log out, and the files every page needs. Anything else leads to the set-up.
@@ -63,7 +67,32 @@ pub async fn security_view(ctx: &Ctx) -> Result<SecurityView, WebError> {
             last_seen_at: s.last_seen_at.max(s.created_at),
         })
         .collect();
-    Ok(SecurityView { sessions })
+    let (totp, recovery_codes_left, stored) = ctx
+        .app
+        .db
+        .read(move |conn| {
+            Ok((
+                db::factors::totp(conn, id)?.is_some_and(|t| t.confirmed),
+                db::factors::recovery_codes_left(conn, id)?,
+                db::passkeys::of_user(conn, id)?,
+            ))
+        })
+        .await?;
+    let passkeys = stored
+        .into_iter()
+        .map(|p| PasskeyRow {
+            id: p.id,
+            name: p.name,
+            created_at: p.created_at,
+            last_used_at: p.last_used_at,
+        })
+        .collect();
+    Ok(SecurityView {
+        sessions,
+        totp,
+        recovery_codes_left,
+        passkeys,
+    })
 }
 
 /// Ends one of the account's sessions (this browser's too, if asked: that is a logout).
@@ -85,28 +114,215 @@ pub async fn end_other_sessions(ctx: &Ctx) -> Result<Response, WebError> {
     Ok(response::redirect(&format!("{}#sessions", urls::profile())))
 }
 
-pub async fn two_factor_form(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// The account's authenticator app, recovery codes and passkeys; the app's set-up
+/// (a new secret, or the one already waiting) when it has none.
+pub async fn two_factor_form(ctx: &Ctx) -> Result<Response, WebError> {
+    let security = security_view(ctx).await?;
+    let setup = if security.totp {
+        None
+    } else {
+        Some(totp_setup(ctx).await?)
+    };
+    Ok(two_factor_page(
+        ctx,
+        StatusCode::OK,
+        setup.as_ref(),
+        &security,
+        &Problems::new(),
+    ))
 }
 
-pub async fn two_factor(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// The secret waiting for its first code, as the app is shown it.
+async fn totp_setup(ctx: &Ctx) -> Result<totp::Setup, WebError> {
+    let actor = ctx.actor()?;
+    let email = ctx.require_user()?.email.to_string();
+    let secret = ctx
+        .app
+        .act(move |blog| actions::factors::pending_totp(blog, &actor))
+        .await?;
+    Ok(totp::setup(&secret, &ctx.app.config.site.title, &email)?)
 }
 
-pub async fn two_factor_remove(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+fn two_factor_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    setup: Option<&totp::Setup>,
+    security: &SecurityView,
+    problems: &Problems,
+) -> Response {
+    let required = ctx.user.as_ref().is_some_and(|u| {
+        ctx.app
+            .config
+            .accounts
+            .require_second_factor
+            .contains(&u.role)
+    }) && !ctx.has_second_factor;
+    let setup = setup.map(|s| TotpSetup {
+        qr_svg: &s.qr_svg,
+        secret_base32: &s.secret_base32,
+    });
+    response::html(
+        status,
+        views::accounts::two_factor(&ctx.page(), setup.as_ref(), security, required, problems),
+    )
 }
 
-pub async fn recovery_codes(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// Confirms the app with its first code; answers with the ten recovery codes, shown
+/// this once. Every other session of the account ends.
+pub async fn two_factor(ctx: &Ctx) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let code = ctx.form.get("code").to_string();
+    let (keep, client) = (ctx.session().hash(), ctx.client.to_string());
+    let confirmed = ctx
+        .app
+        .act(move |blog| actions::factors::confirm_totp(blog, &actor, &code, &keep, &client))
+        .await;
+    match confirmed {
+        Ok(codes) => Ok(response::html(
+            StatusCode::OK,
+            views::accounts::recovery_codes(&ctx.page(), &codes),
+        )),
+        Err(ActionError::Refused(why)) => {
+            let security = security_view(ctx).await?;
+            let setup = if security.totp {
+                None
+            } else {
+                Some(totp_setup(ctx).await?)
+            };
+            Ok(two_factor_page(
+                ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                setup.as_ref(),
+                &security,
+                &Problems::of("code", why),
+            ))
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
-pub async fn second_factor_form(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// Removes the authenticator app; every other session of the account ends.
+pub async fn two_factor_remove(ctx: &Ctx) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let (keep, client) = (ctx.session().hash(), ctx.client.to_string());
+    ctx.app
+        .act(move |blog| actions::factors::remove_totp(blog, &actor, &keep, &client))
+        .await?;
+    Ok(response::redirect(&urls::two_factor()))
 }
 
-pub async fn second_factor(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// Ten new recovery codes in place of the old ones, shown this once.
+pub async fn recovery_codes(ctx: &Ctx) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let client = ctx.client.to_string();
+    let codes = ctx
+        .app
+        .act(move |blog| actions::factors::renew_recovery_codes(blog, &actor, &client))
+        .await?;
+    Ok(response::html(
+        StatusCode::OK,
+        views::accounts::recovery_codes(&ctx.page(), &codes),
+    ))
+}
+
+/// The account waiting for its second factor in this browser, with what it has.
+struct Waiting {
+    user: User,
+    next: String,
+    has_totp: bool,
+    has_passkeys: bool,
+}
+
+async fn waiting(ctx: &Ctx) -> Result<Option<Waiting>, WebError> {
+    let hash = ctx.session().hash();
+    Ok(ctx
+        .app
+        .db
+        .read(move |conn| {
+            let Some(challenge) = db::factors::challenge(conn, &hash, db::now_ms())? else {
+                return Ok(None);
+            };
+            let Some(user) = db::users::by_id(conn, challenge.user)?.filter(|u| u.is_active) else {
+                return Ok(None);
+            };
+            let has_totp = db::factors::totp(conn, user.id)?.is_some_and(|t| t.confirmed);
+            let has_passkeys = db::passkeys::count(conn, user.id)? > 0;
+            Ok(Some(Waiting {
+                user,
+                next: challenge.next,
+                has_totp,
+                has_passkeys,
+            }))
+        })
+        .await?)
+}
+
+/// Whether this browser has a login waiting for its second factor: the login itself
+/// when it has (`login` sends it here after a right password).
+pub async fn second_factor_form(ctx: &Ctx) -> Result<Response, WebError> {
+    let Some(waiting) = waiting(ctx).await? else {
+        return Ok(response::redirect(&urls::login()));
+    };
+    Ok(response::html(
+        StatusCode::OK,
+        views::accounts::second_factor(
+            &ctx.form_page(),
+            waiting.has_totp,
+            waiting.has_passkeys,
+            &Problems::new(),
+        ),
+    ))
+}
+
+/// Checks the code (from the app, or a recovery code) and signs in. Wrong codes count
+/// like wrong passwords: after 5 for the account (or 20 from the address) within 15
+/// minutes, even a right code is refused for a while.
+pub async fn second_factor(ctx: &Ctx) -> Result<Response, WebError> {
+    let Some(waiting) = waiting(ctx).await? else {
+        return Ok(response::redirect(&urls::login()));
+    };
+    let refuse = |status: StatusCode, message: &'static str| {
+        response::html(
+            status,
+            views::accounts::second_factor(
+                &ctx.form_page(),
+                waiting.has_totp,
+                waiting.has_passkeys,
+                &Problems::of(FORM, message),
+            ),
+        )
+    };
+    let (email, client) = (waiting.user.email.to_string(), ctx.client.to_string());
+    let (e, c) = (email.clone(), client.clone());
+    let now = db::now_ms();
+    if ctx
+        .app
+        .db
+        .read(move |conn| throttle::is_throttled(conn, &e, &c, now))
+        .await?
+    {
+        return Ok(refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "problems.code_throttled",
+        ));
+    }
+    let code = ctx.form.get("code").to_string();
+    let user = waiting.user.clone();
+    let checked = ctx
+        .app
+        .act(move |blog| actions::factors::check_code(blog, &user, &code, &client))
+        .await?;
+    match checked {
+        Checked::Passed(how) => {
+            let target = local_path(&waiting.next).map_or_else(urls::index, str::to_string);
+            let cookie = super::accounts::start_session(ctx, waiting.user, how).await?;
+            Ok(response::with_cookie(response::redirect(&target), &cookie))
+        }
+        Checked::Failed => Ok(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "problems.code_wrong",
+        )),
+    }
 }
 
 pub async fn passkey_login_start(_ctx: &Ctx) -> Result<Response, WebError> {
@@ -131,9 +347,4 @@ pub async fn passkey_rename(_ctx: &Ctx, _id: i64) -> Result<Response, WebError> 
 
 pub async fn passkey_delete(_ctx: &Ctx, _id: i64) -> Result<Response, WebError> {
     Err(WebError::NotFound)
-}
-
-#[allow(dead_code)]
-fn ok() -> StatusCode {
-    StatusCode::OK
 }

@@ -223,3 +223,290 @@ fn admins_end_every_session_of_an_account_from_the_page_and_the_cli() {
     let missing = server.cli(&["users", "logout", "nobody@blog.example"]);
     assert!(!missing.status.success());
 }
+
+/// The code an authenticator app shows for this base32 secret at Unix time `at`,
+/// computed here from the secret the set-up page shows.
+fn code(secret_base32: &str, at: u64) -> String {
+    let secret = totp_rs::Secret::Encoded(secret_base32.to_string())
+        .to_bytes()
+        .expect("a base32 secret");
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        None,
+        "test".into(),
+    )
+    .expect("a TOTP generator")
+    .generate(at)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A six-digit code that is none of the app's codes around now.
+fn wrong_code(secret: &str) -> String {
+    let t = now();
+    let near: Vec<String> = [t - 60, t - 30, t, t + 30, t + 60]
+        .iter()
+        .map(|&at| code(secret, at))
+        .collect();
+    (0..1_000_000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !near.contains(c))
+        .unwrap()
+}
+
+const SECOND_FACTOR_FORM: &str = "form[action=\"/accounts/login/second-factor\"]";
+
+/// Sets up an authenticator app from `client`'s two-factor page: returns the secret
+/// and the ten recovery codes shown once.
+fn set_up_totp(client: &Client) -> (String, Vec<String>) {
+    let page = client.get("/accounts/two-factor").assert_status(200);
+    assert!(page.has("figure.qr svg"), "an inline SVG QR code");
+    let secret = page
+        .select("#totp-secret")
+        .first()
+        .expect("the key")
+        .text
+        .clone();
+    let wrong = page
+        .form("form[action=\"/accounts/two-factor\"]")
+        .fill("code", &wrong_code(&secret))
+        .submit()
+        .assert_status(422);
+    assert_eq!(
+        wrong.select("#totp-secret").first().map(|n| n.text.clone()),
+        Some(secret.clone()),
+        "the same key, still waiting"
+    );
+    let done = wrong
+        .form("form[action=\"/accounts/two-factor\"]")
+        .fill("code", &code(&secret, now()))
+        .submit()
+        .assert_status(200);
+    let codes: Vec<String> = done
+        .select("#recovery-codes li")
+        .into_iter()
+        .map(|li| li.text)
+        .collect();
+    assert_eq!(codes.len(), 10, "ten recovery codes: {}", done.text());
+    (secret, codes)
+}
+
+fn log_out(client: &Client) {
+    client
+        .get("/")
+        .form(crate::support::LOGOUT_FORM)
+        .submit()
+        .assert_status(303);
+    assert!(!client.is_signed_in());
+}
+
+/// Logs in with the password: the answer must lead to the second step.
+fn password_step(client: &Client, email: &str) -> Page {
+    let answer = client.login(email, PASSWORD).assert_status(303);
+    assert_eq!(answer.location(), "/accounts/login/second-factor");
+    assert!(
+        !client.is_signed_in(),
+        "not signed in before the second factor"
+    );
+    client.get("/posts/new").assert_status(303);
+    answer.follow().assert_status(200)
+}
+
+#[test]
+fn totp_set_up_login_single_use_codes_recovery_codes_and_throttling() {
+    let server = TestServer::start();
+    server.create_user("me@blog.example", "author");
+    let me = browser(&server, FIREFOX, "203.0.113.7", "me@blog.example");
+    let elsewhere = browser(&server, IPHONE, "198.51.100.20", "me@blog.example");
+
+    let (secret, recovery) = set_up_totp(&me);
+    assert!(me.is_signed_in(), "this browser stays");
+    assert!(
+        !elsewhere.is_signed_in(),
+        "adding a factor ends the other sessions"
+    );
+    let profile = me.get("/accounts/profile").assert_status(200);
+    assert!(
+        profile.text().contains("10 recovery codes left"),
+        "{}",
+        profile.text()
+    );
+    // Shown once: the two-factor page now only says how many are left.
+    let page = me.get("/accounts/two-factor").assert_status(200);
+    assert!(!page.has("#recovery-codes") && !page.has("#totp-secret"));
+    log_out(&me);
+
+    // The code that confirmed the set-up was used: it does not work again.
+    let step = password_step(&me, "me@blog.example");
+    let used = code(&secret, now());
+    let refused = step
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &used)
+        .submit()
+        .assert_status(422);
+    assert!(refused.has(".form-error"));
+    refused
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &wrong_code(&secret))
+        .submit()
+        .assert_status(422);
+    assert!(!me.is_signed_in());
+    // The next step's code works, once.
+    let next = code(&secret, now() + 30);
+    let done = me
+        .get("/accounts/login/second-factor")
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &next)
+        .submit()
+        .assert_status(303);
+    assert_eq!(done.location(), "/");
+    assert!(me.is_signed_in());
+    log_out(&me);
+    password_step(&me, "me@blog.example")
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &next)
+        .submit()
+        .assert_status(422);
+
+    // A recovery code works once, in any case and with spaces.
+    let typed = recovery[3].to_uppercase().replace('-', " ");
+    me.get("/accounts/login/second-factor")
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &typed)
+        .submit()
+        .assert_status(303);
+    assert!(me.is_signed_in());
+    assert!(me
+        .get("/accounts/profile")
+        .text()
+        .contains("9 recovery codes left"));
+    log_out(&me);
+    let step = password_step(&me, "me@blog.example");
+    step.form(SECOND_FACTOR_FORM)
+        .fill("code", &recovery[3])
+        .submit()
+        .assert_status(422);
+
+    // Throttled like passwords: 5 failures for the account (one above, four here),
+    // then even a right code is refused, and so is the password.
+    for _ in 0..4 {
+        me.get("/accounts/login/second-factor")
+            .form(SECOND_FACTOR_FORM)
+            .fill("code", &wrong_code(&secret))
+            .submit()
+            .assert_status(422);
+    }
+    let throttled = me
+        .get("/accounts/login/second-factor")
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &recovery[4])
+        .submit()
+        .assert_status(429);
+    assert!(throttled.has(".form-error"));
+    assert!(!me.is_signed_in());
+    server
+        .anonymous()
+        .login("me@blog.example", PASSWORD)
+        .assert_status(429);
+
+    let rows: Vec<(String, String)> = server
+        .audit_rows()
+        .into_iter()
+        .filter(|r| r.target == "me@blog.example")
+        .map(|r| (r.action, r.detail))
+        .collect();
+    let has = |action: &str, detail: &str| {
+        rows.iter()
+            .any(|(a, d)| a == action && d.starts_with(detail))
+    };
+    assert!(has("account.factor_added", "authenticator app"), "{rows:?}");
+    assert!(has("account.login", "password + code"), "{rows:?}");
+    assert!(has("account.login", "password + recovery code"), "{rows:?}");
+    assert!(has("account.recovery_code_used", "9 left"), "{rows:?}");
+    assert!(has("account.second_factor_failed", "code"), "{rows:?}");
+}
+
+#[test]
+fn removing_the_app_ends_other_sessions_and_reset_2fa_lets_the_owner_back_in() {
+    let server = TestServer::start();
+    server.create_user("me@blog.example", "author");
+    let me = browser(&server, FIREFOX, "203.0.113.7", "me@blog.example");
+    let (secret, _) = set_up_totp(&me);
+
+    // A second browser, through both steps.
+    let other = server.anonymous();
+    password_step(&other, "me@blog.example")
+        .form(SECOND_FACTOR_FORM)
+        .fill("code", &code(&secret, now() + 30))
+        .submit()
+        .assert_status(303);
+    assert!(other.is_signed_in());
+
+    me.get("/accounts/two-factor")
+        .form("form[action=\"/accounts/two-factor/remove\"]")
+        .submit()
+        .assert_status(303);
+    assert!(me.is_signed_in());
+    assert!(
+        !other.is_signed_in(),
+        "removing a factor ends the other sessions"
+    );
+    other.sign_in("me@blog.example", PASSWORD);
+
+    // Lost phone: the owner resets the account's factors from the command line.
+    let (_, _) = set_up_totp(&me);
+    let out = server
+        .cli(&["users", "reset-2fa", "me@blog.example"])
+        .success();
+    assert!(out.stdout.contains("authenticator app"), "{}", out.stdout);
+    assert!(!me.is_signed_in(), "its sessions ended");
+    me.sign_in("me@blog.example", PASSWORD);
+    let rows: Vec<(String, String)> = server
+        .audit_rows()
+        .into_iter()
+        .map(|r| (r.actor, r.action))
+        .collect();
+    assert!(rows.contains(&("cli".into(), "account.two_factor_reset".into())));
+    assert!(rows.contains(&("me@blog.example".into(), "account.factor_removed".into())));
+}
+
+#[test]
+fn require_second_factor_leads_admins_to_set_one_up_first() {
+    let server = crate::support::Site::new()
+        .config("[accounts]\nrequire_second_factor = [\"admin\"]\n")
+        .start();
+    let author = server.author("author@blog.example");
+    author.get("/posts/new").assert_status(200);
+
+    server.create_user("admin@blog.example", "admin");
+    let admin = server.anonymous();
+    admin
+        .login("admin@blog.example", PASSWORD)
+        .assert_status(303);
+    for path in ["/", "/admin", "/posts/new", "/accounts/profile"] {
+        let led = admin.get(path).assert_status(303);
+        assert_eq!(led.location(), "/accounts/two-factor", "{path}");
+    }
+    let token = admin
+        .get("/accounts/two-factor")
+        .input_value("csrf_token")
+        .expect("a form");
+    let led = admin
+        .post("/admin/media/gc", &[("csrf_token", &token)])
+        .assert_status(303);
+    assert_eq!(led.location(), "/accounts/two-factor", "a POST too");
+    let page = admin.get("/accounts/two-factor").assert_status(200);
+    assert!(page.has(".required"), "says why");
+    set_up_totp(&admin);
+    admin.get("/admin").assert_status(200);
+    admin.get("/accounts/profile").assert_status(200);
+}
