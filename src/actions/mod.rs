@@ -11,6 +11,7 @@ pub mod comments;
 pub mod factors;
 pub mod media;
 pub mod pages;
+pub mod passkeys;
 pub mod posts;
 pub mod security;
 pub mod sessions;

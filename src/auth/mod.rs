@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod csrf;
 pub mod hasher;
+pub mod passkey;
 pub mod password;
 pub mod permissions;
 pub mod rate;

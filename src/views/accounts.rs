@@ -8,10 +8,18 @@ use crate::content::password;
 use crate::content::Problems;
 use crate::urls;
 
-pub fn login(ctx: &PageCtx, email: &str, next: Option<&str>, problems: &Problems) -> Markup {
-    layout::page(
+/// The login form; with `passkeys`, a button that logs in with a passkey instead.
+pub fn login(
+    ctx: &PageCtx,
+    email: &str,
+    next: Option<&str>,
+    problems: &Problems,
+    passkeys: bool,
+) -> Markup {
+    layout::page_with(
         ctx,
         ctx.t("accounts.log_in"),
+        passkey_script(passkeys),
         html! {
             section.narrow {
                 h1 { (ctx.t("accounts.log_in")) }
@@ -24,6 +32,12 @@ pub fn login(ctx: &PageCtx, email: &str, next: Option<&str>, problems: &Problems
                     (field(ctx, &Field { name: "email", label: ctx.t("accounts.email"), kind: "email", value: email, autocomplete: "username", required: true }, problems))
                     (field(ctx, &Field { name: "password", label: ctx.t("accounts.password"), kind: "password", value: "", autocomplete: "current-password", required: true }, problems))
                     div.actions { button.primary type="submit" { (ctx.t("accounts.log_in")) } }
+                }
+                @if passkeys {
+                    div.passkey-login data-start=(urls::passkey_login_start()) data-finish=(urls::passkey_login_finish()) {
+                        button #passkey-login type="button" disabled { (ctx.t("accounts.log_in_with_passkey")) }
+                        p.passkey-status role="status" {}
+                    }
                 }
                 @if ctx.open_registration {
                     p { (ctx.t("accounts.no_account_yet")) " " a href=(urls::signup()) { (ctx.t("accounts.sign_up")) } }
@@ -107,6 +121,8 @@ pub struct SecurityView {
     pub totp: bool,
     pub recovery_codes_left: u32,
     pub passkeys: Vec<PasskeyRow>,
+    /// `[site] base_url` names a domain, which passkeys need.
+    pub passkeys_available: bool,
 }
 
 pub fn profile(
@@ -116,9 +132,10 @@ pub fn profile(
     saved: Saved,
     security: &SecurityView,
 ) -> Markup {
-    layout::page(
+    layout::page_with(
         ctx,
         ctx.t("accounts.profile"),
+        passkey_script(true),
         html! {
             section.narrow {
                 h1 { (ctx.t("accounts.profile")) }
@@ -149,7 +166,7 @@ pub fn profile(
                 }
                 p { a href=(urls::password()) { (ctx.t("accounts.change_your_password")) } }
                 (two_factor_summary(ctx, security))
-                (passkeys(ctx, &security.passkeys))
+                (passkeys(ctx, &security.passkeys, security.passkeys_available))
                 (sessions(ctx, &security.sessions))
             }
         },
@@ -243,6 +260,15 @@ pub fn password(ctx: &PageCtx, action: &str, kind: PasswordForm, problems: &Prob
     )
 }
 
+/// `passkeys.js`, on the pages that add or use passkeys.
+fn passkey_script(wanted: bool) -> Markup {
+    html! {
+        @if wanted {
+            script src=(crate::assets::url("js/passkeys.js")) defer {}
+        }
+    }
+}
+
 /// Whether the account has a second factor, and the way to set one up or change it.
 fn two_factor_summary(ctx: &PageCtx, security: &SecurityView) -> Markup {
     html! {
@@ -251,6 +277,8 @@ fn two_factor_summary(ctx: &PageCtx, security: &SecurityView) -> Markup {
             @if security.totp {
                 p.factor-on { (ctx.t("accounts.totp_on")) " "
                     (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+            } @else if !security.passkeys.is_empty() {
+                p.factor-on { (ctx.t("accounts.passkeys_are_second_factor")) }
             } @else {
                 p.factor-off { (ctx.t("accounts.totp_off")) }
             }
@@ -261,7 +289,7 @@ fn two_factor_summary(ctx: &PageCtx, security: &SecurityView) -> Markup {
 
 /// The account's passkeys, each renamed or removed by its own form, and the button
 /// that adds one (`passkeys.js`; without JavaScript it says that it needs it).
-pub fn passkeys(ctx: &PageCtx, passkeys: &[PasskeyRow]) -> Markup {
+pub fn passkeys(ctx: &PageCtx, passkeys: &[PasskeyRow], available: bool) -> Markup {
     html! {
         section.security #passkeys {
             h2 { (ctx.t("accounts.passkeys")) }
@@ -294,7 +322,10 @@ pub fn passkeys(ctx: &PageCtx, passkeys: &[PasskeyRow]) -> Markup {
                     }
                 }
             }
-            div.passkey-add data-start=(urls::passkey_register_start()) data-finish=(urls::passkey_register_finish()) {
+            @if !available {
+                p.hint { (ctx.t("problems.passkeys_unavailable")) }
+            }
+            div.passkey-add hidden[!available] data-start=(urls::passkey_register_start()) data-finish=(urls::passkey_register_finish()) {
                 label for="passkey-name" { (ctx.t("accounts.passkey_name")) }
                 input #passkey-name type="text" maxlength="100" placeholder=(ctx.t("accounts.passkey_name_example"));
                 " "
@@ -322,9 +353,10 @@ pub fn two_factor(
     required: bool,
     problems: &Problems,
 ) -> Markup {
-    layout::page(
+    layout::page_with(
         ctx,
         ctx.t("accounts.two_factor"),
+        passkey_script(true),
         html! {
             section.narrow {
                 h1 { (ctx.t("accounts.two_factor")) }
@@ -361,7 +393,7 @@ pub fn two_factor(
                         }
                     }
                 }
-                (passkeys(ctx, &security.passkeys))
+                (passkeys(ctx, &security.passkeys, security.passkeys_available))
                 p { a href=(urls::profile()) { (ctx.t("accounts.back_to_profile")) } }
             }
         },
@@ -393,9 +425,10 @@ pub fn second_factor(
     has_passkeys: bool,
     problems: &Problems,
 ) -> Markup {
-    layout::page(
+    layout::page_with(
         ctx,
         ctx.t("accounts.second_factor"),
+        passkey_script(has_passkeys),
         html! {
             section.narrow {
                 h1 { (ctx.t("accounts.second_factor")) }

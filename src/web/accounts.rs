@@ -25,7 +25,13 @@ pub fn login_form(ctx: &Ctx) -> Result<Response, WebError> {
     let next = ctx.query("next").and_then(local_path);
     Ok(response::html(
         StatusCode::OK,
-        views::accounts::login(&ctx.form_page(), "", next, &Problems::new()),
+        views::accounts::login(
+            &ctx.form_page(),
+            "",
+            next,
+            &Problems::new(),
+            ctx.app.relying_party().is_ok(),
+        ),
     ))
 }
 
@@ -36,7 +42,13 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
         let problems = Problems::of(FORM, message);
         response::html(
             status,
-            views::accounts::login(&ctx.form_page(), typed_email, next, &problems),
+            views::accounts::login(
+                &ctx.form_page(),
+                typed_email,
+                next,
+                &problems,
+                ctx.app.relying_party().is_ok(),
+            ),
         )
     };
     // Unknown and malformed addresses are throttled and answered like wrong passwords,

@@ -10,6 +10,7 @@ use super::router::Route;
 use super::WebError;
 use crate::actions::factors::Checked;
 use crate::actions::{self, ActionError};
+use crate::auth::passkey::{self, RelyingParty};
 use crate::auth::{throttle, totp};
 use crate::content::problems::FORM;
 use crate::content::{device, Problems, User};
@@ -18,6 +19,7 @@ use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
 use crate::views::accounts::{PasskeyRow, SecurityView, SessionRow, TotpSetup};
+use webauthn_rs::prelude::{Passkey, Uuid};
 
 /// What an account without the second factor its role requires may still do: set one
 /// up, log out, and the files every page needs. Anything else leads to the set-up.
@@ -92,6 +94,7 @@ pub async fn security_view(ctx: &Ctx) -> Result<SecurityView, WebError> {
         totp,
         recovery_codes_left,
         passkeys,
+        passkeys_available: ctx.app.relying_party().is_ok(),
     })
 }
 
@@ -325,26 +328,285 @@ pub async fn second_factor(ctx: &Ctx) -> Result<Response, WebError> {
     }
 }
 
-pub async fn passkey_login_start(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// The most characters a passkey's name keeps.
+const MAX_PASSKEY_NAME: usize = 100;
+
+/// A JSON refusal for the passkey script: `{"error": "…"}` in the site's language.
+fn passkey_refused(ctx: &Ctx, status: StatusCode, key: &'static str) -> Response {
+    response::json_error(status, ctx.text().get(key))
 }
 
-pub async fn passkey_login_finish(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// The relying party, or `None` (logged) when passkeys cannot work here.
+fn relying_party(ctx: &Ctx) -> Option<&RelyingParty> {
+    ctx.app
+        .relying_party()
+        .map_err(|why| tracing::warn!("{why}"))
+        .ok()
 }
 
-pub async fn passkey_register_start(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// The JSON refusal that says passkeys cannot work on this site.
+fn unavailable(ctx: &Ctx) -> Response {
+    passkey_refused(ctx, StatusCode::CONFLICT, "problems.passkeys_unavailable")
 }
 
-pub async fn passkey_register_finish(_ctx: &Ctx) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+fn stored_passkey(stored: &db::passkeys::Stored) -> Result<Passkey, WebError> {
+    serde_json::from_str(&stored.passkey)
+        .map_err(|err| WebError::Internal(anyhow::anyhow!("a stored passkey does not read: {err}")))
 }
 
-pub async fn passkey_rename(_ctx: &Ctx, _id: i64) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+/// Options for a new passkey of the signed-in account.
+pub async fn passkey_register_start(ctx: &Ctx) -> Result<Response, WebError> {
+    let user = ctx.require_user()?.clone();
+    let Some(rp) = relying_party(ctx) else {
+        return Ok(unavailable(ctx));
+    };
+    let id = user.id;
+    let (handle, stored) = ctx
+        .app
+        .db
+        .read(move |conn| {
+            Ok((
+                db::passkeys::user_handle(conn, id)?,
+                db::passkeys::of_user(conn, id)?,
+            ))
+        })
+        .await?;
+    let handle = match handle.and_then(|h| h.parse().ok()) {
+        Some(handle) => handle,
+        None => passkey::new_handle()?,
+    };
+    let exclude = stored
+        .iter()
+        .map(|s| stored_passkey(s).map(|p| p.cred_id().clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (options, registering) = rp
+        .start_registration(handle, user.email.as_str(), &user.name(), exclude)
+        .map_err(|err| WebError::Internal(err.into()))?;
+    let state = serde_json::to_string(&registering).map_err(anyhow::Error::from)?;
+    let hash = ctx.session().hash();
+    ctx.app
+        .act(move |blog| actions::passkeys::begin_ceremony(blog, &hash, REGISTER, &state))
+        .await?;
+    Ok(response::json(StatusCode::OK, &options))
 }
 
-pub async fn passkey_delete(_ctx: &Ctx, _id: i64) -> Result<Response, WebError> {
-    Err(WebError::NotFound)
+const REGISTER: &str = "register";
+const LOGIN: &str = "login";
+
+/// The browser's new passkey (field `credential`, JSON) with its `name`: stored, and
+/// every other session of the account ends.
+pub async fn passkey_register_finish(ctx: &Ctx) -> Result<Response, WebError> {
+    ctx.require_user()?;
+    let Some(rp) = relying_party(ctx) else {
+        return Ok(unavailable(ctx));
+    };
+    let name = ctx.form.get("name").trim();
+    if name.chars().count() > MAX_PASSKEY_NAME {
+        return Ok(passkey_refused(
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "problems.passkey_name_too_long",
+        ));
+    }
+    let name = if name.is_empty() { "Passkey" } else { name }.to_string();
+    let hash = ctx.session().hash();
+    let Some(state) = ctx
+        .app
+        .act(move |blog| actions::passkeys::take_ceremony(blog, &hash, REGISTER))
+        .await?
+    else {
+        return Ok(passkey_refused(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "problems.passkey_failed",
+        ));
+    };
+    let registering: passkey::Registering =
+        serde_json::from_str(&state).map_err(anyhow::Error::from)?;
+    let made = match rp.finish_registration(ctx.form.get("credential"), &registering) {
+        Ok(made) => made,
+        Err(err) => {
+            tracing::info!("a passkey was refused: {err}");
+            return Ok(passkey_refused(
+                ctx,
+                StatusCode::BAD_REQUEST,
+                "problems.passkey_failed",
+            ));
+        }
+    };
+    let made = actions::passkeys::Made {
+        credential_id: made.cred_id().as_ref().to_vec(),
+        user_handle: registering.handle.to_string(),
+        name,
+        passkey: serde_json::to_string(&made).map_err(anyhow::Error::from)?,
+    };
+    let (actor, keep, client) = (ctx.actor()?, ctx.session().hash(), ctx.client.to_string());
+    match ctx
+        .app
+        .act(move |blog| actions::passkeys::add(blog, &actor, &made, &keep, &client))
+        .await
+    {
+        Ok(_) => Ok(response::json(
+            StatusCode::OK,
+            &serde_json::json!({ "ok": true }),
+        )),
+        Err(ActionError::Refused(why)) => Ok(passkey_refused(ctx, StatusCode::CONFLICT, why)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Renames one of the account's passkeys (field `name`).
+pub async fn passkey_rename(ctx: &Ctx, id: i64) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let name = ctx.form.get("name").trim().to_string();
+    if name.is_empty() || name.chars().count() > MAX_PASSKEY_NAME {
+        return Err(WebError::BadRequest("problems.passkey_name_too_long"));
+    }
+    ctx.app
+        .act(move |blog| actions::passkeys::rename(blog, &actor, id, &name))
+        .await?;
+    Ok(response::redirect(&format!("{}#passkeys", urls::profile())))
+}
+
+/// Removes one of the account's passkeys; every other session ends.
+pub async fn passkey_delete(ctx: &Ctx, id: i64) -> Result<Response, WebError> {
+    let (actor, keep, client) = (ctx.actor()?, ctx.session().hash(), ctx.client.to_string());
+    ctx.app
+        .act(move |blog| actions::passkeys::remove(blog, &actor, id, &keep, &client))
+        .await?;
+    Ok(response::redirect(&format!("{}#passkeys", urls::profile())))
+}
+
+/// A challenge for a passkey login: any passkey of this site (the login page), or,
+/// when this browser's login waits for its second factor, one of that account's.
+pub async fn passkey_login_start(ctx: &Ctx) -> Result<Response, WebError> {
+    let Some(rp) = relying_party(ctx) else {
+        return Ok(unavailable(ctx));
+    };
+    let of_account = match waiting(ctx).await? {
+        Some(waiting) => {
+            let id = waiting.user.id;
+            let stored = ctx
+                .app
+                .db
+                .read(move |conn| db::passkeys::of_user(conn, id))
+                .await?;
+            Some(
+                stored
+                    .iter()
+                    .map(stored_passkey)
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        }
+        None => None,
+    };
+    let (options, state) = rp
+        .start_login(of_account.as_deref())
+        .map_err(|err| WebError::Internal(err.into()))?;
+    let state = serde_json::to_string(&state).map_err(anyhow::Error::from)?;
+    let hash = ctx.session().hash();
+    ctx.app
+        .act(move |blog| actions::passkeys::begin_ceremony(blog, &hash, LOGIN, &state))
+        .await?;
+    Ok(response::json(StatusCode::OK, &options))
+}
+
+/// The signed challenge (field `credential`, JSON): signs in, alone or as the second
+/// factor of the login waiting in this browser; answers `{"redirect": "/…"}`.
+pub async fn passkey_login_finish(ctx: &Ctx) -> Result<Response, WebError> {
+    let Some(rp) = relying_party(ctx) else {
+        return Ok(unavailable(ctx));
+    };
+    let refused = || passkey_refused(ctx, StatusCode::BAD_REQUEST, "problems.passkey_failed");
+    let waiting = waiting(ctx).await?;
+    if let Some(waiting) = &waiting {
+        let (email, client) = (waiting.user.email.to_string(), ctx.client.to_string());
+        let now = db::now_ms();
+        if ctx
+            .app
+            .db
+            .read(move |conn| throttle::is_throttled(conn, &email, &client, now))
+            .await?
+        {
+            return Ok(passkey_refused(
+                ctx,
+                StatusCode::TOO_MANY_REQUESTS,
+                "problems.code_throttled",
+            ));
+        }
+    }
+    let hash = ctx.session().hash();
+    let Some(state) = ctx
+        .app
+        .act(move |blog| actions::passkeys::take_ceremony(blog, &hash, LOGIN))
+        .await?
+    else {
+        return Ok(refused());
+    };
+    let state: passkey::Authenticating =
+        serde_json::from_str(&state).map_err(anyhow::Error::from)?;
+    let Ok(passkey::LoginAnswer {
+        credential_id,
+        user_handle: handle,
+        answer,
+    }) = RelyingParty::identify(ctx.form.get("credential"))
+    else {
+        return Ok(refused());
+    };
+    let found = ctx
+        .app
+        .db
+        .read(move |conn| {
+            let Some(stored) = db::passkeys::by_credential(conn, &credential_id)? else {
+                return Ok(None);
+            };
+            let user = db::users::by_id(conn, stored.user)?;
+            Ok(user.map(|u| (stored, u)))
+        })
+        .await?;
+    let Some((stored, user)) = found else {
+        return Ok(refused());
+    };
+    // Alone, the passkey names its account by its user handle; as a second factor it
+    // must be one of the waiting account's.
+    let belongs = match (&state, &waiting) {
+        (passkey::Authenticating::Discoverable(_), None) => handle
+            .as_deref()
+            .and_then(|h| Uuid::from_slice(h).ok())
+            .is_some_and(|h| h.to_string() == stored.user_handle),
+        (passkey::Authenticating::SecondFactor(_), Some(waiting)) => waiting.user.id == user.id,
+        _ => false,
+    };
+    let checked = if belongs && user.is_active {
+        rp.finish_login(&answer, state, stored_passkey(&stored)?)
+            .ok()
+    } else {
+        None
+    };
+    let Some(updated) = checked else {
+        if let Some(waiting) = waiting {
+            let client = ctx.client.to_string();
+            ctx.app
+                .act(move |blog| {
+                    actions::factors::second_factor_failed(blog, &waiting.user, "passkey", &client)
+                })
+                .await?;
+        }
+        return Ok(refused());
+    };
+    let record = serde_json::to_string(&updated).map_err(anyhow::Error::from)?;
+    let id = stored.id;
+    ctx.app
+        .act(move |blog| actions::passkeys::used(blog, id, &record))
+        .await?;
+    let (how, next) = match &waiting {
+        Some(waiting) => ("password + passkey", local_path(&waiting.next)),
+        None => ("passkey", local_path(ctx.form.get("next"))),
+    };
+    let target = next.map_or_else(urls::index, str::to_string);
+    let cookie = super::accounts::start_session(ctx, user, how).await?;
+    Ok(response::with_cookie(
+        response::json(StatusCode::OK, &serde_json::json!({ "redirect": target })),
+        &cookie,
+    ))
 }
