@@ -946,8 +946,16 @@ fn a_passkey_is_added_logs_in_alone_and_as_a_second_factor_and_is_removed() {
     let window = Window::new(chromium.browser.new_tab().expect("a tab"), &base);
     let authenticator = window.add_virtual_authenticator();
 
-    // Added on the profile, with a name.
+    // The authenticator app's set-up draws its QR code as inline SVG, under the CSP.
     window.log_in("keyholder@blog.example");
+    window.open("/accounts/two-factor");
+    window.wait_until(
+        "document.querySelector('figure.qr svg')?.getBoundingClientRect().width >= 200",
+        "the QR code drawn",
+    );
+    window.screenshot("two-factor-setup");
+
+    // Added on the profile, with a name.
     window.open("/accounts/profile");
     window.wait_until(
         "!document.querySelector('#passkey-add').disabled",

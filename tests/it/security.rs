@@ -510,3 +510,80 @@ fn require_second_factor_leads_admins_to_set_one_up_first() {
     admin.get("/admin").assert_status(200);
     admin.get("/accounts/profile").assert_status(200);
 }
+
+#[test]
+fn passkeys_need_a_domain_and_refuse_forged_answers() {
+    // The default base_url is an address: no relying party, no passkey button.
+    let server = TestServer::start();
+    let visitor = server.anonymous();
+    let login = visitor.get("/accounts/login").assert_status(200);
+    assert!(!login.has(".passkey-login"));
+    let token = visitor.csrf_token();
+    let refused = visitor
+        .post("/accounts/login/passkey/start", &[("csrf_token", &token)])
+        .assert_status(409);
+    assert_eq!(refused.header("content-type"), Some("application/json"));
+    assert!(refused.body.contains("domain name"), "{}", refused.body);
+    let me = server.author("me@blog.example");
+    let profile = me.get("/accounts/profile").assert_status(200);
+    assert!(profile.has(".passkey-add[hidden]"));
+    assert!(profile.text().contains("domain name"));
+
+    // With a domain: challenges are JSON for this relying party, and answers that are
+    // not the authenticator's are refused without signing anyone in.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = crate::support::Site::new()
+        .env("BLOG_SITE_BASE_URL", &format!("http://localhost:{port}"))
+        .start_at(&format!("127.0.0.1:{port}"));
+    let visitor = server.anonymous();
+    assert!(visitor.get("/accounts/login").has(".passkey-login"));
+    let token = visitor.csrf_token();
+    let start = visitor
+        .post("/accounts/login/passkey/start", &[("csrf_token", &token)])
+        .assert_status(200);
+    let options: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    assert_eq!(options["publicKey"]["rpId"], "localhost", "{options}");
+    visitor
+        .post(
+            "/accounts/login/passkey/finish",
+            &[
+                ("csrf_token", &token),
+                ("credential", "{\"id\": \"forged\"}"),
+            ],
+        )
+        .assert_status(400);
+    // Without the CSRF token: 403, in JSON too.
+    let forged = visitor
+        .post("/accounts/login/passkey/start", &[])
+        .assert_status(403);
+    assert_eq!(forged.header("content-type"), Some("application/json"));
+    assert!(!visitor.is_signed_in());
+
+    server.create_user("me@blog.example", "author");
+    let me = server.anonymous();
+    me.sign_in("me@blog.example", PASSWORD);
+    let token = me.csrf_token();
+    let start = me
+        .post(
+            "/accounts/passkeys/register/start",
+            &[("csrf_token", &token)],
+        )
+        .assert_status(200);
+    let options: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
+    assert_eq!(options["publicKey"]["user"]["name"], "me@blog.example");
+    me.post(
+        "/accounts/passkeys/register/finish",
+        &[
+            ("csrf_token", &token),
+            ("credential", "{}"),
+            ("name", "Fake"),
+        ],
+    )
+    .assert_status(400);
+    assert!(!me.get("/accounts/profile").has("li.passkey"));
+}
