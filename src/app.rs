@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::actions::Blog;
 use crate::auth::hasher::Hasher;
+use crate::auth::passkey::RelyingParty;
 use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
 use crate::content::MenuEntry;
@@ -48,6 +49,9 @@ pub struct App {
     /// The site's menu with the content version it was read at: every page shows it,
     /// and it changes only with what readers see, so it is read once per version.
     menu: RwLock<Option<(u64, Arc<[MenuEntry]>)>>,
+    /// The site as a WebAuthn relying party, made on first use from `[site] base_url`
+    /// (which `serve` may only know once bound); why not, when its host is an address.
+    relying_party: OnceLock<Result<RelyingParty, String>>,
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -86,6 +90,7 @@ impl App {
             follower: false,
             letters,
             menu: RwLock::new(None),
+            relying_party: OnceLock::new(),
         })
     }
 
@@ -103,6 +108,17 @@ impl App {
 }
 
 impl App {
+    /// The site as a WebAuthn relying party, or why passkeys cannot work here.
+    pub fn relying_party(&self) -> Result<&RelyingParty, &str> {
+        self.relying_party
+            .get_or_init(|| {
+                RelyingParty::new(&self.config.site.base_url, &self.config.site.title)
+                    .map_err(|err| err.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
     /// The stores that `actions` change.
     pub fn blog(&self) -> Blog<'_> {
         Blog::new(&self.db, &self.media).with_letters(self.letters.as_ref())

@@ -225,4 +225,10 @@ pub enum UsersCommand {
     },
     /// Print a one-time password-reset URL for an account (valid for 24 hours).
     ResetLink { email: String },
+    /// End every session of an account: each browser must log in again.
+    Logout { email: String },
+    /// Remove every second factor of an account (authenticator app, recovery codes,
+    /// passkeys) for an owner who lost them all; its sessions end.
+    #[command(name = "reset-2fa")]
+    Reset2fa { email: String },
 }

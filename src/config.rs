@@ -256,6 +256,9 @@ impl fmt::Display for ReplicaUrl {
 pub struct Accounts {
     pub open_registration: bool,
     pub bcrypt_cost: BcryptCost,
+    /// Roles whose accounts must have a second factor (a TOTP app or a passkey): one
+    /// without is led to set one up before anything else.
+    pub require_second_factor: Vec<crate::content::Role>,
 }
 
 impl Default for Accounts {
@@ -263,6 +266,7 @@ impl Default for Accounts {
         Self {
             open_registration: false,
             bcrypt_cost: BcryptCost(12),
+            require_second_factor: Vec::new(),
         }
     }
 }
@@ -955,6 +959,33 @@ mod tests {
         assert!(config.accounts.open_registration);
         assert_eq!(config.server.trusted_proxies.len(), 2);
         assert_eq!(config.media.gc_grace, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn require_second_factor_takes_role_names() {
+        use crate::content::Role;
+        let config = Config::parse(
+            "[accounts]\nrequire_second_factor = [\"admin\", \"Author\"]\n",
+            "f",
+        )
+        .unwrap();
+        assert_eq!(
+            config.accounts.require_second_factor,
+            vec![Role::Admin, Role::Author]
+        );
+        let err = Config::parse("[accounts]\nrequire_second_factor = [\"boss\"]\n", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("require_second_factor") && err.contains("boss"),
+            "{err}"
+        );
+        let env = [(
+            "BLOG_ACCOUNTS_REQUIRE_SECOND_FACTOR".to_string(),
+            "admin,author".to_string(),
+        )];
+        let config = Config::load(Some(Path::new("/dev/null")), env).unwrap();
+        assert_eq!(config.accounts.require_second_factor.len(), 2);
     }
 
     #[test]

@@ -288,6 +288,66 @@ pub fn admin_subscribers_csv() -> String {
     "/admin/subscribers.csv".into()
 }
 
+/// Ends one of the account's own sessions, named by the key its profile lists (POST).
+pub fn end_session(key: &str) -> String {
+    format!("/accounts/sessions/{}/end", segment(key))
+}
+
+/// Ends every session of the account but this browser's (POST).
+pub fn end_other_sessions() -> String {
+    "/accounts/sessions/end-others".into()
+}
+
+/// Setting up a second factor: the authenticator app's QR code and its first code
+/// (field `code`), and passkeys. Where `require_second_factor` leads.
+pub fn two_factor() -> String {
+    "/accounts/two-factor".into()
+}
+
+/// Removes the authenticator app (POST).
+pub fn two_factor_remove() -> String {
+    "/accounts/two-factor/remove".into()
+}
+
+/// Ten new recovery codes in place of the old ones, shown once (POST).
+pub fn recovery_codes() -> String {
+    "/accounts/recovery-codes".into()
+}
+
+/// The login's second step, after a right password: a code (field `code`, from the
+/// app or a recovery code) or a passkey.
+pub fn login_second_factor() -> String {
+    "/accounts/login/second-factor".into()
+}
+
+/// WebAuthn: options for a new passkey (POST, JSON).
+pub fn passkey_register_start() -> String {
+    "/accounts/passkeys/register/start".into()
+}
+
+/// WebAuthn: the new passkey, with its `name` (POST, JSON).
+pub fn passkey_register_finish() -> String {
+    "/accounts/passkeys/register/finish".into()
+}
+
+pub fn passkey_rename(id: i64) -> String {
+    format!("/accounts/passkeys/{id}/rename")
+}
+
+pub fn passkey_delete(id: i64) -> String {
+    format!("/accounts/passkeys/{id}/delete")
+}
+
+/// WebAuthn: a challenge for a passkey login, alone or as the second factor (POST, JSON).
+pub fn passkey_login_start() -> String {
+    "/accounts/login/passkey/start".into()
+}
+
+/// WebAuthn: the signed challenge; answers where to go (POST, JSON).
+pub fn passkey_login_finish() -> String {
+    "/accounts/login/passkey/finish".into()
+}
+
 /// A stored media file by its path under the media folder (random ASCII names).
 pub fn media(path: &str) -> String {
     format!("/media/{path}")
@@ -361,6 +421,11 @@ pub fn admin_reactivate(id: UserId) -> String {
 
 pub fn admin_reset_link(id: UserId) -> String {
     format!("/admin/users/{id}/reset-link")
+}
+
+/// Ends every session of the account (POST).
+pub fn admin_logout(id: UserId) -> String {
+    format!("/admin/users/{id}/logout")
 }
 
 /// The site's menu: which pages it shows, in what order (GET shows, POST saves).

@@ -275,10 +275,9 @@ impl Harness {
             .read_now(move |conn| db::sessions::user(conn, &hash, now))
             .is_ok_and(|user| user.is_some());
         if !alive {
-            let _ = self
-                .app
-                .db
-                .write_now(move |tx| db::sessions::insert(tx, &hash, admin, now, now + DAY_MS));
+            let _ = self.app.db.write_now(move |tx| {
+                db::sessions::insert(tx, &hash, admin, now, now + DAY_MS, &Default::default())
+            });
         }
     }
 
@@ -356,7 +355,7 @@ fn seed_admin(app: &App) -> anyhow::Result<(blog::content::UserId, [u8; 32])> {
             },
             now,
         )?;
-        db::sessions::insert(tx, &session, id, now, now + DAY_MS)?;
+        db::sessions::insert(tx, &session, id, now, now + DAY_MS, &Default::default())?;
         db::users::insert(
             tx,
             &db::users::NewUser {

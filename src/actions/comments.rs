@@ -43,7 +43,7 @@ pub fn create(
     comment: &Typed,
 ) -> Result<CommentId, ActionError> {
     let now = db::now_ms();
-    let (id, mailed) = blog.db.write_now(|tx| {
+    blog.db.write_now(|tx| {
         if throttle::comments_throttled(tx, &comment.client, now)? {
             return Ok(Err(ActionError::Throttled));
         }
@@ -57,7 +57,7 @@ pub fn create(
         };
         let id = db::comments::insert(tx, &new, now)?;
         let Some(post) = db::posts::by_id(tx, post)? else {
-            return Ok(Ok((id, 0)));
+            return Ok(Ok(id));
         };
         let signed = actor
             .user()
@@ -69,11 +69,9 @@ pub fn create(
             body: comment.body.as_str(),
             status: comment.status,
         };
-        let mailed = mail::comment_notice(tx, blog.letters, &post, &notice)?;
-        Ok(Ok((id, mailed)))
-    })??;
-    blog.mail_queued(mailed);
-    Ok(id)
+        mail::comment_notice(tx, blog.letters, &post, &notice)?;
+        Ok(Ok(id))
+    })?
 }
 
 /// Approves, hides or deletes a comment; returns the post it is on.

@@ -8,10 +8,14 @@
 //! Actions are blocking: the web layer runs them with `App::act`, on a blocking thread.
 
 pub mod comments;
+pub mod factors;
 pub mod mail;
 pub mod media;
 pub mod pages;
+pub mod passkeys;
 pub mod posts;
+pub mod security;
+pub mod sessions;
 pub mod subscribers;
 pub mod users;
 
@@ -43,13 +47,6 @@ impl<'a> Blog<'a> {
 
     pub fn with_letters(self, letters: Option<&'a Letters>) -> Self {
         Self { letters, ..self }
-    }
-
-    /// Tells the mail worker that a committed change queued mail.
-    fn mail_queued(&self, queued: usize) {
-        if let (Some(letters), 1..) = (self.letters, queued) {
-            letters.wake();
-        }
     }
 
     /// Deletes the files of released media rows, after their transaction committed.

@@ -279,19 +279,17 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
     if !actor.is_admin() {
         return Err(forbidden(actor));
     }
-    let (published, mailed) = blog.db.write_now(|tx| {
-        let (mut published, mut mailed) = (Vec::new(), 0);
+    Ok(blog.db.write_now(|tx| {
+        let mut published = Vec::new();
         for post in db::posts::due(tx, now)? {
             if db::posts::publish_scheduled(tx, post.id)? {
                 audit_post(tx, actor, Action::PostPublish, &post)?;
-                mailed += mail::new_post(tx, blog.letters, &post)?;
+                mail::new_post(tx, blog.letters, &post)?;
                 published.push(post);
             }
         }
-        Ok((published, mailed))
-    })?;
-    blog.mail_queued(mailed);
-    Ok(published)
+        Ok(published)
+    })?)
 }
 
 /// A new secret link to the post (a draft, usually) for a friend to read before it is
@@ -329,7 +327,7 @@ pub fn set_visibility(
     slug: &Slug,
     visibility: Visibility,
 ) -> Result<Post, ActionError> {
-    let (post, mailed) = blog.db.write_now(|tx| {
+    blog.db.write_now(|tx| {
         let post = match editable(tx, actor, slug)? {
             Ok(post) => post,
             Err(refused) => return Ok(Err(refused)),
@@ -341,14 +339,11 @@ pub fn set_visibility(
         };
         db::posts::set_published(tx, post.id, at)?;
         audit_post(tx, actor, action, &post)?;
-        let mailed = match visibility {
-            Visibility::Published => mail::new_post(tx, blog.letters, &post)?,
-            Visibility::Draft => 0,
-        };
-        Ok(Ok((post, mailed)))
-    })??;
-    blog.mail_queued(mailed);
-    Ok(post)
+        if visibility == Visibility::Published {
+            mail::new_post(tx, blog.letters, &post)?;
+        }
+        Ok(Ok(post))
+    })?
 }
 
 /// Deletes the post with its comments, and every media file that only it used.

@@ -58,7 +58,6 @@ pub fn subscribe(
         mail::queue(tx, letters, &letter)?;
         Ok(Ok(Subscribed::AskedToConfirm))
     })??;
-    blog.mail_queued(usize::from(outcome == Subscribed::AskedToConfirm));
     Ok(outcome)
 }
 

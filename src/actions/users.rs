@@ -1,7 +1,8 @@
 //! Accounts: making one, roles, deactivation, deletion, profiles, passwords and reset
-//! links, and the sessions a login starts and a logout ends. What an admin does to
+//! links (sessions are in `sessions.rs`). What an admin does to
 //! another account is in the audit log, whether done from `/admin` or `blog users`.
 
+use super::security::{self, Event};
 use super::{audit, forbidden, ActionError, Blog};
 use crate::auth::{reset, throttle, Actor, Token};
 use crate::config::BaseUrl;
@@ -149,7 +150,7 @@ pub fn forgot_password(blog: Blog, typed: &str, client: &str) -> Result<(), Acti
     let token = Token::generate()?;
     let now = db::now_ms();
     let email = key.parse::<Email>().ok();
-    let queued = blog.db.write_now(|tx| {
+    blog.db.write_now(|tx| {
         let hour_ago = now - 3600 * 1000;
         let (for_address, from_client) =
             db::password_resets::record_request(tx, &key, client, now, hour_ago)?;
@@ -163,14 +164,12 @@ pub fn forgot_password(blog: Blog, typed: &str, client: &str) -> Result<(), Acti
             _ => None,
         };
         let Some(user) = user else {
-            return Ok(Ok(0));
+            return Ok(Ok(()));
         };
         let url = letters.url(&reset::record(tx, user.id, &token)?);
         crate::mail::queue(tx, letters, &letters.reset(user.email.as_str(), &url))?;
-        Ok(Ok(1))
-    })??;
-    blog.mail_queued(queued);
-    Ok(())
+        Ok(Ok(()))
+    })?
 }
 
 /// Whether the account is mailed about new comments on its posts (its profile's
@@ -233,10 +232,22 @@ pub fn change_password(
     hash: &str,
     keep: &[u8],
 ) -> Result<(), ActionError> {
-    let id = actor.user_id().ok_or_else(|| forbidden(actor))?;
+    let user = actor.user().ok_or_else(|| forbidden(actor))?;
     blog.db.write_now(|tx| {
-        db::users::set_password(tx, id, hash)?;
-        db::sessions::delete_others(tx, id, keep)
+        db::users::set_password(tx, user.id, hash)?;
+        let ended = db::sessions::delete_others(tx, user.id, keep)?;
+        security::record(tx, blog.letters, actor, user, &Event::PasswordChanged, "")?;
+        if ended > 0 {
+            security::record(
+                tx,
+                blog.letters,
+                actor,
+                user,
+                &Event::SessionsEnded(ended),
+                "",
+            )?;
+        }
+        Ok(())
     })?;
     Ok(())
 }
@@ -254,32 +265,6 @@ pub fn reset_password(blog: Blog, token_hash: &[u8], hash: &str) -> Result<UserI
         db::sessions::delete_others(tx, owner, &[])?;
         Ok(Ok(owner))
     })?
-}
-
-/// A new session for `user` under `token_hash` (never the token the browser brought,
-/// so a planted cookie is not adopted); the browser's old session (`old_hash`) ends,
-/// and the account's failed logins are forgotten.
-pub fn start_session(
-    blog: Blog,
-    user: &User,
-    token_hash: &[u8],
-    old_hash: &[u8],
-    lifetime_ms: i64,
-) -> Result<(), ActionError> {
-    let now = db::now_ms();
-    blog.db.write_now(|tx| {
-        db::sessions::delete(tx, old_hash)?;
-        db::sessions::insert(tx, token_hash, user.id, now, now + lifetime_ms)?;
-        throttle::record_success(tx, user.email.as_str(), now)
-    })?;
-    Ok(())
-}
-
-/// Ends one session (logout).
-pub fn end_session(blog: Blog, token_hash: &[u8]) -> Result<(), ActionError> {
-    blog.db
-        .write_now(|tx| db::sessions::delete(tx, token_hash))?;
-    Ok(())
 }
 
 /// Counts a failed login against the typed address and the client, for throttling.

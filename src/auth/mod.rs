@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod csrf;
 pub mod hasher;
+pub mod passkey;
 pub mod password;
 pub mod permissions;
 pub mod rate;
@@ -11,6 +12,7 @@ pub mod reset;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 
 pub use actor::Actor;
 pub use token::Token;

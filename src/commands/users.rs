@@ -1,4 +1,4 @@
-//! `blog users list|set-role|deactivate|reset-link`.
+//! `blog users list|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
 
 use anyhow::{bail, Context};
 
@@ -67,6 +67,22 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::ResetLink { email } => {
             let user = account(&db, &email)?;
             println!("{}", reset_link(config, blog, &Actor::Cli, user.id)?);
+        }
+        UsersCommand::Logout { email } => {
+            let user = account(&db, &email)?;
+            let (_, ended) = actions::sessions::end_all(blog, &Actor::Cli, user.id)?;
+            println!(
+                "{} is signed out everywhere ({ended} sessions ended)",
+                user.email
+            );
+        }
+        UsersCommand::Reset2fa { email } => {
+            let user = account(&db, &email)?;
+            let removed = actions::factors::reset(blog, &Actor::Cli, user.id)?;
+            println!(
+                "{} has no second factor now ({removed}); its sessions ended: it logs in with its password alone",
+                user.email
+            );
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod complexity;
+pub mod device;
 pub mod diff;
 pub mod email;
 pub mod excerpt;

@@ -22,6 +22,16 @@ pub enum Action {
     UserDelete,
     MediaGc,
     MenuOrder,
+    /// Security events of an account (issue 20), written by `actions::security`.
+    AccountLogin,
+    AccountSecondFactorFailed,
+    AccountFactorAdded,
+    AccountFactorRemoved,
+    AccountRecoveryCodeUsed,
+    AccountRecoveryCodesRenewed,
+    AccountTwoFactorReset,
+    AccountSessionsEnded,
+    AccountPasswordChanged,
 }
 
 impl Action {
@@ -40,6 +50,15 @@ impl Action {
             Self::UserDelete => "user.delete",
             Self::MediaGc => "media.gc",
             Self::MenuOrder => "menu.order",
+            Self::AccountLogin => "account.login",
+            Self::AccountSecondFactorFailed => "account.second_factor_failed",
+            Self::AccountFactorAdded => "account.factor_added",
+            Self::AccountFactorRemoved => "account.factor_removed",
+            Self::AccountRecoveryCodeUsed => "account.recovery_code_used",
+            Self::AccountRecoveryCodesRenewed => "account.recovery_codes_renewed",
+            Self::AccountTwoFactorReset => "account.two_factor_reset",
+            Self::AccountSessionsEnded => "account.sessions_ended",
+            Self::AccountPasswordChanged => "account.password_changed",
         }
     }
 }

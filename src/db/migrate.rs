@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_writing.sql"),
     include_str!("migrations/007_pages.sql"),
     include_str!("migrations/008_mail.sql"),
+    include_str!("migrations/009_accounts.sql"),
 ];
 
 /// The version this build of `blog` writes.

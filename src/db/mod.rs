@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod backup;
 pub mod comments;
+pub mod factors;
 #[cfg(test)]
 pub mod fixtures;
 pub mod login_failures;
@@ -14,6 +15,7 @@ pub mod media;
 pub mod migrate;
 pub mod outbox;
 pub mod pages;
+pub mod passkeys;
 pub mod password_resets;
 pub mod posts;
 pub mod preview_links;

@@ -31,8 +31,8 @@ pub struct Letters {
     /// The host part of Message-IDs.
     host: String,
     key: SecretKey,
-    /// Told after a transaction that queued mail commits, so the worker sends it at
-    /// once rather than at its next regular look.
+    /// Told when mail is queued, so the worker sends it at once rather than at its
+    /// next regular look.
     queued: Arc<tokio::sync::Notify>,
 }
 
@@ -72,8 +72,8 @@ impl Letters {
         &self.key
     }
 
-    /// Wakes the worker: mail was queued and committed.
-    pub fn wake(&self) {
+    /// Wakes the worker: mail was queued.
+    fn wake(&self) {
         self.queued.notify_one();
     }
 
@@ -101,5 +101,9 @@ pub fn queue(
     let token =
         Token::generate().map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
     let message_id = format!("{}@{}", &token.as_str()[..32], letters.host);
-    outbox::enqueue(tx, letter, &message_id, crate::db::now_ms())
+    outbox::enqueue(tx, letter, &message_id, crate::db::now_ms())?;
+    // The worker waits a moment after this (`worker::COMMIT_GRACE`): the transaction
+    // that queued the mail commits before it looks.
+    letters.wake();
+    Ok(())
 }

@@ -23,6 +23,12 @@ use crate::db::{self, outbox};
 /// (`blog posts publish` on the command line) goes out within this time.
 const LOOK_EVERY: Duration = Duration::from_secs(15);
 
+/// How long the worker waits after being woken by `mail::queue`, which runs inside
+/// the transaction that queues the mail: long enough for that transaction to commit
+/// (a mail not yet visible would wait for the next look), and it gathers a burst of
+/// mails into one pass.
+pub const COMMIT_GRACE: Duration = Duration::from_millis(200);
+
 /// The first retry comes after this; each next one after twice as long…
 const FIRST_RETRY_MS: i64 = 10_000;
 /// …up to this.
@@ -95,7 +101,7 @@ pub async fn run(app: Arc<App>, mailer: Mailer) {
         });
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = letters.woken() => {}
+            () = letters.woken() => tokio::time::sleep(COMMIT_GRACE).await,
         }
     }
 }

@@ -349,6 +349,7 @@ pub fn users(
                                     }
                                 }
                                 (button(ctx, &urls::admin_reset_link(user.id), "admin.reset_link"))
+                                (button(ctx, &urls::admin_logout(user.id), "admin.logout_everywhere"))
                             }
                         }
                     }
@@ -517,6 +518,15 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "user.delete" => "admin.action_user_delete",
         "media.gc" => "admin.action_media_gc",
         "menu.order" => "admin.action_menu_order",
+        "account.login" => "admin.action_account_login",
+        "account.second_factor_failed" => "admin.action_account_second_factor_failed",
+        "account.factor_added" => "admin.action_account_factor_added",
+        "account.factor_removed" => "admin.action_account_factor_removed",
+        "account.recovery_code_used" => "admin.action_account_recovery_code_used",
+        "account.recovery_codes_renewed" => "admin.action_account_recovery_codes_renewed",
+        "account.two_factor_reset" => "admin.action_account_two_factor_reset",
+        "account.sessions_ended" => "admin.action_account_sessions_ended",
+        "account.password_changed" => "admin.action_account_password_changed",
         _ => return code,
     };
     ctx.t(key)

@@ -11,6 +11,7 @@ use crate::auth::{password, session, throttle, Actor, Token};
 use crate::content::problems::{Message, FORM};
 use crate::content::{Email, Problems, Role, User};
 use crate::db;
+use crate::db::sessions::Seen;
 use crate::media::library::{self, MediaError};
 use crate::serving::response::{self, Response};
 use crate::urls;
@@ -24,7 +25,13 @@ pub fn login_form(ctx: &Ctx) -> Result<Response, WebError> {
     let next = ctx.query("next").and_then(local_path);
     Ok(response::html(
         StatusCode::OK,
-        views::accounts::login(&ctx.form_page(), "", next, &Problems::new()),
+        views::accounts::login(
+            &ctx.form_page(),
+            "",
+            next,
+            &Problems::new(),
+            ctx.app.relying_party().is_ok(),
+        ),
     ))
 }
 
@@ -35,7 +42,13 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
         let problems = Problems::of(FORM, message);
         response::html(
             status,
-            views::accounts::login(&ctx.form_page(), typed_email, next, &problems),
+            views::accounts::login(
+                &ctx.form_page(),
+                typed_email,
+                next,
+                &problems,
+                ctx.app.relying_party().is_ok(),
+            ),
         )
     };
     // Unknown and malformed addresses are throttled and answered like wrong passwords,
@@ -82,20 +95,45 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
             ));
         }
     };
-    let cookie = start_session(ctx, user).await?;
+    // An account with a second factor is not signed in yet: this browser's login
+    // waits for it, at the second step.
+    let id = user.id;
+    let has_factor = ctx
+        .app
+        .db
+        .read(move |conn| db::factors::has_second_factor(conn, id))
+        .await?;
+    if has_factor {
+        let (hash, next) = (ctx.session().hash(), next.unwrap_or("").to_string());
+        ctx.app
+            .act(move |blog| actions::factors::await_second_factor(blog, id, &hash, &next))
+            .await?;
+        return Ok(response::redirect(&urls::login_second_factor()));
+    }
+    let cookie = start_session(ctx, user, "password").await?;
     let target = next.map_or_else(urls::index, str::to_string);
     Ok(response::with_cookie(response::redirect(&target), &cookie))
 }
 
 /// A new session for `user` under a new token (never the one the browser brought, so
 /// a planted cookie is not adopted); the browser's old session ends. Returns the
-/// `Set-Cookie` value.
-async fn start_session(ctx: &Ctx, user: User) -> Result<String, WebError> {
+/// `Set-Cookie` value. `how` they proved who they are goes to the audit log.
+pub(super) async fn start_session(
+    ctx: &Ctx,
+    user: User,
+    how: &'static str,
+) -> Result<String, WebError> {
     let token = Token::generate()?;
     let (new_hash, old_hash) = (token.hash(), ctx.session().hash());
     let lifetime = i64::try_from(session::LIFETIME.as_millis()).unwrap_or(i64::MAX);
+    let seen = Seen {
+        user_agent: ctx.user_agent.clone(),
+        client: ctx.client.to_string(),
+    };
     ctx.app
-        .act(move |blog| actions::users::start_session(blog, &user, &new_hash, &old_hash, lifetime))
+        .act(move |blog| {
+            actions::sessions::start(blog, &user, &new_hash, &old_hash, lifetime, &seen, how)
+        })
         .await?;
     Ok(session::signed_in_cookie(&token, ctx.https))
 }
@@ -112,7 +150,7 @@ async fn dummy_hash(ctx: &Ctx) -> Result<String, WebError> {
 pub async fn logout(ctx: &Ctx) -> Result<Response, WebError> {
     let hash = ctx.session().hash();
     ctx.app
-        .act(move |blog| actions::users::end_session(blog, &hash))
+        .act(move |blog| actions::sessions::end(blog, &hash))
         .await?;
     // A fresh visitor token, so the old one cannot be replayed for CSRF either.
     let fresh = Token::generate()?;
@@ -199,7 +237,7 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
         Err(ActionError::Refused(why)) => return Ok(rejected(&Problems::of("email", why))),
         Err(err) => return Err(err.into()),
     };
-    let cookie = start_session(ctx, user).await?;
+    let cookie = start_session(ctx, user, "signup").await?;
     Ok(response::with_cookie(
         response::redirect(&urls::index()),
         &cookie,
@@ -225,9 +263,10 @@ pub async fn profile_form(ctx: &Ctx) -> Result<Response, WebError> {
     } else {
         Saved::No
     };
+    let security = super::security::security_view(ctx).await?;
     Ok(response::html(
         StatusCode::OK,
-        views::accounts::profile(&ctx.page(), &values, &Problems::new(), saved),
+        views::accounts::profile(&ctx.page(), &values, &Problems::new(), saved, &security),
     ))
 }
 
@@ -275,9 +314,10 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
         }
     }
     if !problems.is_empty() {
+        let security = super::security::security_view(ctx).await?;
         return Ok(response::html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::accounts::profile(&ctx.page(), &values, &problems, Saved::No),
+            views::accounts::profile(&ctx.page(), &values, &problems, Saved::No, &security),
         ));
     }
     let (actor, name, bio) = (

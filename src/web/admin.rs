@@ -53,6 +53,7 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::Deactivate(id) => set_activity(ctx, id, Activity::Inactive).await?,
         AdminAction::Reactivate(id) => set_activity(ctx, id, Activity::Active).await?,
         AdminAction::ResetLink(id) => reset_link(ctx, id).await?,
+        AdminAction::Logout(id) => logout(ctx, id).await?,
         AdminAction::RunGc => run_gc(ctx).await?,
         AdminAction::SaveMenu => save_menu(ctx).await?,
     };
@@ -325,6 +326,15 @@ async fn set_activity(ctx: &Ctx, id: UserId, activity: Activity) -> Result<Respo
     let actor = ctx.actor()?;
     ctx.app
         .act(move |blog| actions::users::set_activity(blog, &actor, id, activity))
+        .await?;
+    Ok(response::redirect(&urls::admin_users()))
+}
+
+/// Ends every session of the account (the admin's own too, if they ask).
+async fn logout(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::sessions::end_all(blog, &actor, id))
         .await?;
     Ok(response::redirect(&urls::admin_users()))
 }

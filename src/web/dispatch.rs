@@ -3,7 +3,8 @@
 use super::request::Ctx;
 use super::router::Route;
 use super::{
-    accounts, admin, comments, mail, posts, search, syndication, uploads, writing, WebError,
+    accounts, admin, comments, mail, posts, search, security, syndication, uploads, writing,
+    WebError,
 };
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
@@ -11,6 +12,9 @@ use crate::content::Kind;
 use crate::serving::response::Response;
 
 pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
+    if let Some(setup) = security::second_factor_required(ctx, &route) {
+        return Ok(setup);
+    }
     match route {
         Route::Index => posts::index(ctx).await,
         Route::Post(slug) => posts::show(ctx, slug).await,
@@ -65,6 +69,20 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Confirm(token) => mail::confirm(ctx, &token).await,
         Route::UnsubscribeForm(token) => mail::unsubscribe_form(ctx, &token).await,
         Route::Unsubscribe(token) => mail::unsubscribe(ctx, &token).await,
+        Route::EndSession(key) => security::end_session(ctx, &key).await,
+        Route::EndOtherSessions => security::end_other_sessions(ctx).await,
+        Route::TwoFactorForm => security::two_factor_form(ctx).await,
+        Route::TwoFactor => security::two_factor(ctx).await,
+        Route::TwoFactorRemove => security::two_factor_remove(ctx).await,
+        Route::RecoveryCodes => security::recovery_codes(ctx).await,
+        Route::SecondFactorForm => security::second_factor_form(ctx).await,
+        Route::SecondFactor => security::second_factor(ctx).await,
+        Route::PasskeyLoginStart => security::passkey_login_start(ctx).await,
+        Route::PasskeyLoginFinish => security::passkey_login_finish(ctx).await,
+        Route::PasskeyRegisterStart => security::passkey_register_start(ctx).await,
+        Route::PasskeyRegisterFinish => security::passkey_register_finish(ctx).await,
+        Route::PasskeyRename(id) => security::passkey_rename(ctx, id).await,
+        Route::PasskeyDelete(id) => security::passkey_delete(ctx, id).await,
         Route::Upload => uploads::create(ctx).await,
         Route::Admin(page) => admin::show(ctx, page).await,
         Route::AdminAction(action) => admin::act(ctx, action).await,

@@ -15,6 +15,7 @@ pub mod posts;
 pub mod request;
 pub mod router;
 pub mod search;
+pub mod security;
 pub mod static_files;
 pub mod syndication;
 pub mod thread;
@@ -252,16 +253,29 @@ async fn context(
     body: Incoming,
     cookie_token: Option<Token>,
 ) -> Result<(Ctx, Result<(), WebError>), Response> {
-    let user = match &cookie_token {
+    let live = match &cookie_token {
         Some(token) => {
             let hash = token.hash();
             app.db
-                .read(move |conn| db::sessions::user(conn, &hash, db::now_ms()))
+                .read(move |conn| db::sessions::live(conn, &hash, db::now_ms()))
                 .await
                 .map_err(plain_500)?
         }
         None => None,
     };
+    if let (Some(live), Some(token)) = (&live, &cookie_token) {
+        touch_session(&app, live, token, origin.client).await;
+    }
+    let has_second_factor = live.as_ref().is_some_and(|l| l.has_second_factor);
+    let user = live.map(|l| l.user);
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
     let menu = app.menu().await.map_err(plain_500)?;
     let (session, session_is_new) = match cookie_token {
         Some(token) => (token, false),
@@ -280,11 +294,37 @@ async fn context(
         client: origin.client,
         https,
         user,
+        has_second_factor,
+        user_agent,
         session,
         session_is_new,
         menu,
     });
     Ok((ctx, body))
+}
+
+/// Notes when and from where a session was last seen, at most every few minutes (or
+/// at once when its address changed), so the profile's list of sessions is current
+/// without a write per request. A follower writes nothing.
+async fn touch_session(
+    app: &Arc<App>,
+    live: &db::sessions::Live,
+    token: &Token,
+    client: std::net::IpAddr,
+) {
+    let client = client.to_string();
+    let stale = db::now_ms() - live.last_seen_at >= crate::actions::sessions::TOUCH_EVERY_MS;
+    if app.follower || (!stale && live.client == client) {
+        return;
+    }
+    let hash = token.hash();
+    // A page is still worth answering when this note cannot be written (a full disk).
+    if let Err(err) = app
+        .act(move |blog| crate::actions::sessions::touch(blog, &hash, &client))
+        .await
+    {
+        tracing::warn!("cannot note when a session was last seen: {err}");
+    }
 }
 
 /// The form of a POST; other methods have none.
@@ -313,7 +353,17 @@ async fn run(
     route: Option<Route>,
     body: Result<(), WebError>,
 ) -> Response {
-    let wants_json = matches!(route, Some(Route::Upload | Route::Autosave(_)));
+    let wants_json = matches!(
+        route,
+        Some(
+            Route::Upload
+                | Route::Autosave(_)
+                | Route::PasskeyLoginStart
+                | Route::PasskeyLoginFinish
+                | Route::PasskeyRegisterStart
+                | Route::PasskeyRegisterFinish
+        )
+    );
     let result = match (route, body) {
         (_, Err(err)) => Err(err),
         (None, _) if Route::exists_for_other_method(&parts.method, parts.uri.path()) => {

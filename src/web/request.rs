@@ -23,6 +23,10 @@ pub struct Ctx {
     /// The original request was HTTPS (per a trusted proxy, or `base_url`).
     pub https: bool,
     pub user: Option<User>,
+    /// The signed-in account has a second factor (a TOTP app or a passkey).
+    pub has_second_factor: bool,
+    /// The browser's User-Agent header (cut short), for the list of sessions.
+    pub user_agent: String,
     session: Token,
     /// The browser sent no usable session cookie: `session` is new and must be set
     /// if a form carries its CSRF token.
@@ -40,6 +44,8 @@ pub struct CtxParts {
     pub client: IpAddr,
     pub https: bool,
     pub user: Option<User>,
+    pub has_second_factor: bool,
+    pub user_agent: String,
     pub session: Token,
     pub session_is_new: bool,
     pub menu: Arc<[MenuEntry]>,
@@ -60,6 +66,8 @@ impl Ctx {
             client: parts.client,
             https: parts.https,
             user: parts.user,
+            has_second_factor: parts.has_second_factor,
+            user_agent: parts.user_agent,
             session: parts.session,
             session_is_new: parts.session_is_new,
             csrf_rendered: AtomicBool::new(false),

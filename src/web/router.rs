@@ -46,6 +46,21 @@ pub enum Route {
     UnsubscribeForm(String),
     /// One-click unsubscribe (RFC 8058): the signed token is the proof, no CSRF token.
     Unsubscribe(String),
+    /// One of the account's sessions, by the key the profile lists.
+    EndSession(String),
+    EndOtherSessions,
+    TwoFactorForm,
+    TwoFactor,
+    TwoFactorRemove,
+    RecoveryCodes,
+    SecondFactorForm,
+    SecondFactor,
+    PasskeyLoginStart,
+    PasskeyLoginFinish,
+    PasskeyRegisterStart,
+    PasskeyRegisterFinish,
+    PasskeyRename(i64),
+    PasskeyDelete(i64),
     NewForm,
     New,
     EditForm(Slug),
@@ -111,6 +126,8 @@ pub enum AdminAction {
     Deactivate(UserId),
     Reactivate(UserId),
     ResetLink(UserId),
+    /// Ends every session of the account.
+    Logout(UserId),
     RunGc,
     /// The whole menu at once: a `position_{id}` field per page.
     SaveMenu,
@@ -218,6 +235,26 @@ impl Route {
             (_, true, ["subscribe", "confirm", token]) => Self::Confirm(token.to_string()),
             (true, _, ["unsubscribe", token]) => Self::UnsubscribeForm(token.to_string()),
             (_, true, ["unsubscribe", token]) => Self::Unsubscribe(token.to_string()),
+            (_, true, ["accounts", "sessions", "end-others"]) => Self::EndOtherSessions,
+            (_, true, ["accounts", "sessions", key, "end"]) => Self::EndSession(key.to_string()),
+            (true, _, ["accounts", "two-factor"]) => Self::TwoFactorForm,
+            (_, true, ["accounts", "two-factor"]) => Self::TwoFactor,
+            (_, true, ["accounts", "two-factor", "remove"]) => Self::TwoFactorRemove,
+            (_, true, ["accounts", "recovery-codes"]) => Self::RecoveryCodes,
+            (true, _, ["accounts", "login", "second-factor"]) => Self::SecondFactorForm,
+            (_, true, ["accounts", "login", "second-factor"]) => Self::SecondFactor,
+            (_, true, ["accounts", "login", "passkey", "start"]) => Self::PasskeyLoginStart,
+            (_, true, ["accounts", "login", "passkey", "finish"]) => Self::PasskeyLoginFinish,
+            (_, true, ["accounts", "passkeys", "register", "start"]) => Self::PasskeyRegisterStart,
+            (_, true, ["accounts", "passkeys", "register", "finish"]) => {
+                Self::PasskeyRegisterFinish
+            }
+            (_, true, ["accounts", "passkeys", id, "rename"]) => {
+                Self::PasskeyRename(id.parse().ok()?)
+            }
+            (_, true, ["accounts", "passkeys", id, "delete"]) => {
+                Self::PasskeyDelete(id.parse().ok()?)
+            }
             _ => return None,
         })
     }
@@ -276,6 +313,15 @@ impl Route {
                 | Self::Forgot
                 | Self::ConfirmForm(_)
                 | Self::UnsubscribeForm(_)
+                | Self::TwoFactorForm
+                | Self::TwoFactor
+                | Self::RecoveryCodes
+                | Self::SecondFactorForm
+                | Self::SecondFactor
+                | Self::PasskeyLoginStart
+                | Self::PasskeyLoginFinish
+                | Self::PasskeyRegisterStart
+                | Self::PasskeyRegisterFinish
                 | Self::Admin(_)
                 | Self::AdminAction(_)
         )
@@ -304,6 +350,7 @@ impl AdminAction {
             ["users", id, "deactivate"] => Self::Deactivate(id.parse().ok()?),
             ["users", id, "reactivate"] => Self::Reactivate(id.parse().ok()?),
             ["users", id, "reset-link"] => Self::ResetLink(id.parse().ok()?),
+            ["users", id, "logout"] => Self::Logout(id.parse().ok()?),
             ["media", "gc"] => Self::RunGc,
             ["menu"] => Self::SaveMenu,
             _ => return None,
@@ -368,6 +415,35 @@ mod tests {
         assert_eq!(get(&profile()), Some(Route::ProfileForm));
         assert_eq!(get(&password()), Some(Route::PasswordForm));
         assert_eq!(get(&reset("abc")), Some(Route::ResetForm("abc".into())));
+        assert_eq!(
+            post_(&end_session("0a1b2c")),
+            Some(Route::EndSession("0a1b2c".into()))
+        );
+        assert_eq!(post_(&end_other_sessions()), Some(Route::EndOtherSessions));
+        assert_eq!(get(&two_factor()), Some(Route::TwoFactorForm));
+        assert_eq!(post_(&two_factor()), Some(Route::TwoFactor));
+        assert_eq!(post_(&two_factor_remove()), Some(Route::TwoFactorRemove));
+        assert_eq!(post_(&recovery_codes()), Some(Route::RecoveryCodes));
+        assert_eq!(get(&login_second_factor()), Some(Route::SecondFactorForm));
+        assert_eq!(post_(&login_second_factor()), Some(Route::SecondFactor));
+        assert_eq!(
+            post_(&passkey_login_start()),
+            Some(Route::PasskeyLoginStart)
+        );
+        assert_eq!(
+            post_(&passkey_login_finish()),
+            Some(Route::PasskeyLoginFinish)
+        );
+        assert_eq!(
+            post_(&passkey_register_start()),
+            Some(Route::PasskeyRegisterStart)
+        );
+        assert_eq!(
+            post_(&passkey_register_finish()),
+            Some(Route::PasskeyRegisterFinish)
+        );
+        assert_eq!(post_(&passkey_rename(3)), Some(Route::PasskeyRename(3)));
+        assert_eq!(post_(&passkey_delete(3)), Some(Route::PasskeyDelete(3)));
         assert_eq!(get(&healthz()), Some(Route::Healthz));
         assert_eq!(
             get(&media("uploads/2026/11/a.jpg")),
@@ -423,6 +499,7 @@ mod tests {
             (admin_deactivate(user), A::Deactivate(user)),
             (admin_reactivate(user), A::Reactivate(user)),
             (admin_reset_link(user), A::ResetLink(user)),
+            (admin_logout(user), A::Logout(user)),
             (admin_run_gc(), A::RunGc),
         ];
         for (url, action) in actions {

@@ -865,3 +865,179 @@ fn a_page_written_in_the_editor_is_in_the_menu_and_a_featured_image_on_the_list(
     visitor.screenshot("page-in-menu");
     visitor.assert_clean_console();
 }
+
+/// A free port on 127.0.0.1 for a server whose `base_url` must name it before it starts.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl Window {
+    /// Gives the tab a virtual platform authenticator (the DevTools `WebAuthn`
+    /// domain): CTAP 2.1, discoverable credentials, user verification that always
+    /// passes, touched at once. It lives as long as the tab.
+    fn add_virtual_authenticator(&self) -> String {
+        use headless_chrome::protocol::cdp::WebAuthn;
+        self.tab
+            .call_method(WebAuthn::Enable {
+                enable_ui: Some(false),
+            })
+            .expect("the WebAuthn domain");
+        let add: WebAuthn::AddVirtualAuthenticator = serde_json::from_value(serde_json::json!({
+            "options": {
+                "protocol": "ctap2",
+                "ctap2Version": "ctap2_1",
+                "transport": "internal",
+                "hasResidentKey": true,
+                "hasUserVerification": true,
+                "isUserVerified": true,
+                "automaticPresenceSimulation": true,
+            }
+        }))
+        .expect("authenticator options");
+        self.tab
+            .call_method(add)
+            .expect("a virtual authenticator")
+            .authenticator_id
+    }
+
+    /// The credentials the virtual authenticator holds: (resident, rpId).
+    fn credentials(&self, authenticator: &str) -> Vec<(bool, String)> {
+        use headless_chrome::protocol::cdp::WebAuthn;
+        self.tab
+            .call_method(WebAuthn::GetCredentials {
+                authenticator_id: authenticator.to_owned(),
+            })
+            .expect("the authenticator's credentials")
+            .credentials
+            .into_iter()
+            .map(|c| (c.is_resident_credential, c.rp_id.unwrap_or_default()))
+            .collect()
+    }
+
+    fn log_out(&self) {
+        self.click("form[action=\"/accounts/logout\"] button[type=submit]");
+        self.wait_until(
+            "location.pathname === '/' && !document.querySelector('form[action=\"/accounts/logout\"]')",
+            "signed out",
+        );
+    }
+
+    fn signed_in(&self) -> bool {
+        self.eval("!!document.querySelector('form[action=\"/accounts/logout\"]')") == true
+    }
+}
+
+#[test]
+fn a_passkey_is_added_logs_in_alone_and_as_a_second_factor_and_is_removed() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    // WebAuthn needs a domain name as the relying party: the site is http://localhost
+    // on a port chosen here, which base_url must name before the server starts.
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let server = Site::new()
+        .env("BLOG_SITE_BASE_URL", &base)
+        .start_at(&format!("127.0.0.1:{port}"));
+    server.create_user("keyholder@blog.example", "author");
+    let window = Window::new(chromium.browser.new_tab().expect("a tab"), &base);
+    let authenticator = window.add_virtual_authenticator();
+
+    // The authenticator app's set-up draws its QR code as inline SVG, under the CSP.
+    window.log_in("keyholder@blog.example");
+    window.open("/accounts/two-factor");
+    window.wait_until(
+        "document.querySelector('figure.qr svg')?.getBoundingClientRect().width >= 200",
+        "the QR code drawn",
+    );
+    window.screenshot("two-factor-setup");
+
+    // Added on the profile, with a name.
+    window.open("/accounts/profile");
+    window.wait_until(
+        "!document.querySelector('#passkey-add').disabled",
+        "the passkey script",
+    );
+    window.type_into("#passkey-name", "Test laptop");
+    window.click("#passkey-add");
+    window.wait_until(
+        "document.querySelectorAll('li.passkey').length === 1",
+        "the new passkey listed",
+    );
+    assert_eq!(
+        window.text("document.querySelector('li.passkey input[name=name]').value"),
+        "Test laptop"
+    );
+    assert_eq!(
+        window.credentials(&authenticator),
+        [(true, "localhost".to_string())],
+        "one discoverable credential for the site's RP id"
+    );
+    window.screenshot("profile-with-passkey");
+
+    // Alone: no email, no password.
+    window.log_out();
+    window.open("/accounts/login");
+    window.wait_until(
+        "!document.querySelector('#passkey-login').disabled",
+        "the passkey button",
+    );
+    window.click("#passkey-login");
+    window.wait_until(
+        "location.pathname === '/' && !!document.querySelector('form[action=\"/accounts/logout\"]')",
+        "signed in with the passkey alone",
+    );
+
+    // As the second factor after the password.
+    window.log_out();
+    window.open("/accounts/login");
+    window.type_into("input[name=email]", "keyholder@blog.example");
+    window.type_into("input[name=password]", PASSWORD);
+    window.click("form[action^=\"/accounts/login\"] button[type=submit]");
+    window.wait_until(
+        "location.pathname === '/accounts/login/second-factor'",
+        "the second step",
+    );
+    assert!(!window.signed_in(), "the password alone is not enough");
+    window.wait_until(
+        "!document.querySelector('#passkey-login').disabled",
+        "the passkey button",
+    );
+    window.click("#passkey-login");
+    window.wait_until(
+        "location.pathname === '/' && !!document.querySelector('form[action=\"/accounts/logout\"]')",
+        "signed in with password and passkey",
+    );
+
+    // Removed: the password alone lets the account in again.
+    window.open("/accounts/profile");
+    window.click("li.passkey form[action$=\"/delete\"] button[type=submit]");
+    window.wait_until(
+        "location.pathname === '/accounts/profile' && document.querySelectorAll('li.passkey').length === 0",
+        "the passkey removed",
+    );
+    window.log_out();
+    window.log_in("keyholder@blog.example");
+    window.assert_clean_console();
+
+    let logins: Vec<String> = server
+        .audit_rows()
+        .into_iter()
+        .filter(|r| r.target == "keyholder@blog.example")
+        .map(|r| format!("{} {}", r.action, r.detail))
+        .collect();
+    for expected in [
+        "account.factor_added passkey Test laptop",
+        "account.login passkey,",
+        "account.login password + passkey,",
+        "account.factor_removed passkey Test laptop",
+    ] {
+        assert!(
+            logins.iter().any(|l| l.starts_with(expected)),
+            "{expected}: {logins:#?}"
+        );
+    }
+}

@@ -30,6 +30,7 @@ mod proxy_cache;
 mod readers;
 mod replication;
 mod search;
+mod security;
 mod server;
 mod startup;
 mod systemd;

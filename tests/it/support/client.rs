@@ -15,6 +15,8 @@ pub struct Client {
     /// Sent as `X-Forwarded-For` on every request: a client behind the (trusted,
     /// loopback) proxy, as the server sees it.
     forwarded_for: Option<String>,
+    /// Sent as `User-Agent` when set (else ureq's own).
+    user_agent: Option<String>,
 }
 
 impl Client {
@@ -37,6 +39,7 @@ impl Client {
             base: base.to_owned(),
             jar: Rc::default(),
             forwarded_for: None,
+            user_agent: None,
         }
     }
 
@@ -45,6 +48,14 @@ impl Client {
     pub fn via_proxy_from(&self, address: &str) -> Self {
         Client {
             forwarded_for: Some(address.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The same browser (cookies shared) sending this `User-Agent`.
+    pub fn with_user_agent(&self, user_agent: &str) -> Self {
+        Client {
+            user_agent: Some(user_agent.to_owned()),
             ..self.clone()
         }
     }
@@ -81,6 +92,10 @@ impl Client {
     fn with_headers<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
         let request = match self.cookie_header() {
             Some(cookies) => request.header("cookie", cookies),
+            None => request,
+        };
+        let request = match &self.user_agent {
+            Some(agent) => request.header("user-agent", agent),
             None => request,
         };
         match &self.forwarded_for {

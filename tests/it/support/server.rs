@@ -20,6 +20,13 @@ impl Site {
         self.start_command(command, Signals::Process)
     }
 
+    /// Starts `blog serve --bind BIND` (a port chosen by the test, for a `base_url` that
+    /// must name it before the server starts).
+    pub fn start_at(self, bind: &str) -> TestServer {
+        let command = self.command(&["serve", "--bind", bind]);
+        self.start_command(command, Signals::Process)
+    }
+
     /// Starts `program ARGS` in the folder with the site's environment, where the
     /// program runs `blog serve` as its child (Litestream's `replicate -exec`, with
     /// `{blog}` in ARGS standing for the binary): signals go to both, as a process

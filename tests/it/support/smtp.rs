@@ -52,6 +52,11 @@ impl Received {
             .to_string()
     }
 
+    /// A security notice (`Security notice from …`, or Korean `… 보안 알림`).
+    pub fn is_security_notice(&self) -> bool {
+        self.subject.starts_with("Security notice") || self.subject.ends_with("보안 알림")
+    }
+
     /// The URL inside `List-Unsubscribe: <…>`.
     pub fn unsubscribe_url(&self) -> String {
         let header = self
@@ -179,12 +184,33 @@ impl SmtpServer {
         files.iter().map(|path| parse(path)).collect()
     }
 
-    /// The messages to `to`, waiting until there are at least `count` of them.
+    /// The messages to `to`, waiting until there are at least `count` of them; security
+    /// notices (a mail at each login) left out, see `wait_for_notices`.
     #[track_caller]
     pub fn wait_for(&self, to: &str, count: usize) -> Vec<Received> {
+        self.wait_for_where(to, count, |m| !m.is_security_notice())
+    }
+
+    /// The security notices to `to` (logins, factors, passwords), at least `count`.
+    #[track_caller]
+    pub fn wait_for_notices(&self, to: &str, count: usize) -> Vec<Received> {
+        self.wait_for_where(to, count, Received::is_security_notice)
+    }
+
+    #[track_caller]
+    fn wait_for_where(
+        &self,
+        to: &str,
+        count: usize,
+        keep: impl Fn(&Received) -> bool,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let found: Vec<Received> = self.messages().into_iter().filter(|m| m.to == to).collect();
+            let found: Vec<Received> = self
+                .messages()
+                .into_iter()
+                .filter(|m| m.to == to && keep(m))
+                .collect();
             if found.len() >= count {
                 return found;
             }
