@@ -58,7 +58,6 @@ pub fn confirm_totp(
             return Ok(Err(ActionError::Refused("problems.code_wrong")));
         }
         db::factors::set_recovery_codes(tx, user.id, &hashes)?;
-        let ended = db::sessions::delete_others(tx, user.id, keep)?;
         security::record(
             tx,
             blog.letters,
@@ -67,16 +66,7 @@ pub fn confirm_totp(
             &Event::FactorAdded("authenticator app".into()),
             client,
         )?;
-        if ended > 0 {
-            security::record(
-                tx,
-                blog.letters,
-                actor,
-                user,
-                &Event::SessionsEnded(ended),
-                client,
-            )?;
-        }
+        security::end_other_sessions(tx, blog.letters, actor, user, keep, client)?;
         Ok(Ok(codes.clone()))
     })?
 }
@@ -97,7 +87,6 @@ pub fn remove_totp(
         if db::passkeys::count(tx, user.id)? == 0 {
             db::factors::delete_recovery_codes(tx, user.id)?;
         }
-        let ended = db::sessions::delete_others(tx, user.id, keep)?;
         security::record(
             tx,
             blog.letters,
@@ -106,16 +95,7 @@ pub fn remove_totp(
             &Event::FactorRemoved("authenticator app".into()),
             client,
         )?;
-        if ended > 0 {
-            security::record(
-                tx,
-                blog.letters,
-                actor,
-                user,
-                &Event::SessionsEnded(ended),
-                client,
-            )?;
-        }
+        security::end_other_sessions(tx, blog.letters, actor, user, keep, client)?;
         Ok(Ok(()))
     })?
 }

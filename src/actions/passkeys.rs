@@ -37,7 +37,6 @@ pub fn add(
             passkey: &made.passkey,
         };
         let id = db::passkeys::insert(tx, &new, db::now_ms())?;
-        let ended = db::sessions::delete_others(tx, user.id, keep)?;
         let what = format!("passkey {}", made.name);
         security::record(
             tx,
@@ -47,16 +46,7 @@ pub fn add(
             &Event::FactorAdded(what),
             client,
         )?;
-        if ended > 0 {
-            security::record(
-                tx,
-                blog.letters,
-                actor,
-                user,
-                &Event::SessionsEnded(ended),
-                client,
-            )?;
-        }
+        security::end_other_sessions(tx, blog.letters, actor, user, keep, client)?;
         Ok(id)
     });
     match written {
@@ -98,7 +88,6 @@ pub fn remove(
         if !db::factors::has_second_factor(tx, user.id)? {
             db::factors::delete_recovery_codes(tx, user.id)?;
         }
-        let ended = db::sessions::delete_others(tx, user.id, keep)?;
         let what = format!("passkey {name}");
         security::record(
             tx,
@@ -108,16 +97,7 @@ pub fn remove(
             &Event::FactorRemoved(what),
             client,
         )?;
-        if ended > 0 {
-            security::record(
-                tx,
-                blog.letters,
-                actor,
-                user,
-                &Event::SessionsEnded(ended),
-                client,
-            )?;
-        }
+        security::end_other_sessions(tx, blog.letters, actor, user, keep, client)?;
         Ok(Ok(()))
     })?
 }

@@ -126,3 +126,28 @@ pub fn record(
         _ => Ok(()),
     }
 }
+
+/// Ends every session of `account` but `keep` (this browser's), and records that when
+/// any ended: what a new password, or a factor added or removed, entails. Returns how
+/// many ended.
+pub fn end_other_sessions(
+    tx: &Connection,
+    letters: Option<&Letters>,
+    actor: &Actor,
+    account: &User,
+    keep: &[u8],
+    client: &str,
+) -> rusqlite::Result<usize> {
+    let ended = db::sessions::delete_others(tx, account.id, keep)?;
+    if ended > 0 {
+        record(
+            tx,
+            letters,
+            actor,
+            account,
+            &Event::SessionsEnded(ended),
+            client,
+        )?;
+    }
+    Ok(ended)
+}

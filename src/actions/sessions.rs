@@ -74,20 +74,9 @@ pub fn end_own(blog: Blog, actor: &Actor, key: &str) -> Result<(), ActionError> 
 /// returns how many ended.
 pub fn end_others(blog: Blog, actor: &Actor, keep: &[u8]) -> Result<usize, ActionError> {
     let user = actor.user().ok_or_else(|| forbidden(actor))?;
-    Ok(blog.db.write_now(|tx| {
-        let ended = db::sessions::delete_others(tx, user.id, keep)?;
-        if ended > 0 {
-            security::record(
-                tx,
-                blog.letters,
-                actor,
-                user,
-                &Event::SessionsEnded(ended),
-                "",
-            )?;
-        }
-        Ok(ended)
-    })?)
+    Ok(blog
+        .db
+        .write_now(|tx| security::end_other_sessions(tx, blog.letters, actor, user, keep, ""))?)
 }
 
 /// An admin (from `/admin/users` or `blog users logout`) ends every session of an

@@ -235,18 +235,8 @@ pub fn change_password(
     let user = actor.user().ok_or_else(|| forbidden(actor))?;
     blog.db.write_now(|tx| {
         db::users::set_password(tx, user.id, hash)?;
-        let ended = db::sessions::delete_others(tx, user.id, keep)?;
         security::record(tx, blog.letters, actor, user, &Event::PasswordChanged, "")?;
-        if ended > 0 {
-            security::record(
-                tx,
-                blog.letters,
-                actor,
-                user,
-                &Event::SessionsEnded(ended),
-                "",
-            )?;
-        }
+        security::end_other_sessions(tx, blog.letters, actor, user, keep, "")?;
         Ok(())
     })?;
     Ok(())
