@@ -33,6 +33,7 @@ pub mod files;
 pub mod i18n;
 pub mod mail;
 pub mod media;
+pub mod outbound;
 pub mod server;
 pub mod serving;
 pub mod urls;
