@@ -131,6 +131,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Old addresses that answer 301 (moved for good) to their new place: those an
+    /// import added and those added by hand.
+    Redirects {
+        #[command(subcommand)]
+        command: RedirectsCommand,
+    },
     /// Write every post (drafts too) as Markdown with front matter, with its images,
     /// plus authors.json and comments.json, into DIR.
     Export {
@@ -159,6 +165,17 @@ pub enum ImportCommand {
         #[arg(long, value_name = "EMAIL")]
         author: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RedirectsCommand {
+    /// Every redirect: old address, where it leads, and who added it (manual, wordpress, …).
+    List,
+    /// Make FROM (a path like /2024/05/hello/ or /?p=12, or the old site's whole
+    /// address) answer 301 to TO (a path here like /posts/hello, or an http(s) address).
+    Add { from: String, to: String },
+    /// Stop redirecting FROM.
+    Remove { from: String },
 }
 
 #[derive(Debug, Subcommand)]

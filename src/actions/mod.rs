@@ -11,6 +11,7 @@ pub mod comments;
 pub mod media;
 pub mod pages;
 pub mod posts;
+pub mod redirects;
 pub mod users;
 
 use rusqlite::Connection;

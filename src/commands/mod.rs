@@ -13,6 +13,7 @@ pub mod litestream;
 pub mod media;
 pub mod nginx_config;
 pub mod posts;
+pub mod redirects;
 pub mod restore;
 pub mod serve;
 pub mod users;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Posts { command } => posts::run(&load_config(file)?, command),
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),
+        Command::Redirects { command } => redirects::run(&load_config(file)?, command),
         Command::Export { dir, force } => export::run(&load_config(file)?, &dir, force),
     }
 }

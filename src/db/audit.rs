@@ -22,6 +22,8 @@ pub enum Action {
     UserDelete,
     MediaGc,
     MenuOrder,
+    RedirectAdd,
+    RedirectRemove,
 }
 
 impl Action {
@@ -40,6 +42,8 @@ impl Action {
             Self::UserDelete => "user.delete",
             Self::MediaGc => "media.gc",
             Self::MenuOrder => "menu.order",
+            Self::RedirectAdd => "redirect.add",
+            Self::RedirectRemove => "redirect.remove",
         }
     }
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_audit_log.sql"),
     include_str!("migrations/006_writing.sql"),
     include_str!("migrations/007_pages.sql"),
+    include_str!("migrations/009_moving_in.sql"),
 ];
 
 /// The version this build of `blog` writes.

@@ -3,9 +3,10 @@
 
 use maud::{html, Markup};
 
-use super::components::{csrf_input, field_errors, form_errors, pagination};
+use super::components::{csrf_input, field, field_errors, form_errors, pagination, Field};
 use super::{layout, PageCtx};
 use crate::content::{Comment, Pagination, Post, Problems, Role, Slug, User, UserId};
+use crate::db::redirects::Redirect;
 use crate::urls;
 
 /// The numbers the dashboard opens with.
@@ -93,6 +94,7 @@ fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                     a href=(urls::admin_comments()) { (ctx.t("admin.comments")) }
                     a href=(urls::admin_media()) { (ctx.t("admin.media")) }
                     a href=(urls::admin_menu()) { (ctx.t("admin.site_menu")) }
+                    a href=(urls::admin_redirects()) { (ctx.t("admin.redirects")) }
                 }
                 h1 { (title) }
                 (content)
@@ -268,6 +270,87 @@ pub fn menu(ctx: &PageCtx, rows: &[MenuRow], problems: &Problems) -> Markup {
                     }
                 }
             }
+        },
+    )
+}
+
+/// The add form as typed, when it came back with problems.
+#[derive(Debug, Clone, Default)]
+pub struct RedirectForm {
+    pub from: String,
+    pub to: String,
+}
+
+/// Every old address that answers 301, with where it leads and who added it; a form
+/// adds one, a button on each removes it.
+pub fn redirects(
+    ctx: &PageCtx,
+    rows: &[Redirect],
+    pages: &Pagination,
+    form: &RedirectForm,
+    problems: &Problems,
+) -> Markup {
+    let from_field = Field {
+        name: "from",
+        label: ctx.t("admin.redirect_from"),
+        kind: "text",
+        value: &form.from,
+        autocomplete: "off",
+        required: true,
+    };
+    let to_field = Field {
+        name: "to",
+        label: ctx.t("admin.redirect_to"),
+        kind: "text",
+        value: &form.to,
+        autocomplete: "off",
+        required: true,
+    };
+    admin_page(
+        ctx,
+        ctx.t("admin.redirects"),
+        html! {
+            p.hint { (ctx.t("admin.redirects_hint")) }
+            form #add-redirect method="post" action=(urls::admin_redirects()) {
+                (csrf_input(ctx))
+                (form_errors(ctx, problems))
+                (field(ctx, &from_field, problems))
+                (field(ctx, &to_field, problems))
+                div.actions {
+                    button.primary type="submit" { (ctx.t("admin.add_redirect")) }
+                }
+            }
+            @if rows.is_empty() {
+                p.empty { (ctx.t("admin.no_redirects")) }
+            } @else {
+                table.admin-table #redirects {
+                    thead {
+                        tr {
+                            th { (ctx.t("admin.redirect_from")) }
+                            th { (ctx.t("admin.redirect_to")) }
+                            th { (ctx.t("admin.redirect_source")) }
+                            th { (ctx.t("admin.actions")) }
+                        }
+                    }
+                    tbody {
+                        @for row in rows {
+                            tr.redirect data-from=(row.from) {
+                                td { code { (row.from) } }
+                                td { a href=(row.to) { (percent_encoding::percent_decode_str(row.to.as_str()).decode_utf8_lossy()) } }
+                                td { (row.source) }
+                                td.buttons {
+                                    form.inline method="post" action=(urls::admin_remove_redirect()) {
+                                        (csrf_input(ctx))
+                                        input type="hidden" name="from" value=(row.from);
+                                        button type="submit" { (ctx.t("admin.remove_redirect")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(ctx, pages, &urls::admin_redirects()))
         },
     )
 }
@@ -501,6 +584,8 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "user.delete" => "admin.action_user_delete",
         "media.gc" => "admin.action_media_gc",
         "menu.order" => "admin.action_menu_order",
+        "redirect.add" => "admin.action_redirect_add",
+        "redirect.remove" => "admin.action_redirect_remove",
         _ => return code,
     };
     ctx.t(key)

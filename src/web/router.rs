@@ -69,6 +69,8 @@ pub enum AdminPage {
     Comments,
     Media,
     Menu,
+    /// Old addresses that answer 301, with the form that adds one.
+    Redirects,
 }
 
 /// What an admin's buttons do to accounts and media (POST); each writes one audit
@@ -83,6 +85,10 @@ pub enum AdminAction {
     RunGc,
     /// The whole menu at once: a `position_{id}` field per page.
     SaveMenu,
+    /// The form's `from` and `to`.
+    AddRedirect,
+    /// The form's `from`.
+    RemoveRedirect,
 }
 
 impl Route {
@@ -158,6 +164,7 @@ impl Route {
             (true, _, ["admin", "comments"]) => Self::Admin(AdminPage::Comments),
             (true, _, ["admin", "media"]) => Self::Admin(AdminPage::Media),
             (true, _, ["admin", "menu"]) => Self::Admin(AdminPage::Menu),
+            (true, _, ["admin", "redirects"]) => Self::Admin(AdminPage::Redirects),
             (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
@@ -247,6 +254,8 @@ impl AdminAction {
             ["users", id, "reset-link"] => Self::ResetLink(id.parse().ok()?),
             ["media", "gc"] => Self::RunGc,
             ["menu"] => Self::SaveMenu,
+            ["redirects"] => Self::AddRedirect,
+            ["redirects", "remove"] => Self::RemoveRedirect,
             _ => return None,
         })
     }
@@ -344,6 +353,11 @@ mod tests {
         assert_eq!(get(&admin_media()), Some(Route::Admin(P::Media)));
         assert_eq!(get(&admin_menu()), Some(Route::Admin(P::Menu)));
         assert_eq!(post_(&admin_menu()), Some(Route::AdminAction(A::SaveMenu)));
+        assert_eq!(get(&admin_redirects()), Some(Route::Admin(P::Redirects)));
+        assert_eq!(
+            post_(&admin_redirects()),
+            Some(Route::AdminAction(A::AddRedirect))
+        );
         let user = UserId(4);
         let actions = [
             (admin_set_role(user), A::SetRole(user)),
@@ -351,6 +365,7 @@ mod tests {
             (admin_reactivate(user), A::Reactivate(user)),
             (admin_reset_link(user), A::ResetLink(user)),
             (admin_run_gc(), A::RunGc),
+            (admin_remove_redirect(), A::RemoveRedirect),
         ];
         for (url, action) in actions {
             assert!(url.is_ascii(), "{url}");

@@ -27,6 +27,7 @@ mod posts;
 mod production;
 mod proxy_cache;
 mod readers;
+mod redirects;
 mod replication;
 mod search;
 mod server;
