@@ -22,6 +22,7 @@ pub const OLD_QUERY_KEYS: &[&str] = &[
     "attachment_id",
     "cat",
     "tag",
+    "tag_id",
     "author",
     "feed",
     "m",

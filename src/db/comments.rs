@@ -56,6 +56,16 @@ pub fn insert(conn: &Connection, comment: &NewComment, now: i64) -> rusqlite::Re
     Ok(CommentId(conn.last_insert_rowid()))
 }
 
+/// Makes `id` a reply to `parent` (on the same post; otherwise nothing changes).
+pub fn set_parent(conn: &Connection, id: CommentId, parent: CommentId) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE comments SET parent_id = ?2 WHERE id = ?1
+         AND post_id = (SELECT post_id FROM comments WHERE id = ?2)",
+    )?
+    .execute(params![id, parent])?;
+    Ok(())
+}
+
 /// Whether the post already has this comment (same time, same text): how an import
 /// knows it ran before.
 pub fn exists(

@@ -19,6 +19,7 @@ mod editor;
 mod hostile;
 mod language;
 mod media;
+mod moving_in;
 mod nginx;
 mod pages;
 mod paging;

@@ -244,7 +244,7 @@ fn account(
 }
 
 /// `<username>@imported.invalid`, keeping the characters an address allows.
-fn made_up_email(username: &str, pk: &str) -> String {
+pub(super) fn made_up_email(username: &str, pk: &str) -> String {
     let local: String = username
         .to_lowercase()
         .chars()

@@ -1,5 +1,5 @@
-//! `blog import django FILE` and `blog import markdown DIR`: posts and their authors from
-//! elsewhere. Both share what is here: the progress display, the tally printed at the
+//! `blog import django FILE`, `blog import markdown DIR` and `blog import wordpress
+//! FILE`: posts and their authors from elsewhere. Both share what is here: the progress display, the tally printed at the
 //! end, accounts made without a password, and saving a post with its own dates.
 //!
 //! Policy for bad input: what makes the whole input unreadable (a missing file, not
@@ -17,7 +17,9 @@ mod markdown;
 mod posts;
 pub mod progress;
 mod users;
+mod wordpress;
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use crate::actions::Blog;
@@ -34,6 +36,9 @@ pub fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::Markdown { dir, author } => {
             markdown::run(config, blog, &dir, author.as_deref())?
         }
+        ImportCommand::Wordpress { file, uploads } => {
+            wordpress::run(config, blog, &file, uploads.as_deref())?
+        }
     };
     println!("{}", tally.summary());
     tally.into_result()
@@ -49,6 +54,15 @@ pub struct Tally {
     pub present: u64,
     /// Bad records or files, each reported on its own line.
     pub failed: u64,
+    pub pages: u64,
+    pub images: u64,
+    /// Old addresses that now answer 301.
+    pub redirects: u64,
+    /// Left out on purpose, by why ("spam comment", "menu item"): not errors.
+    pub left_out: BTreeMap<String, u64>,
+    /// Images a post showed whose file could not be had (each named on its own line);
+    /// the post links to the old address instead.
+    pub missing_images: u64,
 }
 
 impl Tally {
@@ -58,17 +72,48 @@ impl Tally {
             count(self.posts, "post"),
             count(self.users, "user")
         );
-        if self.comments > 0 {
-            line.push_str(&format!(", {}", count(self.comments, "comment")));
+        for (n, noun) in [
+            (self.comments, "comment"),
+            (self.pages, "page"),
+            (self.images, "image"),
+            (self.redirects, "redirect"),
+        ] {
+            if n > 0 {
+                line.push_str(&format!(", {}", count(n, noun)));
+            }
         }
-        line.push_str(&format!("; {} skipped", self.present + self.failed));
-        if self.present > 0 || self.failed > 0 {
+        let left_out: u64 = self.left_out.values().sum();
+        line.push_str(&format!(
+            "; {} skipped",
+            self.present + self.failed + left_out
+        ));
+        if self.present > 0 || self.failed > 0 || left_out > 0 {
             line.push_str(&format!(
-                " ({} already there, {} with errors)",
+                " ({} already there, {} with errors",
                 self.present, self.failed
+            ));
+            if left_out > 0 {
+                let why: Vec<String> = self
+                    .left_out
+                    .iter()
+                    .map(|(why, n)| count(*n, why))
+                    .collect();
+                line.push_str(&format!(", {left_out} left out: {}", why.join(", ")));
+            }
+            line.push(')');
+        }
+        if self.missing_images > 0 {
+            line.push_str(&format!(
+                "; {} missing (named above), linked to the old site instead",
+                count(self.missing_images, "image file")
             ));
         }
         line
+    }
+
+    /// Counts one thing left out on purpose, by why (a noun: "spam comment").
+    pub fn leave_out(&mut self, why: &str) {
+        *self.left_out.entry(why.to_string()).or_default() += 1;
     }
 
     /// Err when something was skipped for an error, so scripts notice.
@@ -113,5 +158,18 @@ mod tests {
             "imported 12 posts, 1 user; 3 skipped (2 already there, 1 with errors)"
         );
         assert!(some.into_result().is_err());
+        let mut moved = Tally {
+            posts: 2,
+            pages: 1,
+            redirects: 9,
+            missing_images: 1,
+            ..Tally::default()
+        };
+        moved.leave_out("spam comment");
+        moved.leave_out("spam comment");
+        assert_eq!(
+            moved.summary(),
+            "imported 2 posts, 0 users, 1 page, 9 redirects; 2 skipped (0 already there, 0 with errors, 2 left out: 2 spam comments); 1 image file missing (named above), linked to the old site instead"
+        );
     }
 }
