@@ -342,6 +342,18 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
         korean.text().contains("저도 북촌 좋아해요!"),
         "its comment shows"
     );
+    // The reply shows under the comment it answers.
+    let ferry = reader.get("/posts/the-morning-ferry").assert_status(200);
+    let replies = ferry.select("#comments li.reply");
+    assert_eq!(replies.len(), 1);
+    assert!(
+        replies[0].text.contains("in reply to Minsu")
+            && replies[0].text.contains("Thank you, Minsu.")
+    );
+    assert!(
+        !ferry.text().contains("Not approved yet."),
+        "pending comments wait"
+    );
     // Drafts (a private post) keep no public old address.
     reader.get("/?p=11").assert_status(200);
 
