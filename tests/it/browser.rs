@@ -865,3 +865,46 @@ fn a_page_written_in_the_editor_is_in_the_menu_and_a_featured_image_on_the_list(
     visitor.screenshot("page-in-menu");
     visitor.assert_clean_console();
 }
+
+#[test]
+fn an_imported_gutenberg_post_shows_its_caption_and_its_gallery_as_a_grid() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = Site::new().start();
+    server.create_user("boss@new.example", "admin");
+    let uploads = tempfile::tempdir().expect("a folder for the uploads");
+    crate::moving_in::copy_dir(&crate::moving_in::fixture("uploads"), uploads.path());
+    crate::moving_in::import(&server, uploads.path());
+
+    let visitor = chromium.visitor_window(&server);
+    visitor.open("/posts/the-morning-ferry");
+    visitor.wait_until(
+        "[...document.querySelectorAll('.post-body img')].length === 3 && [...document.querySelectorAll('.post-body img')].every(i => i.complete && i.naturalWidth > 0)",
+        "the three imported images to load",
+    );
+    assert_eq!(
+        visitor.text(
+            "document.querySelector('.post-body figure:not(:has(figure)) figcaption')?.textContent"
+        ),
+        "The harbour at dawn, from the ferry"
+    );
+    // The gallery's two images side by side, its caption under both.
+    let cells = visitor.eval(
+        "[...document.querySelectorAll('.post-body figure > figure')].map(f => { const r = f.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left), Math.round(r.width)]; })",
+    );
+    let cells = cells.as_array().expect("the gallery's figures");
+    assert_eq!(cells.len(), 2, "{cells:?}");
+    assert_eq!(cells[0][0], cells[1][0], "one row: {cells:?}");
+    assert!(
+        cells[0][1].as_i64() < cells[1][1].as_i64(),
+        "side by side: {cells:?}"
+    );
+    let caption_below = visitor.eval(
+        "(() => { const g = document.querySelector('.post-body figure:has(> figure)'); const c = g.querySelector(':scope > figcaption'); return c.getBoundingClientRect().top >= g.querySelector('figure').getBoundingClientRect().bottom; })()",
+    );
+    assert_eq!(caption_below, serde_json::json!(true));
+    visitor.eval("document.querySelector('.post-body figure:has(> figure)').scrollIntoView()");
+    visitor.screenshot("imported-gutenberg-post");
+    visitor.assert_clean_console();
+}

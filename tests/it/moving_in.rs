@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{Site, TestServer};
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/wordpress")
         .join(name)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -62,7 +62,8 @@ fn snapshot(server: &TestServer) -> Vec<String> {
     rows
 }
 
-fn import(server: &TestServer, uploads: &Path) -> crate::support::Output {
+/// `blog import wordpress` of the fixture export, with `uploads` as its folder.
+pub(crate) fn import(server: &TestServer, uploads: &Path) -> crate::support::Output {
     let xml = fixture("export.xml");
     server
         .cli(&[
