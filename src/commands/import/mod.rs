@@ -16,6 +16,7 @@ mod images;
 mod markdown;
 mod posts;
 pub mod progress;
+mod uploads;
 mod users;
 mod wordpress;
 

@@ -19,7 +19,6 @@
 //!   adds nothing.
 
 mod body;
-mod uploads;
 mod wxr;
 
 use std::collections::HashMap;
@@ -29,10 +28,10 @@ use anyhow::{bail, Context as _};
 use jiff::tz::TimeZone;
 
 use self::body::{Attachment, Context};
-use self::uploads::Uploads;
 use self::wxr::{Entry, Item, Term};
 use super::images::Images;
 use super::progress::Progress;
+use super::uploads::{Layout, Uploads};
 use super::users::{self, Account};
 use super::{skipped, Tally};
 use crate::actions::comments::ImportedComment;
@@ -125,6 +124,7 @@ pub fn run(
         zone,
         source: format!("{SOURCE}:{}", header.site.blog_url.trim_end_matches('/')),
         uploads: Uploads::new(
+            Layout::WordPress,
             blog,
             &format!("{SOURCE}:{}", header.site.blog_url.trim_end_matches('/')),
             images,
@@ -700,7 +700,7 @@ impl Import<'_> {
                 continue;
             };
             let target = self.new_urls.get(&image.parent).cloned().or_else(|| {
-                let relative = uploads::relative(&image.url)?;
+                let relative = Layout::WordPress.relative(&image.url)?;
                 self.uploads
                     .stored()
                     .find(|(old, _)| **old == relative)

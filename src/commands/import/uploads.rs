@@ -1,7 +1,8 @@
-//! The images of a WordPress site: every `wp-content/uploads/…` address in a body (a
-//! size variant like `photo-300x200.jpg` too, which brings in the original it was cut
-//! from) is read from the copy of the uploads folder (`--uploads DIR`), stored through
-//! the same pipeline as an editor upload (`super::super::images`), and the body shows
+//! The images of a site moving in (WordPress, Ghost): every address under its images
+//! folder in a body (`/wp-content/uploads/…`, `/content/images/…`; a size variant like
+//! `photo-300x200.jpg` or `size/w600/…` too, which brings in the original it was cut
+//! from) is read from the copy of that folder (`--uploads DIR`, `--images DIR`), stored
+//! through the same pipeline as an editor upload (`super::images`), and the body shows
 //! it from `/media/`. A file that is not there is named once and the post keeps a link
 //! to its old address instead of a broken image. Links to the old site's own pages
 //! become paths, which its redirects then answer.
@@ -11,15 +12,79 @@ use std::path::{Path, PathBuf};
 
 use percent_encoding::percent_decode_str;
 
-use super::super::images::{Found, Images};
+use super::images::{Found, Images};
 use crate::actions::{self, Blog, Origin};
 use crate::auth::Actor;
 use crate::content::UserId;
 use crate::{db, urls};
 
-const UPLOADS: &str = "/wp-content/uploads/";
+/// Where a site keeps its images, and how it names their size variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `/wp-content/uploads/2019/03/photo-300x200.jpg`.
+    WordPress,
+    /// `/content/images/size/w600/2024/01/photo.jpg`.
+    Ghost,
+}
+
+impl Layout {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::WordPress => "/wp-content/uploads/",
+            Self::Ghost => "/content/images/",
+        }
+    }
+
+    /// The path under the folder that an address names, percent-decoded, without a
+    /// query; `None` for other addresses.
+    pub fn relative(self, url: &str) -> Option<String> {
+        let prefix = self.prefix();
+        let at = url.find(prefix)?;
+        let path = url[at + prefix.len()..]
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default();
+        let decoded = percent_decode_str(path).decode_utf8().ok()?.into_owned();
+        let safe = !decoded.is_empty()
+            && decoded
+                .split('/')
+                .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
+        safe.then_some(decoded)
+    }
+
+    /// The original a size variant was cut from; `None` when it is no variant.
+    fn original_of(self, relative: &str) -> Option<String> {
+        match self {
+            Self::WordPress => original_of(relative),
+            Self::Ghost => {
+                let rest = relative.strip_prefix("size/")?;
+                let (size, rest) = rest.split_once('/')?;
+                let is_size = |s: &str| {
+                    s.len() > 1
+                        && (s.starts_with('w') || s.starts_with('h'))
+                        && s[1..].bytes().all(|b| b.is_ascii_digit())
+                };
+                if !is_size(size) {
+                    return None;
+                }
+                // `size/w600/h400/…` has both.
+                let rest = match rest.split_once('/') {
+                    Some((second, after)) if is_size(second) => after,
+                    _ => rest,
+                };
+                // Ghost also keeps a `format/webp/` copy under sizes.
+                let rest = match rest.strip_prefix("format/") {
+                    Some(after) => after.split_once('/').map_or(after, |(_, a)| a),
+                    None => rest,
+                };
+                Some(rest.to_string())
+            }
+        }
+    }
+}
 
 pub struct Uploads<'a> {
+    layout: Layout,
     blog: Blog<'a>,
     /// `import_sources.source` of this import: a file stored by an earlier run is
     /// found there and not stored again.
@@ -38,6 +103,7 @@ pub struct Uploads<'a> {
 
 impl<'a> Uploads<'a> {
     pub fn new(
+        layout: Layout,
         blog: Blog<'a>,
         source: &str,
         images: Option<Images<'a>>,
@@ -45,6 +111,7 @@ impl<'a> Uploads<'a> {
         old_site: &str,
     ) -> Self {
         Self {
+            layout,
             blog,
             source: source.to_string(),
             new_files: 0,
@@ -64,7 +131,7 @@ impl<'a> Uploads<'a> {
     /// Our `/media/` address for an uploads address of the old site, storing the file
     /// the first time; `None` (and a line in `missing`) when it cannot be had.
     pub fn resolve(&mut self, url: &str, owner: UserId, what: &str) -> Option<String> {
-        let relative = relative(url)?;
+        let relative = self.layout.relative(url)?;
         if let Some(url) = self.stored.get(&relative) {
             return Some(url.clone());
         }
@@ -81,7 +148,7 @@ impl<'a> Uploads<'a> {
         // The original a size variant was cut from, when it is there: our pipeline
         // makes its own sizes from the best copy.
         let mut candidates = Vec::new();
-        if let Some(original) = original_of(&relative) {
+        if let Some(original) = self.layout.original_of(&relative) {
             candidates.push(original);
         }
         candidates.push(relative.clone());
@@ -151,7 +218,7 @@ impl<'a> Uploads<'a> {
             let Some(src) = attribute(tag, "src") else {
                 continue;
             };
-            if relative(&src).is_none() {
+            if self.layout.relative(&src).is_none() {
                 continue;
             }
             out.push_str(&html[done..at]);
@@ -161,7 +228,7 @@ impl<'a> Uploads<'a> {
                 None => {
                     let text = attribute(tag, "alt")
                         .filter(|alt| !alt.trim().is_empty())
-                        .unwrap_or_else(|| relative(&src).unwrap_or_default());
+                        .unwrap_or_else(|| self.layout.relative(&src).unwrap_or_default());
                     out.push_str(&format!(
                         "<a href=\"{}\">{}</a>",
                         escape(&src),
@@ -187,7 +254,7 @@ impl<'a> Uploads<'a> {
             let value = &after[1..value_end];
             let decoded = value.replace("&amp;", "&");
             // An upload that cannot be had keeps its old address, like a missing image.
-            let new = if relative(&decoded).is_some() {
+            let new = if self.layout.relative(&decoded).is_some() {
                 self.resolve(&decoded, owner, what)
             } else {
                 self.local_path(&decoded)
@@ -216,21 +283,6 @@ impl<'a> Uploads<'a> {
             _ => None,
         }
     }
-}
-
-/// The path under uploads/ that an address names, percent-decoded, without a query.
-pub fn relative(url: &str) -> Option<String> {
-    let at = url.find(UPLOADS)?;
-    let path = url[at + UPLOADS.len()..]
-        .split(['?', '#'])
-        .next()
-        .unwrap_or_default();
-    let decoded = percent_decode_str(path).decode_utf8().ok()?.into_owned();
-    let safe = !decoded.is_empty()
-        && decoded
-            .split('/')
-            .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
-    safe.then_some(decoded)
 }
 
 /// `2019/03/photo-300x200.jpg` → `2019/03/photo.jpg`; `None` when it is no variant.
@@ -316,22 +368,42 @@ mod tests {
 
     #[test]
     fn uploads_addresses_and_their_originals() {
+        let wp = Layout::WordPress;
         assert_eq!(
-            relative("https://old.example/wp-content/uploads/2019/03/a%20b-300x225.jpg?x=1")
+            wp.relative("https://old.example/wp-content/uploads/2019/03/a%20b-300x225.jpg?x=1")
                 .as_deref(),
             Some("2019/03/a b-300x225.jpg")
         );
         assert_eq!(
-            relative("https://old.example/wp-content/uploads/../../etc/passwd"),
+            wp.relative("https://old.example/wp-content/uploads/../../etc/passwd"),
             None
         );
-        assert_eq!(relative("https://old.example/other.jpg"), None);
+        assert_eq!(wp.relative("https://old.example/other.jpg"), None);
         assert_eq!(
-            original_of("2019/03/a-300x225.jpg").as_deref(),
+            wp.original_of("2019/03/a-300x225.jpg").as_deref(),
             Some("2019/03/a.jpg")
         );
-        assert_eq!(original_of("2019/03/a-b.jpg"), None);
-        assert_eq!(original_of("2019/03/a.jpg"), None);
+        assert_eq!(wp.original_of("2019/03/a-b.jpg"), None);
+        assert_eq!(wp.original_of("2019/03/a.jpg"), None);
+        let ghost = Layout::Ghost;
+        assert_eq!(
+            ghost
+                .relative("__GHOST_URL__/content/images/size/w600/2024/01/a.jpg")
+                .as_deref(),
+            Some("size/w600/2024/01/a.jpg")
+        );
+        for variant in [
+            "size/w600/2024/01/a.jpg",
+            "size/w600/h400/2024/01/a.jpg",
+            "size/w600/format/webp/2024/01/a.jpg",
+        ] {
+            assert_eq!(
+                ghost.original_of(variant).as_deref(),
+                Some("2024/01/a.jpg"),
+                "{variant}"
+            );
+        }
+        assert_eq!(ghost.original_of("2024/01/a.jpg"), None);
     }
 
     #[test]
@@ -340,7 +412,14 @@ mod tests {
         let db = crate::db::Db::open(&dir.path().join("db.sqlite3")).unwrap();
         let media = crate::media::MediaDir::new(dir.path().join("media"));
         let blog = Blog::new(&db, &media);
-        let mut uploads = Uploads::new(blog, "wordpress:x", None, None, "https://old.example");
+        let mut uploads = Uploads::new(
+            Layout::WordPress,
+            blog,
+            "wordpress:x",
+            None,
+            None,
+            "https://old.example",
+        );
         let html = r#"<p><img class="x" src="https://old.example/wp-content/uploads/2018/01/gone.jpg" alt="An old photo" /> <a href="https://old.example/2019/03/post/">post</a> <a href="https://elsewhere.example/">x</a></p>"#;
         let out = uploads.rewrite(html, UserId(1), "post");
         assert_eq!(
