@@ -125,7 +125,7 @@ pub enum Command {
         #[command(subcommand)]
         command: MediaCommand,
     },
-    /// Import posts and their authors from WordPress, a Django blog or Markdown files. Nothing
+    /// Import posts and their authors from WordPress, Ghost, a Django blog or Markdown files. Nothing
     /// is imported twice, so running it again is safe.
     Import {
         #[command(subcommand)]
@@ -164,6 +164,16 @@ pub enum ImportCommand {
         /// Who wrote the posts whose front matter names no author (default: the first admin).
         #[arg(long, value_name = "EMAIL")]
         author: Option<String>,
+    },
+    /// Posts, pages, authors, tags and feature images from a Ghost export (Settings →
+    /// Labs → Export), with the images from a copy of the site's content/images
+    /// folder; every old address then answers 301 to its new one.
+    Ghost {
+        /// The .json file Ghost exported.
+        file: PathBuf,
+        /// A copy of the old site's content/images folder.
+        #[arg(long, value_name = "DIR")]
+        images: Option<PathBuf>,
     },
     /// Posts, pages, authors, comments, categories and tags from a WordPress export
     /// (Tools → Export → All content), with their images from a copy of the site's

@@ -12,6 +12,7 @@ mod comments;
 pub mod dates;
 mod django;
 pub mod front_matter;
+mod ghost;
 mod images;
 mod markdown;
 mod posts;
@@ -39,6 +40,9 @@ pub fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
         }
         ImportCommand::Wordpress { file, uploads } => {
             wordpress::run(config, blog, &file, uploads.as_deref())?
+        }
+        ImportCommand::Ghost { file, images } => {
+            ghost::run(config, blog, &file, images.as_deref())?
         }
     };
     println!("{}", tally.summary());
@@ -134,6 +138,73 @@ pub fn count(n: u64, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Makes each old address (a URL of the old site, or a path) answer 301 to `to`:
+/// the redirects of an import (`source`: `wordpress`, `ghost`), counted in the tally.
+fn redirect(
+    blog: Blog,
+    source: &str,
+    old: &[String],
+    to: &str,
+    progress: &progress::Progress,
+    tally: &mut Tally,
+) {
+    use crate::content::redirect::{OldPath, Target};
+    let Ok(target) = Target::parse(to) else {
+        return;
+    };
+    let rows: Vec<(OldPath, Target)> = old
+        .iter()
+        .filter(|from| !from.trim().is_empty())
+        .filter_map(|from| OldPath::parse(from).ok())
+        .filter(|from| from.as_str() != "/")
+        .map(|from| (from, target.clone()))
+        .collect();
+    match crate::actions::redirects::import(blog, &crate::auth::Actor::Importer, source, &rows) {
+        Ok(n) => tally.redirects += n,
+        Err(err) => {
+            tally.failed += 1;
+            progress.warn(format!("could not add the redirects to {to}: {err:#}"));
+        }
+    }
+}
+
+/// Each `<iframe src=…>` (an embedded video, map, form) as a link to what it showed:
+/// our bodies hold no frames, and an embed must not vanish without a trace.
+fn iframes_to_links(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<iframe").map(|i| i + from) {
+        let open_end = lower[at..].find('>').map_or(lower.len(), |i| at + i + 1);
+        let end = lower[open_end..]
+            .find("</iframe>")
+            .map_or(open_end, |i| open_end + i + "</iframe>".len());
+        from = end;
+        let tag = &html[at..open_end];
+        let src = tag
+            .find("src=")
+            .and_then(|i| {
+                let value = &tag[i + 4..];
+                let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+                value[1..].find(quote).map(|len| &value[1..1 + len])
+            })
+            .unwrap_or_default();
+        out.push_str(&html[done..at]);
+        if !src.is_empty() {
+            let src = if src.starts_with("//") {
+                format!("https:{src}")
+            } else {
+                src.to_string()
+            };
+            out.push_str(&format!("<a href=\"{src}\">{src}</a>"));
+        }
+        done = end;
+    }
+    out.push_str(&html[done..]);
+    out
+}
+
 /// The line printed for a record or file that is skipped.
 fn skipped(what: impl Display, err: &anyhow::Error) -> String {
     format!("skipped {what}: {err:#}")
@@ -142,6 +213,16 @@ fn skipped(what: impl Display, err: &anyhow::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iframes_become_links() {
+        assert_eq!(
+            iframes_to_links(
+                r#"<p>a</p><IFRAME width="200" src="https://www.youtube.com/embed/x?feature=oembed"></iframe><p>b</p><iframe src='//player.example/v'></iframe>"#
+            ),
+            r#"<p>a</p><a href="https://www.youtube.com/embed/x?feature=oembed">https://www.youtube.com/embed/x?feature=oembed</a><p>b</p><a href="https://player.example/v">https://player.example/v</a>"#
+        );
+    }
 
     #[test]
     fn the_summary_counts_what_was_done_and_skipped() {

@@ -41,7 +41,6 @@ use crate::auth::Actor;
 use crate::config::Config;
 use crate::content::excerpt;
 use crate::content::html::sanitize_checked;
-use crate::content::redirect::{OldPath, Target};
 use crate::content::{
     CommentBody, CommentId, CommentStatus, Email, Kind, PostId, Slug, Tag, UserId,
 };
@@ -411,7 +410,8 @@ impl Import<'_> {
             },
         );
         let base_url = self.config.site.base_url.as_str();
-        let html = self.uploads.rewrite(&converted.html, owner, what);
+        let html = super::iframes_to_links(&converted.html);
+        let html = self.uploads.rewrite(&html, owner, what);
         let body = sanitize_checked(&html, base_url)?;
         let mut content = PostContent::from_sanitized(title, body, self.tags_of(item));
         if let Some(teaser) = &converted.teaser {
@@ -605,24 +605,7 @@ impl Import<'_> {
 
     /// Each old address (a URL of the old site, or a path) → `to`.
     fn redirect(&mut self, old: &[String], to: &str) {
-        let Ok(target) = Target::parse(to) else {
-            return;
-        };
-        let rows: Vec<(OldPath, Target)> = old
-            .iter()
-            .filter(|from| !from.trim().is_empty())
-            .filter_map(|from| OldPath::parse(from).ok())
-            .filter(|from| from.as_str() != "/")
-            .map(|from| (from, target.clone()))
-            .collect();
-        match actions::redirects::import(self.blog, &Actor::Importer, SOURCE, &rows) {
-            Ok(n) => self.tally.redirects += n,
-            Err(err) => {
-                self.tally.failed += 1;
-                self.progress
-                    .warn(format!("could not add the redirects to {to}: {err:#}"));
-            }
-        }
+        super::redirect(self.blog, SOURCE, old, to, &self.progress, &mut self.tally);
     }
 
     /// The addresses of the whole site: categories, tags, authors, feeds, attachment
