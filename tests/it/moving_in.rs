@@ -416,3 +416,242 @@ fn without_the_uploads_folder_every_image_is_named_and_stays_a_link() {
         refused.stderr
     );
 }
+
+fn ghost_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ghost")
+        .join(name)
+}
+
+fn import_ghost(server: &TestServer, export: &Path, images: &Path) -> crate::support::Output {
+    server
+        .cli(&[
+            "import",
+            "ghost",
+            export.to_str().unwrap(),
+            "--images",
+            images.to_str().unwrap(),
+        ])
+        .success()
+}
+
+#[test]
+fn a_ghost_site_moves_in_with_its_images_and_its_old_links_answer_301() {
+    let server = Site::new().start();
+    server.create_user("boss@new.example", "admin");
+    let images = tempfile::tempdir().unwrap();
+    copy_dir(&ghost_fixture("images"), images.path());
+    let export = ghost_fixture("export.json");
+
+    let first = import_ghost(&server, &export, images.path());
+    assert!(
+        first
+            .stdout
+            .contains("imported 7 posts, 1 user, 2 pages, 3 images"),
+        "{}\n{}",
+        first.stdout,
+        first.stderr
+    );
+    assert_eq!(first.stdout.matches("/accounts/reset/").count(), 1);
+    assert!(first
+        .stdout
+        .contains("\"Members only\" was only for members: imported as a draft"));
+
+    let db = database(&server);
+    let status = |slug: &str| -> (bool, bool, String) {
+        db.query_row(
+            "SELECT published_at IS NOT NULL, publish_at IS NOT NULL, kind FROM posts WHERE slug = ?1",
+            [slug],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap_or_else(|err| panic!("{slug}: {err}"))
+    };
+    for slug in [
+        "the-morning-ferry",
+        "walking-to-the-market",
+        "annyeonghaseyo-seoul",
+        "coming-soon",
+    ] {
+        assert_eq!(status(slug), (true, false, "post".into()), "{slug}");
+    }
+    assert_eq!(status("half-written"), (false, false, "post".into()));
+    assert_eq!(status("members-only"), (false, false, "post".into()));
+    assert_eq!(status("next-spring"), (false, true, "post".into()));
+    assert_eq!(status("about-us"), (true, false, "page".into()));
+    let (published, excerpt, featured): (i64, String, bool) = db
+        .query_row(
+            "SELECT published_at, excerpt, featured_media_id IS NOT NULL FROM posts WHERE slug = 'the-morning-ferry'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(published, 1_552_527_000_000, "2019-03-14 01:30 UTC");
+    assert_eq!(excerpt, "A ferry at dawn, and what we saw.");
+    assert!(featured);
+    let tags: Vec<String> = db
+        .prepare(
+            "SELECT tags.name FROM post_tags JOIN posts ON posts.id = post_tags.post_id
+             JOIN tags ON tags.id = post_tags.tag_id
+             WHERE posts.slug = 'the-morning-ferry' ORDER BY tags.name",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        tags,
+        ["featured", "photography", "서울"],
+        "internal tags stay behind"
+    );
+    let ferry: String = db
+        .query_row(
+            "SELECT body FROM posts WHERE slug = 'the-morning-ferry'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        ferry.matches("<img src=\"/media/uploads/").count(),
+        3,
+        "{ferry}"
+    );
+    assert!(
+        !ferry.contains("__GHOST_URL__") && !ferry.contains("kg-"),
+        "{ferry}"
+    );
+    assert!(ferry.contains("<figcaption>The harbour at dawn, from the ferry</figcaption>"));
+    assert!(ferry.contains("<figcaption>Two evenings in Seoul</figcaption>"));
+    assert!(
+        ferry.contains("<a href=\"https://www.youtube.com/embed/dQw4w9WgXcQ?feature=oembed\""),
+        "an embed becomes a link: {ferry}"
+    );
+
+    let reader = server.anonymous();
+    let uuid: String = {
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+        json["db"][0]["data"]["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["slug"] == "the-morning-ferry")
+            .unwrap()["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (old, text) in [
+        (
+            "/the-morning-ferry/".to_string(),
+            "The ferry leaves at six.",
+        ),
+        (
+            "/the-morning-ferry/amp/".to_string(),
+            "The ferry leaves at six.",
+        ),
+        (format!("/p/{uuid}/"), "The ferry leaves at six."),
+        (
+            "/annyeonghaseyo-seoul/".to_string(),
+            "서울에서 보낸 첫날입니다.",
+        ),
+        (
+            "/about-us/".to_string(),
+            "We write about harbours and markets.",
+        ),
+        ("/tag/seoul/".to_string(), "안녕하세요, 서울"),
+        ("/tag/photography/".to_string(), "Walking to the market"),
+        ("/author/ada/".to_string(), "The morning ferry"),
+    ] {
+        let moved = reader.get(&old).assert_status(301);
+        let page = reader.get(&moved.location()).assert_status(200);
+        assert!(
+            page.text().contains(text),
+            "{old} → {}: no {text:?}",
+            moved.location()
+        );
+    }
+    assert_eq!(
+        reader.get("/rss/").assert_status(301).location(),
+        "/feed.xml"
+    );
+    let file = reader
+        .get("/content/images/2026/12/harbour.jpg")
+        .assert_status(301);
+    reader.get(&file.location()).assert_status(200);
+
+    let before = snapshot(&server);
+    let again = import_ghost(&server, &export, images.path());
+    assert!(
+        again
+            .stdout
+            .contains("imported 0 posts, 0 users; 9 skipped (9 already there, 0 with errors)"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(snapshot(&server), before);
+}
+
+/// An export whose posts have no rendered `html` (or an empty one): the Lexical and
+/// Mobiledoc documents Ghost wrote are made HTML here, to the same text and images.
+#[test]
+fn a_ghost_export_without_html_is_rendered_from_its_lexical_and_mobiledoc() {
+    let server = Site::new().start();
+    server.create_user("boss@new.example", "admin");
+    let images = tempfile::tempdir().unwrap();
+    copy_dir(&ghost_fixture("images"), images.path());
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ghost_fixture("export.json")).unwrap())
+            .unwrap();
+    let mut kinds = Vec::new();
+    for post in json["db"][0]["data"]["posts"].as_array_mut().unwrap() {
+        post["html"] = serde_json::Value::Null;
+        let kind = if post["lexical"].is_string() {
+            "lexical"
+        } else {
+            "mobiledoc"
+        };
+        kinds.push((post["slug"].as_str().unwrap().to_owned(), kind));
+    }
+    assert!(
+        kinds.iter().any(|(_, k)| *k == "mobiledoc") && kinds.iter().any(|(_, k)| *k == "lexical")
+    );
+    let export = images.path().join("export-without-html.json");
+    std::fs::write(&export, serde_json::to_string(&json).unwrap()).unwrap();
+
+    import_ghost(&server, &export, images.path());
+    let reader = server.anonymous();
+    let ferry = reader.get("/posts/the-morning-ferry").assert_status(200);
+    for text in [
+        "The ferry leaves at six.",
+        "What we saw",
+        "Gulls",
+        "The harbour at dawn, from the ferry",
+        "Two evenings in Seoul",
+        "ferry --depart 06:00",
+        "Last paragraph of the ferry post.",
+    ] {
+        assert!(ferry.text().contains(text), "{text}");
+    }
+    assert_eq!(
+        ferry
+            .select(".post-body img[src^=\"/media/uploads/\"]")
+            .len(),
+        3
+    );
+    assert!(ferry.has(".post-body a[href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\"]"));
+    assert!(ferry.has(".post-body h2") && ferry.has(".post-body strong"));
+    // Ghost's own first post is Mobiledoc.
+    let welcome = reader.get("/posts/coming-soon").assert_status(200);
+    assert!(
+        welcome
+            .text()
+            .contains("This is Old Ghost, a brand new site by Ada Admin"),
+        "{}",
+        welcome.text()
+    );
+    assert!(
+        welcome.has(".post-body a"),
+        "its link, from a Mobiledoc markup"
+    );
+}

@@ -343,8 +343,13 @@ impl Import<'_> {
                 (Some(published.unwrap_or(created_at)), None)
             }
             "published" => {
+                let readers = match visibility {
+                    "members" => "members",
+                    "paid" => "paying members",
+                    _ => "some members",
+                };
                 self.progress.say(format!(
-                    "{what} was only for {visibility} members: imported as a draft (this blog would show it to everyone)"
+                    "{what} was only for {readers}: imported as a draft (this blog would show it to everyone)"
                 ));
                 (None, None)
             }
