@@ -370,6 +370,22 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
     );
     assert!(!again.stdout.contains("/accounts/reset/"));
     assert_eq!(snapshot(&server), before);
+
+    // A post deleted here stays deleted when the import runs again.
+    server
+        .cli(&["posts", "delete", "walking-to-the-market", "--yes"])
+        .success();
+    let after_delete = import(&server, uploads.path());
+    assert!(
+        after_delete
+            .stdout
+            .contains("1 left out: 1 post deleted here after an earlier import"),
+        "{}",
+        after_delete.stdout
+    );
+    reader
+        .get("/posts/walking-to-the-market")
+        .assert_status(404);
 }
 
 #[test]

@@ -404,11 +404,18 @@ impl Import<'_> {
                 }
                 slug
             }
-            None => {
-                self.tally.present += 1;
-                self.imported_slug(&old_id)?
-                    .context("it was imported before, but its post is gone here")?
-            }
+            None => match self.imported_slug(&old_id)? {
+                Some(slug) => {
+                    self.tally.present += 1;
+                    slug
+                }
+                // Imported before and deleted here since: it stays deleted.
+                None => {
+                    self.tally
+                        .leave_out("post deleted here after an earlier import");
+                    return Ok(());
+                }
+            },
         };
         if published_at.is_some() {
             let shown = if kind == Kind::Page {

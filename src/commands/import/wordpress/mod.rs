@@ -448,11 +448,18 @@ impl Import<'_> {
                 }
                 slug
             }
-            None => {
-                self.tally.present += 1;
-                self.imported_slug(&item.id)?
-                    .context("it was imported before, but its post is gone here")?
-            }
+            None => match self.imported_slug(&item.id)? {
+                Some(slug) => {
+                    self.tally.present += 1;
+                    slug
+                }
+                // Imported before and deleted here since: it stays deleted.
+                None => {
+                    self.tally
+                        .leave_out("post deleted here after an earlier import");
+                    return Ok(());
+                }
+            },
         };
         let shown = if kind == Kind::Page {
             urls::site_page(&slug)
