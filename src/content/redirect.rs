@@ -194,10 +194,15 @@ impl fmt::Display for Target {
     }
 }
 
-/// The path decoded, without a trailing slash (but `/` itself); `None` when it is not
-/// UTF-8 once decoded.
+/// The path decoded, without a trailing slash (but `/` itself) and without WordPress's
+/// `/index.php` in front (its addresses without pretty permalinks); `None` when it is
+/// not UTF-8 once decoded.
 fn normal_path(path: &str) -> Option<String> {
     let decoded = percent_decode_str(path).decode_utf8().ok()?;
+    let decoded = match decoded.strip_prefix("/index.php") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+        _ => &decoded,
+    };
     let trimmed = decoded.trim_end_matches('/');
     Some(if trimmed.is_empty() {
         "/".to_string()
@@ -261,8 +266,13 @@ mod tests {
         assert_eq!(OldPath::parse("/feed/").unwrap().as_str(), "/feed");
         assert_eq!(
             OldPath::parse("/index.php?page_id=2&b=1").unwrap().as_str(),
-            "/index.php?b=1&page_id=2"
+            "/?b=1&page_id=2"
         );
+        assert_eq!(
+            OldPath::parse("/index.php/2019/03/x/").unwrap().as_str(),
+            "/2019/03/x"
+        );
+        assert_eq!(OldPath::parse("/index.phpx").unwrap().as_str(), "/index.phpx");
         for bad in ["", "hello", "//evil.example/x", "/%ff", "/a\nb"] {
             assert!(OldPath::parse(bad).is_err(), "{bad:?}");
         }

@@ -299,6 +299,7 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
         ),
         ("/?attachment_id=4", "The ferry leaves at six."),
         ("/?p=8", "Before the market opened"),
+        ("/index.php?p=8", "Before the market opened"),
         (
             "/2019/04/%ec%95%88%eb%85%95%ed%95%98%ec%84%b8%ec%9a%94-%ec%84%9c%ec%9a%b8/",
             "서울에서 보낸 첫날입니다.",
