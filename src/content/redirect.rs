@@ -272,7 +272,10 @@ mod tests {
             OldPath::parse("/index.php/2019/03/x/").unwrap().as_str(),
             "/2019/03/x"
         );
-        assert_eq!(OldPath::parse("/index.phpx").unwrap().as_str(), "/index.phpx");
+        assert_eq!(
+            OldPath::parse("/index.phpx").unwrap().as_str(),
+            "/index.phpx"
+        );
         for bad in ["", "hello", "//evil.example/x", "/%ff", "/a\nb"] {
             assert!(OldPath::parse(bad).is_err(), "{bad:?}");
         }

@@ -672,3 +672,33 @@ fn a_ghost_export_without_html_is_rendered_from_its_lexical_and_mobiledoc() {
         "its link, from a Mobiledoc markup"
     );
 }
+
+#[test]
+fn on_a_terminal_the_wordpress_import_draws_a_progress_bar() {
+    let site = Site::new();
+    site.run_with_stdin(
+        &[
+            "createsuperuser",
+            "--email",
+            "boss@new.example",
+            "--password-stdin",
+        ],
+        &format!("{}\n", crate::support::PASSWORD),
+    )
+    .success();
+    let uploads = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("uploads"), uploads.path());
+    let xml = fixture("export.xml");
+    let shown = site.run_on_terminal(&[
+        "import",
+        "wordpress",
+        xml.to_str().unwrap(),
+        "--uploads",
+        uploads.path().to_str().unwrap(),
+    ]);
+    assert!(
+        shown.contains("/14 posts"),
+        "a bar counting the items: {shown:?}"
+    );
+    assert!(shown.contains("imported 10 posts"), "{shown:?}");
+}
