@@ -16,7 +16,7 @@ pub fn add(blog: Blog, actor: &Actor, from: &OldPath, to: &Target) -> Result<boo
     if !actor.is_admin() {
         return Err(forbidden(actor));
     }
-    if shadowed(from) {
+    if from.is_the_sites_own() {
         return Err(ActionError::Refused(SHADOWED));
     }
     blog.db.write_now(|tx| {
@@ -30,13 +30,6 @@ pub fn add(blog: Blog, actor: &Actor, from: &OldPath, to: &Target) -> Result<boo
 
 /// The old address is one the site answers itself.
 pub const SHADOWED: &str = "problems.redirect_shadowed";
-
-/// Whether the site answers `from` itself, so a redirect from it would never be
-/// used: any path a route takes, but `/` with an old query (`/?p=12`).
-pub fn shadowed(from: &OldPath) -> bool {
-    let answered = crate::web::router::Route::parse(&http::Method::GET, from.path()).is_some();
-    answered && !(from.path() == "/" && from.has_query())
-}
 
 /// Removes a redirect; false when there was none.
 pub fn remove(blog: Blog, actor: &Actor, from: &OldPath) -> Result<bool, ActionError> {
@@ -68,7 +61,7 @@ pub fn import(
         let now = db::now_ms();
         let mut changed = 0;
         for (from, to) in rows {
-            if shadowed(from) || db::redirects::is_manual(tx, from)? {
+            if from.is_the_sites_own() || db::redirects::is_manual(tx, from)? {
                 continue;
             }
             if db::redirects::put(tx, from, to, source, now)? {

@@ -32,6 +32,28 @@ pub const OLD_QUERY_KEYS: &[&str] = &[
     "author_name",
 ];
 
+/// The first path segments the site answers itself (see `web::router`, whose test keeps
+/// the two in step): a redirect from under one of them would never be used.
+pub const SITE_SEGMENTS: &[&str] = &[
+    "accounts",
+    "admin",
+    "authors",
+    "comments",
+    "drafts",
+    "feed.xml",
+    "healthz",
+    "media",
+    "pages",
+    "posts",
+    "preview",
+    "robots.txt",
+    "search",
+    "sitemap.xml",
+    "static",
+    "tags",
+    "uploads",
+];
+
 /// Why an address was refused; shown as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidRedirect {
@@ -131,6 +153,22 @@ impl OldPath {
 
     pub fn has_query(&self) -> bool {
         self.0.contains('?')
+    }
+
+    /// Whether the site answers this address itself (so a redirect from it would
+    /// never be used): the home page without a query, or any path under one of the
+    /// site's own first segments.
+    pub fn is_the_sites_own(&self) -> bool {
+        let path = self.path();
+        if path == "/" {
+            return !self.has_query();
+        }
+        let first = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        SITE_SEGMENTS.contains(&first)
     }
 
     /// As stored (no checks): for rows read back.
@@ -293,6 +331,16 @@ mod tests {
         );
         assert!(OldPath::is_old_query("p=12"));
         assert!(!OldPath::is_old_query("page=2"));
+    }
+
+    #[test]
+    fn the_sites_own_addresses_are_known() {
+        for own in ["/", "/search", "/posts/x", "/feed.xml", "/admin/redirects"] {
+            assert!(OldPath::parse(own).unwrap().is_the_sites_own(), "{own}");
+        }
+        for old in ["/?p=12", "/feed/", "/2019/03/x/", "/about/", "/postsx"] {
+            assert!(!OldPath::parse(old).unwrap().is_the_sites_own(), "{old}");
+        }
     }
 
     #[test]

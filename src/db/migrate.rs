@@ -15,6 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_audit_log.sql"),
     include_str!("migrations/006_writing.sql"),
     include_str!("migrations/007_pages.sql"),
+    // 008_mail.sql is being added on main at the same time; it goes before this one
+    // when they are merged, so that 009 takes the database to version 9.
     include_str!("migrations/009_moving_in.sql"),
 ];
 

@@ -6,7 +6,6 @@ use maud::{html, Markup};
 use super::components::{csrf_input, field, field_errors, form_errors, pagination, Field};
 use super::{layout, PageCtx};
 use crate::content::{Comment, Pagination, Post, Problems, Role, Slug, User, UserId};
-use crate::db::redirects::Redirect;
 use crate::urls;
 
 /// The numbers the dashboard opens with.
@@ -274,6 +273,16 @@ pub fn menu(ctx: &PageCtx, rows: &[MenuRow], problems: &Problems) -> Markup {
     )
 }
 
+/// A redirect as the redirects page lists it.
+pub struct RedirectRow {
+    /// The old address, as kept (decoded).
+    pub from: String,
+    /// Where it leads, as the `Location` says it.
+    pub to: String,
+    /// `manual`, `wordpress`, `ghost`.
+    pub source: String,
+}
+
 /// The add form as typed, when it came back with problems.
 #[derive(Debug, Clone, Default)]
 pub struct RedirectForm {
@@ -285,7 +294,7 @@ pub struct RedirectForm {
 /// adds one, a button on each removes it.
 pub fn redirects(
     ctx: &PageCtx,
-    rows: &[Redirect],
+    rows: &[RedirectRow],
     pages: &Pagination,
     form: &RedirectForm,
     problems: &Problems,
@@ -336,7 +345,7 @@ pub fn redirects(
                         @for row in rows {
                             tr.redirect data-from=(row.from) {
                                 td { code { (row.from) } }
-                                td { a href=(row.to) { (percent_encoding::percent_decode_str(row.to.as_str()).decode_utf8_lossy()) } }
+                                td { a href=(row.to) { (percent_encoding::percent_decode_str(&row.to).decode_utf8_lossy()) } }
                                 td { (row.source) }
                                 td.buttons {
                                     form.inline method="post" action=(urls::admin_remove_redirect()) {

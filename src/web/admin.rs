@@ -21,8 +21,8 @@ use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::admin::{
-    self as view, AuditRow, Counts, Freed, MediaRow, MenuRow, Orphan, RedirectForm, ResetNotice,
-    Waiting,
+    self as view, AuditRow, Counts, Freed, MediaRow, MenuRow, Orphan, RedirectForm, RedirectRow,
+    ResetNotice, Waiting,
 };
 
 /// Rows on one page of a list.
@@ -356,6 +356,14 @@ async fn redirects(
     problems: &Problems,
 ) -> Result<Response, WebError> {
     let (pages, rows) = paged(ctx, db::redirects::count, db::redirects::page).await?;
+    let rows: Vec<RedirectRow> = rows
+        .into_iter()
+        .map(|row| RedirectRow {
+            from: row.from.to_string(),
+            to: row.to.to_string(),
+            source: row.source,
+        })
+        .collect();
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {

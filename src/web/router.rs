@@ -374,6 +374,53 @@ mod tests {
         }
     }
 
+    /// `content::redirect::SITE_SEGMENTS` names the first segment of each route (one
+    /// URL of each is here: a new top-level route belongs in both lists), so no
+    /// redirect can be added from an address the site answers itself.
+    #[test]
+    fn every_routes_first_segment_is_known_to_the_redirects() {
+        use crate::content::redirect::{OldPath, SITE_SEGMENTS};
+        let slug: Slug = "a".parse().unwrap();
+        let tag: Tag = "t".parse().unwrap();
+        let urls = [
+            post(&slug),
+            site_page(&slug),
+            new_site_page(),
+            author(UserId(1)),
+            author_feed(UserId(1)),
+            urls::tag(&tag),
+            feed(),
+            sitemap(),
+            robots(),
+            search(""),
+            healthz(),
+            media("uploads/a.jpg"),
+            upload(),
+            drafts(),
+            login(),
+            reset("x"),
+            comment_approve(CommentId(1)),
+            admin(),
+            admin_redirects(),
+            "/static/css/site.css".to_string(),
+            "/preview/x".to_string(),
+        ];
+        for url in urls {
+            let path = url.split('?').next().unwrap();
+            assert!(
+                Route::parse(&Method::GET, path).is_some()
+                    || Route::parse(&Method::POST, path).is_some(),
+                "{url} is a route"
+            );
+            assert!(OldPath::parse(path).unwrap().is_the_sites_own(), "{url}");
+        }
+        let first_segments: Vec<&str> = SITE_SEGMENTS.to_vec();
+        assert!(
+            first_segments.windows(2).all(|w| w[0] < w[1]),
+            "kept sorted"
+        );
+    }
+
     #[test]
     fn head_is_get_and_unknown_paths_are_none() {
         assert_eq!(Route::parse(&Method::HEAD, "/"), Some(Route::Index));
