@@ -29,6 +29,37 @@ fn database(server: &TestServer) -> rusqlite::Connection {
     rusqlite::Connection::open(server.path().join("blog-data/blog.sqlite3")).expect("the database")
 }
 
+/// (published, scheduled, kind) of the post or page with this slug.
+fn status(db: &rusqlite::Connection, slug: &str) -> (bool, bool, String) {
+    db.query_row(
+        "SELECT published_at IS NOT NULL, publish_at IS NOT NULL, kind FROM posts WHERE slug = ?1",
+        [slug],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .unwrap_or_else(|err| panic!("{slug}: {err}"))
+}
+
+/// The names of a post's tags, sorted.
+fn tags_of(db: &rusqlite::Connection, slug: &str) -> Vec<String> {
+    db.prepare(
+        "SELECT tags.name FROM post_tags JOIN posts ON posts.id = post_tags.post_id
+         JOIN tags ON tags.id = post_tags.tag_id
+         WHERE posts.slug = ?1 ORDER BY tags.name",
+    )
+    .unwrap()
+    .query_map([slug], |row| row.get(0))
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn body_of(db: &rusqlite::Connection, slug: &str) -> String {
+    db.query_row("SELECT body FROM posts WHERE slug = ?1", [slug], |row| {
+        row.get(0)
+    })
+    .unwrap_or_else(|err| panic!("{slug}: {err}"))
+}
+
 /// Every row of the tables an import writes, as text: equal before and after a run
 /// that must change nothing.
 fn snapshot(server: &TestServer) -> Vec<String> {
@@ -122,14 +153,6 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
     );
 
     let db = database(&server);
-    let status = |slug: &str| -> (bool, bool, String) {
-        db.query_row(
-            "SELECT published_at IS NOT NULL, publish_at IS NOT NULL, kind FROM posts WHERE slug = ?1",
-            [slug],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .unwrap_or_else(|err| panic!("{slug}: {err}"))
-    };
     for slug in [
         "hello-world",
         "the-morning-ferry",
@@ -137,7 +160,7 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
         "안녕하세요-서울",
         "edited-later",
     ] {
-        assert_eq!(status(slug), (true, false, "post".into()), "{slug}");
+        assert_eq!(status(&db, slug), (true, false, "post".into()), "{slug}");
     }
     for slug in [
         "a-private-note",
@@ -146,20 +169,20 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
         "members-only",
     ] {
         assert_eq!(
-            status(slug),
+            status(&db, slug),
             (false, false, "post".into()),
             "{slug} is a draft"
         );
     }
     assert_eq!(
-        status("coming-soon"),
+        status(&db, "coming-soon"),
         (false, true, "post".into()),
         "future is scheduled"
     );
     for slug in ["about", "team", "sample-page"] {
-        assert_eq!(status(slug), (true, false, "page".into()), "{slug}");
+        assert_eq!(status(&db, slug), (true, false, "page".into()), "{slug}");
     }
-    assert_eq!(status("privacy-policy"), (false, false, "page".into()));
+    assert_eq!(status(&db, "privacy-policy"), (false, false, "page".into()));
 
     // Times: WordPress's UTC ones; the edit a month later kept.
     let (published, updated): (i64, i64) = db
@@ -173,28 +196,14 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
     assert_eq!(updated, 1_559_358_000_000, "2019-06-01 12:00 in Seoul");
 
     // Categories with the ones above them, tags, and sticky.
-    let tags: Vec<String> = db
-        .prepare(
-            "SELECT tags.name FROM post_tags JOIN posts ON posts.id = post_tags.post_id
-             JOIN tags ON tags.id = post_tags.tag_id
-             WHERE posts.slug = 'the-morning-ferry' ORDER BY tags.name",
-        )
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(tags, ["local", "news", "photography", "sticky", "서울"]);
+    assert_eq!(
+        tags_of(&db, "the-morning-ferry"),
+        ["local", "news", "photography", "sticky", "서울"]
+    );
 
     // Bodies: clean HTML, images from our media, captions, a gallery, links for what
     // cannot come along.
-    let body = |slug: &str| -> String {
-        db.query_row("SELECT body FROM posts WHERE slug = ?1", [slug], |row| {
-            row.get(0)
-        })
-        .unwrap()
-    };
-    let ferry = body("the-morning-ferry");
+    let ferry = body_of(&db, "the-morning-ferry");
     assert!(
         !ferry.contains("wp:") && !ferry.contains("wp-content"),
         "{ferry}"
@@ -208,7 +217,7 @@ fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
         "{ferry}"
     );
     assert!(ferry.contains("<a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\""));
-    let market = body("walking-to-the-market");
+    let market = body_of(&db, "walking-to-the-market");
     assert!(
         market.contains("<p>It was <em>cold</em>, and the stalls were<br>"),
         "{market}"
@@ -475,26 +484,18 @@ fn a_ghost_site_moves_in_with_its_images_and_its_old_links_answer_301() {
         .contains("\"Members only\" was only for members: imported as a draft"));
 
     let db = database(&server);
-    let status = |slug: &str| -> (bool, bool, String) {
-        db.query_row(
-            "SELECT published_at IS NOT NULL, publish_at IS NOT NULL, kind FROM posts WHERE slug = ?1",
-            [slug],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .unwrap_or_else(|err| panic!("{slug}: {err}"))
-    };
     for slug in [
         "the-morning-ferry",
         "walking-to-the-market",
         "annyeonghaseyo-seoul",
         "coming-soon",
     ] {
-        assert_eq!(status(slug), (true, false, "post".into()), "{slug}");
+        assert_eq!(status(&db, slug), (true, false, "post".into()), "{slug}");
     }
-    assert_eq!(status("half-written"), (false, false, "post".into()));
-    assert_eq!(status("members-only"), (false, false, "post".into()));
-    assert_eq!(status("next-spring"), (false, true, "post".into()));
-    assert_eq!(status("about-us"), (true, false, "page".into()));
+    assert_eq!(status(&db, "half-written"), (false, false, "post".into()));
+    assert_eq!(status(&db, "members-only"), (false, false, "post".into()));
+    assert_eq!(status(&db, "next-spring"), (false, true, "post".into()));
+    assert_eq!(status(&db, "about-us"), (true, false, "page".into()));
     let (published, excerpt, featured): (i64, String, bool) = db
         .query_row(
             "SELECT published_at, excerpt, featured_media_id IS NOT NULL FROM posts WHERE slug = 'the-morning-ferry'",
@@ -505,29 +506,12 @@ fn a_ghost_site_moves_in_with_its_images_and_its_old_links_answer_301() {
     assert_eq!(published, 1_552_527_000_000, "2019-03-14 01:30 UTC");
     assert_eq!(excerpt, "A ferry at dawn, and what we saw.");
     assert!(featured);
-    let tags: Vec<String> = db
-        .prepare(
-            "SELECT tags.name FROM post_tags JOIN posts ON posts.id = post_tags.post_id
-             JOIN tags ON tags.id = post_tags.tag_id
-             WHERE posts.slug = 'the-morning-ferry' ORDER BY tags.name",
-        )
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
     assert_eq!(
-        tags,
+        tags_of(&db, "the-morning-ferry"),
         ["featured", "photography", "서울"],
         "internal tags stay behind"
     );
-    let ferry: String = db
-        .query_row(
-            "SELECT body FROM posts WHERE slug = 'the-morning-ferry'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let ferry = body_of(&db, "the-morning-ferry");
     assert_eq!(
         ferry.matches("<img src=\"/media/uploads/").count(),
         3,

@@ -205,6 +205,64 @@ fn iframes_to_links(html: &str) -> String {
     out
 }
 
+/// Saves a post that has an origin (`ImportedPost::origin`) and counts it: its slug
+/// here, new or brought in by an earlier run; `None` when an earlier run brought it in
+/// and it was deleted here since (it stays deleted).
+fn save_post(
+    blog: Blog,
+    post: &crate::actions::posts::ImportedPost,
+    tally: &mut Tally,
+) -> anyhow::Result<Option<crate::content::Slug>> {
+    if let Some(slug) = crate::actions::posts::import(blog, &crate::auth::Actor::Importer, post)? {
+        if post.kind == crate::content::Kind::Page {
+            tally.pages += 1;
+        } else {
+            tally.posts += 1;
+        }
+        return Ok(Some(slug));
+    }
+    let earlier = match &post.origin {
+        Some(origin) => blog.db.read_now(|conn| {
+            let Some(id) = origin.find(conn, crate::actions::Origin::POST)? else {
+                return Ok(None);
+            };
+            Ok(crate::db::posts::by_id(conn, crate::content::PostId(id))?.map(|p| p.slug))
+        })?,
+        None => None,
+    };
+    match earlier {
+        Some(slug) => {
+            tally.present += 1;
+            Ok(Some(slug))
+        }
+        None => {
+            tally.leave_out("post deleted here after an earlier import");
+            Ok(None)
+        }
+    }
+}
+
+/// HTML-escaped text (for text and attribute values alike), by the same escaper as
+/// every page.
+fn escape(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    // Writing into a String cannot fail.
+    let _ = maud::Escaper::new(&mut out).write_str(text);
+    out
+}
+
+/// Stops with one line when a folder given on the command line is not one.
+fn folder_flag(flag: &str, dir: Option<&std::path::Path>, what: &str) -> anyhow::Result<()> {
+    match dir {
+        Some(dir) if !dir.is_dir() => anyhow::bail!(
+            "{flag} {}: no such folder (give a copy of the old site's {what})",
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// The line printed for a record or file that is skipped.
 fn skipped(what: impl Display, err: &anyhow::Error) -> String {
     format!("skipped {what}: {err:#}")

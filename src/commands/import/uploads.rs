@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use percent_encoding::percent_decode_str;
 
+use super::escape;
 use super::images::{Found, Images};
 use crate::actions::{self, Blog, Origin};
 use crate::auth::Actor;
@@ -121,6 +122,15 @@ impl<'a> Uploads<'a> {
             missing: BTreeMap::new(),
             old_site: old_site.trim_end_matches('/').to_string(),
         }
+    }
+
+    /// Names each file that could not be had, and counts them and the files stored.
+    pub fn finish(self, progress: &super::progress::Progress, tally: &mut super::Tally) {
+        for (file, (why, post)) in &self.missing {
+            tally.missing_images += 1;
+            progress.warn(format!("missing image {file} (in {post}): {why}"));
+        }
+        tally.images = self.new_files;
     }
 
     /// Every file stored, by its old path under uploads/: for the redirects.
@@ -353,13 +363,6 @@ fn find_href(html: &str) -> Option<usize> {
             return Some(from);
         }
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

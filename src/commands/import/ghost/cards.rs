@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::super::escape;
+
 /// HTML from Ghost's Lexical JSON (`posts.lexical`).
 pub fn lexical(json: &str) -> anyhow::Result<String> {
     let doc: Value = serde_json::from_str(json)?;
@@ -305,13 +307,6 @@ fn mobiledoc_card(card: &Value) -> String {
     let mut html = String::new();
     lexical_node(&node, &mut html);
     html
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -29,15 +29,13 @@ use super::images::Images;
 use super::progress::Progress;
 use super::uploads::{Layout, Uploads};
 use super::users::{self, Account};
-use super::{skipped, Tally};
+use super::{escape, skipped, Tally};
 use crate::actions::posts::{ImportedPost, PostContent};
-use crate::actions::{self, Blog, Origin};
-use crate::auth::Actor;
+use crate::actions::{Blog, Origin};
 use crate::config::Config;
 use crate::content::excerpt;
 use crate::content::html::sanitize_checked;
-use crate::content::{Email, Kind, PostId, Slug, Tag, UserId};
-use crate::db;
+use crate::content::{Email, Kind, Slug, Tag, UserId};
 use crate::media::MediaDir;
 use crate::urls;
 
@@ -178,14 +176,7 @@ pub fn run(
     images_dir: Option<&Path>,
 ) -> anyhow::Result<Tally> {
     let data = read(file)?;
-    if let Some(dir) = images_dir {
-        if !dir.is_dir() {
-            bail!(
-                "--images {}: no such folder (give a copy of the old site's content/images)",
-                dir.display()
-            );
-        }
-    }
+    super::folder_flag("--images", images_dir, "content/images")?;
     println!(
         "{}: {} posts and pages, {}, {} tags",
         file.display(),
@@ -227,11 +218,7 @@ pub fn run(
         uploads,
         ..
     } = import;
-    for (file, (why, post)) in &uploads.missing {
-        tally.missing_images += 1;
-        progress.warn(format!("missing image {file} (in {post}): {why}"));
-    }
-    tally.images = uploads.new_files;
+    uploads.finish(&progress, &mut tally);
     progress.finish();
     Ok(tally)
 }
@@ -395,27 +382,8 @@ impl Import<'_> {
                 old_id: old_id.clone(),
             }),
         };
-        let slug = match actions::posts::import(self.blog, &Actor::Importer, &imported)? {
-            Some(slug) => {
-                if kind == Kind::Page {
-                    self.tally.pages += 1;
-                } else {
-                    self.tally.posts += 1;
-                }
-                slug
-            }
-            None => match self.imported_slug(&old_id)? {
-                Some(slug) => {
-                    self.tally.present += 1;
-                    slug
-                }
-                // Imported before and deleted here since: it stays deleted.
-                None => {
-                    self.tally
-                        .leave_out("post deleted here after an earlier import");
-                    return Ok(());
-                }
-            },
+        let Some(slug) = super::save_post(self.blog, &imported, &mut self.tally)? else {
+            return Ok(());
         };
         if published_at.is_some() {
             let shown = if kind == Kind::Page {
@@ -480,19 +448,6 @@ impl Import<'_> {
         tags
     }
 
-    fn imported_slug(&self, old_id: &str) -> anyhow::Result<Option<Slug>> {
-        let origin = Origin {
-            source: SOURCE.to_string(),
-            old_id: old_id.to_string(),
-        };
-        self.blog.db.read_now(|conn| {
-            let Some(id) = origin.find(conn, Origin::POST)? else {
-                return Ok(None);
-            };
-            Ok(db::posts::by_id(conn, PostId(id))?.map(|post| post.slug))
-        })
-    }
-
     fn redirect(&mut self, old: &[String], to: &str) {
         super::redirect(self.blog, SOURCE, old, to, &self.progress, &mut self.tally);
     }
@@ -544,12 +499,6 @@ fn time(value: &Option<String>) -> anyhow::Result<i64> {
         bail!("no time");
     }
     super::dates::parse(text, &jiff::tz::TimeZone::UTC)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use super::super::escape;
+
 /// An attachment of the export, as bodies and galleries refer to it.
 #[derive(Debug, Clone, Default)]
 pub struct Attachment {
@@ -303,24 +305,18 @@ fn parse_open(text: &str) -> Option<Shortcode> {
     }
     loop {
         rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("/]") {
+        let closed = rest
+            .strip_prefix("/]")
+            .map(|after| (after, true))
+            .or_else(|| rest.strip_prefix(']').map(|after| (after, false)));
+        if let Some((after, self_closed)) = closed {
             let len = text.len() - after.len();
             return Some(Shortcode {
                 name,
                 attrs,
                 raw: text[..len].to_string(),
                 len,
-                self_closed: true,
-            });
-        }
-        if let Some(after) = rest.strip_prefix(']') {
-            let len = text.len() - after.len();
-            return Some(Shortcode {
-                name,
-                attrs,
-                raw: text[..len].to_string(),
-                len,
-                self_closed: false,
+                self_closed,
             });
         }
         if rest.is_empty() || rest.starts_with('[') || rest.starts_with('\n') && rest.len() > 2000 {
@@ -429,13 +425,6 @@ fn link_paragraph(href: &str, text: &str) -> String {
         escape(href),
         escape(text)
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// Elements that start a block of their own: text around them is not a paragraph.

@@ -41,10 +41,7 @@ use crate::auth::Actor;
 use crate::config::Config;
 use crate::content::excerpt;
 use crate::content::html::sanitize_checked;
-use crate::content::{
-    CommentBody, CommentId, CommentStatus, Email, Kind, PostId, Slug, Tag, UserId,
-};
-use crate::db;
+use crate::content::{CommentBody, CommentId, CommentStatus, Email, Kind, Slug, Tag, UserId};
 use crate::media::MediaDir;
 use crate::urls;
 
@@ -81,14 +78,7 @@ pub fn run(
             file.display()
         );
     }
-    if let Some(dir) = uploads {
-        if !dir.is_dir() {
-            bail!(
-                "--uploads {}: no such folder (give a copy of the old site's wp-content/uploads)",
-                dir.display()
-            );
-        }
-    }
+    super::folder_flag("--uploads", uploads, "wp-content/uploads")?;
     println!(
         "{}: {} posts and pages from {} ({}), {}, {} categories, {} tags",
         file.display(),
@@ -153,10 +143,7 @@ pub fn run(
         uploads,
         ..
     } = import;
-    for (file, (why, post)) in &uploads.missing {
-        tally.missing_images += 1;
-        progress.warn(format!("missing image {file} (in {post}): {why}"));
-    }
+    uploads.finish(&progress, &mut tally);
     progress.finish();
     Ok(tally)
 }
@@ -439,27 +426,8 @@ impl Import<'_> {
             featured,
             origin: Some(self.origin(&item.id)),
         };
-        let slug = match actions::posts::import(self.blog, &Actor::Importer, &post)? {
-            Some(slug) => {
-                if kind == Kind::Page {
-                    self.tally.pages += 1;
-                } else {
-                    self.tally.posts += 1;
-                }
-                slug
-            }
-            None => match self.imported_slug(&item.id)? {
-                Some(slug) => {
-                    self.tally.present += 1;
-                    slug
-                }
-                // Imported before and deleted here since: it stays deleted.
-                None => {
-                    self.tally
-                        .leave_out("post deleted here after an earlier import");
-                    return Ok(());
-                }
-            },
+        let Some(slug) = super::save_post(self.blog, &post, &mut self.tally)? else {
+            return Ok(());
         };
         let shown = if kind == Kind::Page {
             urls::site_page(&slug)
@@ -524,17 +492,6 @@ impl Import<'_> {
             source: self.source.clone(),
             old_id: id.to_string(),
         }
-    }
-
-    /// The slug here of a post an earlier run imported.
-    fn imported_slug(&self, id: &str) -> anyhow::Result<Option<Slug>> {
-        let origin = self.origin(id);
-        self.blog.db.read_now(|conn| {
-            let Some(new_id) = origin.find(conn, Origin::POST)? else {
-                return Ok(None);
-            };
-            Ok(db::posts::by_id(conn, PostId(new_id))?.map(|post| post.slug))
-        })
     }
 
     fn comments(&mut self, item: &Item, slug: &Slug) {
@@ -708,7 +665,6 @@ impl Import<'_> {
         for (old, url) in files {
             self.redirect(&[old], &url);
         }
-        self.tally.images = self.uploads.new_files;
     }
 }
 
