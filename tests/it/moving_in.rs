@@ -93,26 +93,48 @@ fn snapshot(server: &TestServer) -> Vec<String> {
     rows
 }
 
-/// `blog import wordpress` of the fixture export, with `uploads` as its folder.
-pub(crate) fn import(server: &TestServer, uploads: &Path) -> crate::support::Output {
-    let xml = fixture("export.xml");
+/// `blog import SOURCE FILE FLAG DIR`, which must succeed.
+fn run_import(
+    server: &TestServer,
+    source: &str,
+    file: &Path,
+    flag: &str,
+    dir: &Path,
+) -> crate::support::Output {
     server
         .cli(&[
             "import",
-            "wordpress",
-            xml.to_str().unwrap(),
-            "--uploads",
-            uploads.to_str().unwrap(),
+            source,
+            file.to_str().unwrap(),
+            flag,
+            dir.to_str().unwrap(),
         ])
         .success()
 }
 
-#[test]
-fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
+/// `blog import wordpress` of the fixture export, with `uploads` as its folder.
+pub(crate) fn import(server: &TestServer, uploads: &Path) -> crate::support::Output {
+    run_import(
+        server,
+        "wordpress",
+        &fixture("export.xml"),
+        "--uploads",
+        uploads,
+    )
+}
+
+/// A running site with an admin, and a copy of a fixture folder of images.
+fn site_and_copy_of(folder: &Path) -> (TestServer, tempfile::TempDir) {
     let server = Site::new().start();
     server.create_user("boss@new.example", "admin");
-    let uploads = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("uploads"), uploads.path());
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(folder, copy.path());
+    (server, copy)
+}
+
+#[test]
+fn a_wordpress_site_moves_in_whole_and_its_old_links_answer_301() {
+    let (server, uploads) = site_and_copy_of(&fixture("uploads"));
 
     let first = import(&server, uploads.path());
     assert!(
@@ -450,23 +472,12 @@ fn ghost_fixture(name: &str) -> PathBuf {
 }
 
 fn import_ghost(server: &TestServer, export: &Path, images: &Path) -> crate::support::Output {
-    server
-        .cli(&[
-            "import",
-            "ghost",
-            export.to_str().unwrap(),
-            "--images",
-            images.to_str().unwrap(),
-        ])
-        .success()
+    run_import(server, "ghost", export, "--images", images)
 }
 
 #[test]
 fn a_ghost_site_moves_in_with_its_images_and_its_old_links_answer_301() {
-    let server = Site::new().start();
-    server.create_user("boss@new.example", "admin");
-    let images = tempfile::tempdir().unwrap();
-    copy_dir(&ghost_fixture("images"), images.path());
+    let (server, images) = site_and_copy_of(&ghost_fixture("images"));
     let export = ghost_fixture("export.json");
 
     let first = import_ghost(&server, &export, images.path());
@@ -597,10 +608,7 @@ fn a_ghost_site_moves_in_with_its_images_and_its_old_links_answer_301() {
 /// Mobiledoc documents Ghost wrote are made HTML here, to the same text and images.
 #[test]
 fn a_ghost_export_without_html_is_rendered_from_its_lexical_and_mobiledoc() {
-    let server = Site::new().start();
-    server.create_user("boss@new.example", "admin");
-    let images = tempfile::tempdir().unwrap();
-    copy_dir(&ghost_fixture("images"), images.path());
+    let (server, images) = site_and_copy_of(&ghost_fixture("images"));
     let mut json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(ghost_fixture("export.json")).unwrap())
             .unwrap();
