@@ -166,7 +166,7 @@ pub enum ImportCommand {
         author: Option<String>,
     },
     /// Posts, pages, authors, tags and feature images from a Ghost export (Settings →
-    /// Labs → Export), with the images from a copy of the site's content/images
+    /// Advanced → Import/Export), with the images from a copy of the site's content/images
     /// folder; every old address then answers 301 to its new one.
     Ghost {
         /// The .json file Ghost exported.

@@ -1,5 +1,5 @@
 //! `blog import ghost FILE.json [--images DIR]`: a Ghost site moved in from the JSON
-//! its Settings → Labs → Export writes (`{"db": [{"meta": …, "data": {"posts": …}}]}`).
+//! its Settings → Advanced → Import/Export (Labs before 5.x) writes (`{"db": [{"meta": …, "data": {"posts": …}}]}`).
 //! Every change is an action by the importer, as for WordPress.
 //!
 //! - Users become accounts, matched by email (a new one gets a reset link).
@@ -148,7 +148,7 @@ fn text(value: &Option<String>) -> &str {
 fn read(file: &Path) -> anyhow::Result<Data> {
     let bytes = std::fs::read(file).with_context(|| {
         format!(
-            "cannot read {}: check the path (it should be the .json file Ghost's Settings → Labs → Export wrote)",
+            "cannot read {}: check the path (it should be the .json file Ghost's Settings → Advanced → Import/Export wrote)",
             file.display()
         )
     })?;
