@@ -908,3 +908,40 @@ fn an_imported_gutenberg_post_shows_its_caption_and_its_gallery_as_a_grid() {
     visitor.screenshot("imported-gutenberg-post");
     visitor.assert_clean_console();
 }
+
+#[test]
+fn an_imported_ghost_post_keeps_its_gallery_row_side_by_side() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = Site::new().start();
+    server.create_user("boss@new.example", "admin");
+    let images = tempfile::tempdir().expect("a folder for the images");
+    crate::moving_in::copy_dir(&crate::moving_in::ghost_fixture("images"), images.path());
+    crate::moving_in::import_ghost(
+        &server,
+        &crate::moving_in::ghost_fixture("export.json"),
+        images.path(),
+    );
+
+    let visitor = chromium.visitor_window(&server);
+    visitor.open("/posts/the-morning-ferry");
+    visitor.wait_until(
+        "[...document.querySelectorAll('.post-body img')].length === 3 && [...document.querySelectorAll('.post-body img')].every(i => i.complete && i.naturalWidth > 0)",
+        "the three imported images to load",
+    );
+    // Ghost's gallery: figure > div > div (a row) > div > img, two in its one row.
+    let row = visitor.eval(
+        "[...document.querySelectorAll('.post-body figure > div > div > div > img')].map(i => { const r = i.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left)]; })",
+    );
+    let row = row.as_array().expect("the gallery's images");
+    assert_eq!(row.len(), 2, "{row:?}");
+    assert_eq!(row[0][0], row[1][0], "one row: {row:?}");
+    assert!(
+        row[0][1].as_i64() < row[1][1].as_i64(),
+        "side by side: {row:?}"
+    );
+    visitor.eval("document.querySelector('.post-body figure > div').scrollIntoView()");
+    visitor.screenshot("imported-ghost-post");
+    visitor.assert_clean_console();
+}

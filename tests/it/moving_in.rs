@@ -465,13 +465,17 @@ fn without_the_uploads_folder_every_image_is_named_and_stays_a_link() {
     );
 }
 
-fn ghost_fixture(name: &str) -> PathBuf {
+pub(crate) fn ghost_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/ghost")
         .join(name)
 }
 
-fn import_ghost(server: &TestServer, export: &Path, images: &Path) -> crate::support::Output {
+pub(crate) fn import_ghost(
+    server: &TestServer,
+    export: &Path,
+    images: &Path,
+) -> crate::support::Output {
     run_import(server, "ghost", export, "--images", images)
 }
 
