@@ -130,11 +130,17 @@ pub enum Command {
         #[command(subcommand)]
         command: MediaCommand,
     },
-    /// Import posts and their authors from a Django blog or from Markdown files. Nothing
+    /// Import posts and their authors from WordPress, Ghost, a Django blog or Markdown files. Nothing
     /// is imported twice, so running it again is safe.
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Old addresses that answer 301 (moved for good) to their new place: those an
+    /// import added and those added by hand.
+    Redirects {
+        #[command(subcommand)]
+        command: RedirectsCommand,
     },
     /// Write every post (drafts too) as Markdown with front matter, with its images,
     /// plus authors.json and comments.json, into DIR.
@@ -164,6 +170,37 @@ pub enum ImportCommand {
         #[arg(long, value_name = "EMAIL")]
         author: Option<String>,
     },
+    /// Posts, pages, authors, tags and feature images from a Ghost export (Settings →
+    /// Advanced → Import/Export), with the images from a copy of the site's content/images
+    /// folder; every old address then answers 301 to its new one.
+    Ghost {
+        /// The .json file Ghost exported.
+        file: PathBuf,
+        /// A copy of the old site's content/images folder.
+        #[arg(long, value_name = "DIR")]
+        images: Option<PathBuf>,
+    },
+    /// Posts, pages, authors, comments, categories and tags from a WordPress export
+    /// (Tools → Export → All content), with their images from a copy of the site's
+    /// wp-content/uploads folder; every old address then answers 301 to its new one.
+    Wordpress {
+        /// The .xml file WordPress exported.
+        file: PathBuf,
+        /// A copy of the old site's wp-content/uploads folder.
+        #[arg(long, value_name = "DIR")]
+        uploads: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RedirectsCommand {
+    /// Every redirect: old address, where it leads, and who added it (manual, wordpress, …).
+    List,
+    /// Make FROM (a path like /2024/05/hello/ or /?p=12, or the old site's whole
+    /// address) answer 301 to TO (a path here like /posts/hello, or an http(s) address).
+    Add { from: String, to: String },
+    /// Stop redirecting FROM.
+    Remove { from: String },
 }
 
 #[derive(Debug, Subcommand)]

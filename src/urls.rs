@@ -433,6 +433,15 @@ pub fn admin_menu() -> String {
     "/admin/menu".into()
 }
 
+/// Old addresses that answer 301 (GET); the form that adds one posts here too.
+pub fn admin_redirects() -> String {
+    "/admin/redirects".into()
+}
+
+pub fn admin_remove_redirect() -> String {
+    "/admin/redirects/remove".into()
+}
+
 pub fn admin_run_gc() -> String {
     "/admin/media/gc".into()
 }

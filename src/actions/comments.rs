@@ -136,15 +136,23 @@ pub struct ImportedComment {
     pub body: CommentBody,
     pub status: CommentStatus,
     pub created_at: i64,
+    /// The comment it answers (imported before it).
+    pub parent: Option<CommentId>,
+    /// Where it came from, when the source has ids (WordPress).
+    pub origin: Option<super::Origin>,
 }
 
 /// Recorded as an imported comment's client address, which throttling reads: none of
 /// the visitors' real ones travel in an export.
 const IMPORTED_CLIENT: &str = "import";
 
-/// Saves an imported comment; `false` when it is already there (same post, time and
-/// text), so a second run adds none.
-pub fn import(blog: Blog, actor: &Actor, comment: &ImportedComment) -> Result<bool, ActionError> {
+/// Saves an imported comment; `None` when it is already there (its origin imported
+/// before, or the same post, time and text), so a second run adds none.
+pub fn import(
+    blog: Blog,
+    actor: &Actor,
+    comment: &ImportedComment,
+) -> Result<Option<CommentId>, ActionError> {
     if !actor.is_admin() {
         return Err(forbidden(actor));
     }
@@ -163,8 +171,13 @@ pub fn import(blog: Blog, actor: &Actor, comment: &ImportedComment) -> Result<bo
             },
             None => None,
         };
+        if let Some(origin) = &comment.origin {
+            if origin.find(tx, super::Origin::COMMENT)?.is_some() {
+                return Ok(Ok(None));
+            }
+        }
         if db::comments::exists(tx, post.id, comment.created_at, &comment.body)? {
-            return Ok(Ok(false));
+            return Ok(Ok(None));
         }
         let new = NewComment {
             post_id: post.id,
@@ -174,7 +187,13 @@ pub fn import(blog: Blog, actor: &Actor, comment: &ImportedComment) -> Result<bo
             status: comment.status,
             client: IMPORTED_CLIENT,
         };
-        db::comments::insert(tx, &new, comment.created_at)?;
-        Ok(Ok(true))
+        let id = db::comments::insert(tx, &new, comment.created_at)?;
+        if let Some(parent) = comment.parent {
+            db::comments::set_parent(tx, id, parent)?;
+        }
+        if let Some(origin) = &comment.origin {
+            origin.remember(tx, super::Origin::COMMENT, id.0)?;
+        }
+        Ok(Ok(Some(id)))
     })?
 }

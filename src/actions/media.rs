@@ -34,6 +34,29 @@ pub fn import(
     library::store_upload(blog.db, blog.media, owner, bytes)
 }
 
+/// Remembers which file of an import (`origin`, kind `media`) became our upload at
+/// `path`, so a second run of the import reuses it instead of storing it again.
+pub fn remember_import(
+    blog: Blog,
+    actor: &Actor,
+    origin: &super::Origin,
+    path: &str,
+) -> Result<(), ActionError> {
+    if !actor.is_admin() {
+        return Err(forbidden(actor));
+    }
+    blog.db.write_now(|tx| {
+        crate::db::redirects::remember(
+            tx,
+            &origin.source,
+            super::Origin::MEDIA,
+            &origin.old_id,
+            path,
+        )
+    })?;
+    Ok(())
+}
+
 /// Makes `bytes` the acting user's picture; the old one's files are deleted at once.
 pub fn set_avatar(blog: Blog, actor: &Actor, bytes: &[u8]) -> Result<(), MediaError> {
     let user = actor

@@ -14,6 +14,7 @@ pub mod media;
 pub mod pages;
 pub mod passkeys;
 pub mod posts;
+pub mod redirects;
 pub mod security;
 pub mod sessions;
 pub mod subscribers;
@@ -53,6 +54,39 @@ impl<'a> Blog<'a> {
     fn remove_files(&self, released: Vec<db::media::File>) {
         self.media
             .remove_released(released.into_iter().map(|file| file.path));
+    }
+}
+
+/// An imported item's id where it came from (`import_sources`), so that a second run
+/// of the same import finds what the first brought in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The old site: `wordpress:https://old.example`.
+    pub source: String,
+    pub old_id: String,
+}
+
+impl Origin {
+    pub const POST: &'static str = "post";
+    pub const COMMENT: &'static str = "comment";
+    /// An image file; its id here is the path of our copy under the media folder.
+    pub const MEDIA: &'static str = "media";
+
+    /// Its id here (a post's, a comment's), if an earlier run brought it in.
+    pub fn find(&self, tx: &Connection, kind: &str) -> rusqlite::Result<Option<i64>> {
+        Ok(
+            db::redirects::imported(tx, &self.source, kind, &self.old_id)?
+                .and_then(|id| id.parse().ok()),
+        )
+    }
+
+    /// What an earlier run made of it, as stored (a media path).
+    pub fn find_text(&self, tx: &Connection, kind: &str) -> rusqlite::Result<Option<String>> {
+        db::redirects::imported(tx, &self.source, kind, &self.old_id)
+    }
+
+    fn remember(&self, tx: &Connection, kind: &str, id: i64) -> rusqlite::Result<()> {
+        db::redirects::remember(tx, &self.source, kind, &self.old_id, &id.to_string())
     }
 }
 

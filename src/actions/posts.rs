@@ -375,11 +375,19 @@ pub struct ImportedPost {
     pub updated_at: i64,
     pub published_at: Option<i64>,
     pub kind: Kind,
+    /// A draft the server publishes then (a WordPress "future" post).
+    pub publish_at: Option<i64>,
+    /// The featured image: a path of one of our uploads (the import stored it first).
+    pub featured: Option<String>,
+    /// Where it came from, when the source has ids (WordPress, Ghost): a second run
+    /// finds it by them, even after its title changed here.
+    pub origin: Option<super::Origin>,
 }
 
 /// Saves an imported post the way the editor's save does (excerpt, tags, the images
-/// it shows), keeping its history. A post is the same post when it has the same
-/// author, title and creation time: a second run finds it and returns `None`.
+/// it shows, its featured image), keeping its history. A post is the same post when
+/// its origin was imported before, or when it has the same author, title and creation
+/// time: a second run finds it and returns `None`.
 pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<Slug>, ActionError> {
     if !actor.is_admin() {
         return Err(forbidden(actor));
@@ -390,9 +398,24 @@ pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<S
         .clone()
         .unwrap_or_else(|| Slug::from_title(&content.title));
     let slug = blog.db.write_now(|tx| {
-        if db::posts::imported(tx, post.author, &content.title, post.created_at)?.is_some() {
-            return Ok(None);
+        if let Some(origin) = &post.origin {
+            if origin.find(tx, super::Origin::POST)?.is_some() {
+                return Ok(Ok(None));
+            }
         }
+        if let Some(id) = db::posts::imported(tx, post.author, &content.title, post.created_at)? {
+            if let Some(origin) = &post.origin {
+                origin.remember(tx, super::Origin::POST, id.0)?;
+            }
+            return Ok(Ok(None));
+        }
+        let featured = match &post.featured {
+            Some(path) => match db::media::upload_of(tx, path)? {
+                Some(id) => Some(id),
+                None => return Ok(Err(ActionError::Refused(UNKNOWN_FEATURED))),
+            },
+            None => None,
+        };
         let new = NewPost {
             author_id: post.author,
             title: &content.title,
@@ -404,8 +427,17 @@ pub fn import(blog: Blog, actor: &Actor, post: &ImportedPost) -> Result<Option<S
         db::media::set_post_usage(tx, id, &content.media_paths)?;
         db::posts::set_history(tx, id, post.created_at, post.updated_at, post.published_at)?;
         db::posts::set_kind(tx, id, post.kind)?;
-        Ok(Some(slug))
-    })?;
+        if featured.is_some() {
+            db::posts::set_featured(tx, id, featured)?;
+        }
+        if post.published_at.is_none() {
+            db::posts::set_schedule(tx, id, post.publish_at)?;
+        }
+        if let Some(origin) = &post.origin {
+            origin.remember(tx, super::Origin::POST, id.0)?;
+        }
+        Ok(Ok(Some(slug)))
+    })??;
     Ok(slug)
 }
 

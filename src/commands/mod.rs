@@ -14,6 +14,7 @@ pub mod mail;
 pub mod media;
 pub mod nginx_config;
 pub mod posts;
+pub mod redirects;
 pub mod restore;
 pub mod serve;
 pub mod users;
@@ -64,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Media { command } => media::run(&load_config(file)?, command),
         Command::Mail { command } => mail::run(&load_config(file)?, command),
         Command::Import { command } => import::run(&load_config(file)?, command),
+        Command::Redirects { command } => redirects::run(&load_config(file)?, command),
         Command::Export { dir, force } => export::run(&load_config(file)?, &dir, force),
     }
 }

@@ -64,6 +64,8 @@ pub struct Comment {
     pub body: CommentBody,
     pub status: CommentStatus,
     pub created_at: i64,
+    /// The comment this one answers (threads imported from WordPress).
+    pub parent_id: Option<CommentId>,
 }
 
 /// Why a typed body or name was refused; `message` is the key of the sentence.

@@ -25,6 +25,12 @@ pub fn excerpt(body: &SanitizedHtml) -> String {
     cut(first_paragraph.unwrap_or_else(|| text_of(html)))
 }
 
+/// The excerpt of a teaser the author chose (the text before WordPress's
+/// `<!--more-->`): all of its text, cut to the same length.
+pub fn teaser(teaser: &SanitizedHtml) -> String {
+    cut(text_of(teaser.as_str()))
+}
+
 /// Minutes to read the body, at least one.
 pub fn reading_minutes(body: &SanitizedHtml) -> usize {
     text_of(body.as_str())

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod password;
 pub mod post;
 pub mod problems;
+pub mod redirect;
 pub mod role;
 pub mod schedule;
 pub mod slug;

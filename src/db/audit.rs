@@ -32,6 +32,8 @@ pub enum Action {
     AccountTwoFactorReset,
     AccountSessionsEnded,
     AccountPasswordChanged,
+    RedirectAdd,
+    RedirectRemove,
 }
 
 impl Action {
@@ -59,6 +61,8 @@ impl Action {
             Self::AccountTwoFactorReset => "account.two_factor_reset",
             Self::AccountSessionsEnded => "account.sessions_ended",
             Self::AccountPasswordChanged => "account.password_changed",
+            Self::RedirectAdd => "redirect.add",
+            Self::RedirectRemove => "redirect.remove",
         }
     }
 }

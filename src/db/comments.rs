@@ -12,7 +12,7 @@ const SELECT: &str = "SELECT comments.id, comments.post_id, comments.author_id,
              WHEN users.display_name = '' THEN substr(users.email, 1, instr(users.email, '@') - 1)
              ELSE users.display_name END,
         (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small'),
-        comments.body, comments.status, comments.created_at
+        comments.body, comments.status, comments.created_at, comments.parent_id
     FROM comments LEFT JOIN users ON users.id = comments.author_id";
 
 fn from_row(row: &Row) -> rusqlite::Result<Comment> {
@@ -25,6 +25,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Comment> {
         body: CommentBody::from_storage(row.get(5)?),
         status: row.get(6)?,
         created_at: row.get(7)?,
+        parent_id: row.get(8)?,
     })
 }
 
@@ -54,6 +55,16 @@ pub fn insert(conn: &Connection, comment: &NewComment, now: i64) -> rusqlite::Re
         now
     ])?;
     Ok(CommentId(conn.last_insert_rowid()))
+}
+
+/// Makes `id` a reply to `parent` (on the same post; otherwise nothing changes).
+pub fn set_parent(conn: &Connection, id: CommentId, parent: CommentId) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE comments SET parent_id = ?2 WHERE id = ?1
+         AND post_id = (SELECT post_id FROM comments WHERE id = ?2)",
+    )?
+    .execute(params![id, parent])?;
+    Ok(())
 }
 
 /// Whether the post already has this comment (same time, same text): how an import

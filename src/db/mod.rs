@@ -19,6 +19,7 @@ pub mod passkeys;
 pub mod password_resets;
 pub mod posts;
 pub mod preview_links;
+pub mod redirects;
 pub mod revisions;
 pub mod search;
 pub mod sessions;

@@ -57,6 +57,18 @@ pub fn redirect(location: &str) -> Response {
     response
 }
 
+/// 301 Moved Permanently to `location` (an old address of the blog); browsers and
+/// search engines remember it, so it is kept an hour in shared caches too.
+pub fn moved_permanently(location: &str) -> Response {
+    let mut response = redirect(location);
+    *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
 pub fn with_cookie(mut response: Response, set_cookie: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(set_cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::components::{csrf_input, field_errors, form_errors, pagination};
+use super::components::{csrf_input, field, field_errors, form_errors, pagination, Field};
 use super::{layout, PageCtx};
 use crate::content::{Comment, Pagination, Post, Problems, Role, Slug, User, UserId};
 use crate::urls;
@@ -105,6 +105,7 @@ fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                     @if ctx.mail {
                         a href=(urls::admin_subscribers()) { (ctx.t("admin.subscribers")) }
                     }
+                    a href=(urls::admin_redirects()) { (ctx.t("admin.redirects")) }
                 }
                 h1 { (title) }
                 (content)
@@ -284,6 +285,97 @@ pub fn menu(ctx: &PageCtx, rows: &[MenuRow], problems: &Problems) -> Markup {
                     }
                 }
             }
+        },
+    )
+}
+
+/// A redirect as the redirects page lists it.
+pub struct RedirectRow {
+    /// The old address, as kept (decoded).
+    pub from: String,
+    /// Where it leads, as the `Location` says it.
+    pub to: String,
+    /// `manual`, `wordpress`, `ghost`.
+    pub source: String,
+}
+
+/// The add form as typed, when it came back with problems.
+#[derive(Debug, Clone, Default)]
+pub struct RedirectForm {
+    pub from: String,
+    pub to: String,
+}
+
+/// Every old address that answers 301, with where it leads and who added it; a form
+/// adds one, a button on each removes it.
+pub fn redirects(
+    ctx: &PageCtx,
+    rows: &[RedirectRow],
+    pages: &Pagination,
+    form: &RedirectForm,
+    problems: &Problems,
+) -> Markup {
+    let from_field = Field {
+        name: "from",
+        label: ctx.t("admin.redirect_from"),
+        kind: "text",
+        value: &form.from,
+        autocomplete: "off",
+        required: true,
+    };
+    let to_field = Field {
+        name: "to",
+        label: ctx.t("admin.redirect_to"),
+        kind: "text",
+        value: &form.to,
+        autocomplete: "off",
+        required: true,
+    };
+    admin_page(
+        ctx,
+        ctx.t("admin.redirects"),
+        html! {
+            p.hint { (ctx.t("admin.redirects_hint")) }
+            form #add-redirect method="post" action=(urls::admin_redirects()) {
+                (csrf_input(ctx))
+                (form_errors(ctx, problems))
+                (field(ctx, &from_field, problems))
+                (field(ctx, &to_field, problems))
+                div.actions {
+                    button.primary type="submit" { (ctx.t("admin.add_redirect")) }
+                }
+            }
+            @if rows.is_empty() {
+                p.empty { (ctx.t("admin.no_redirects")) }
+            } @else {
+                table.admin-table #redirects {
+                    thead {
+                        tr {
+                            th { (ctx.t("admin.redirect_from")) }
+                            th { (ctx.t("admin.redirect_to")) }
+                            th { (ctx.t("admin.redirect_source")) }
+                            th { (ctx.t("admin.actions")) }
+                        }
+                    }
+                    tbody {
+                        @for row in rows {
+                            tr.redirect data-from=(row.from) {
+                                td { code { (row.from) } }
+                                td { a href=(row.to) { (percent_encoding::percent_decode_str(&row.to).decode_utf8_lossy()) } }
+                                td { (row.source) }
+                                td.buttons {
+                                    form.inline method="post" action=(urls::admin_remove_redirect()) {
+                                        (csrf_input(ctx))
+                                        input type="hidden" name="from" value=(row.from);
+                                        button type="submit" { (ctx.t("admin.remove_redirect")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(ctx, pages, &urls::admin_redirects()))
         },
     )
 }
@@ -527,6 +619,8 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "account.two_factor_reset" => "admin.action_account_two_factor_reset",
         "account.sessions_ended" => "admin.action_account_sessions_ended",
         "account.password_changed" => "admin.action_account_password_changed",
+        "redirect.add" => "admin.action_redirect_add",
+        "redirect.remove" => "admin.action_redirect_remove",
         _ => return code,
     };
     ctx.t(key)

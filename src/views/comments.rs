@@ -60,7 +60,17 @@ pub fn section(ctx: &PageCtx, thread: &Thread) -> Markup {
             }
             ol.comment-list {
                 @for comment in &thread.comments {
-                    li { (item(ctx, comment, thread.can_moderate)) }
+                    @let parent = comment.parent_id.and_then(|id| thread.comments.iter().find(|c| c.id == id));
+                    li.reply[parent.is_some()] {
+                        @if let Some(parent) = parent {
+                            p.in-reply-to {
+                                a href=(format!("#comment-{}", parent.id)) {
+                                    (ctx.tf("comments.in_reply_to", &[("name", &parent.author_name)]))
+                                }
+                            }
+                        }
+                        (item(ctx, comment, thread.can_moderate))
+                    }
                 }
             }
             @match thread.composer {

@@ -12,16 +12,17 @@ use rusqlite::Connection;
 use super::request::Ctx;
 use super::router::{AdminAction, AdminPage};
 use super::WebError;
-use crate::actions::{self, media::Pass, pages::MenuPlace, users::Activity};
+use crate::actions::{self, media::Pass, pages::MenuPlace, users::Activity, ActionError};
 use crate::content::problems::Message;
+use crate::content::redirect::{OldPath, Target};
 use crate::content::{PageNumber, Pagination, Problems, Role, User, UserId};
 use crate::db;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::admin::{
-    self as view, AuditRow, Counts, Freed, MailCounts, MediaRow, MenuRow, Orphan, ResetNotice,
-    Waiting,
+    self as view, AuditRow, Counts, Freed, MailCounts, MediaRow, MenuRow, Orphan, RedirectForm,
+    RedirectRow, ResetNotice, Waiting,
 };
 
 /// Rows on one page of a list.
@@ -41,6 +42,7 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Menu => menu(ctx).await?,
         AdminPage::Subscribers => subscribers(ctx).await?,
         AdminPage::SubscribersCsv => subscribers_csv(ctx).await?,
+        AdminPage::Redirects => redirects(ctx, &RedirectForm::default(), &Problems::new()).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -56,6 +58,8 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::Logout(id) => logout(ctx, id).await?,
         AdminAction::RunGc => run_gc(ctx).await?,
         AdminAction::SaveMenu => save_menu(ctx).await?,
+        AdminAction::AddRedirect => add_redirect(ctx).await?,
+        AdminAction::RemoveRedirect => remove_redirect(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -437,4 +441,74 @@ async fn save_menu(ctx: &Ctx) -> Result<Response, WebError> {
         .act(move |blog| actions::pages::set_menu(blog, &actor, &places))
         .await?;
     Ok(response::redirect(&urls::admin_menu()))
+}
+
+/// Every redirect, a page at a time, with the add form (as typed, when it came back).
+async fn redirects(
+    ctx: &Ctx,
+    form: &RedirectForm,
+    problems: &Problems,
+) -> Result<Response, WebError> {
+    let (pages, rows) = paged(ctx, db::redirects::count, db::redirects::page).await?;
+    let rows: Vec<RedirectRow> = rows
+        .into_iter()
+        .map(|row| RedirectRow {
+            from: row.from.to_string(),
+            to: row.to.to_string(),
+            source: row.source,
+        })
+        .collect();
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(response::html(
+        status,
+        view::redirects(&ctx.page(), &rows, &pages, form, problems),
+    ))
+}
+
+/// Adds the form's `from` → `to`; 422 with the form as typed when either is refused.
+async fn add_redirect(ctx: &Ctx) -> Result<Response, WebError> {
+    let form = RedirectForm {
+        from: ctx.form.get("from").trim().to_string(),
+        to: ctx.form.get("to").trim().to_string(),
+    };
+    let mut problems = Problems::new();
+    let from = OldPath::parse(&form.from)
+        .map_err(|_| problems.add("from", Message::from("problems.redirect_from")))
+        .ok();
+    let to = Target::parse(&form.to)
+        .map_err(|_| problems.add("to", Message::from("problems.redirect_to")))
+        .ok();
+    let (Some(from), Some(to)) = (from, to) else {
+        return redirects(ctx, &form, &problems).await;
+    };
+    let actor = ctx.actor()?;
+    let added = ctx
+        .app
+        .act(move |blog| actions::redirects::add(blog, &actor, &from, &to))
+        .await;
+    match added {
+        Ok(_) => Ok(response::redirect(&urls::admin_redirects())),
+        Err(ActionError::Refused(key)) => {
+            redirects(ctx, &form, &Problems::of("from", Message::from(key))).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Removes the redirect from the form's `from`; 404 when there is none.
+async fn remove_redirect(ctx: &Ctx) -> Result<Response, WebError> {
+    let from = OldPath::parse(ctx.form.get("from")).map_err(|_| WebError::NotFound)?;
+    let actor = ctx.actor()?;
+    let removed = ctx
+        .app
+        .act(move |blog| actions::redirects::remove(blog, &actor, &from))
+        .await?;
+    if !removed {
+        return Err(WebError::NotFound);
+    }
+    Ok(response::redirect(&urls::admin_redirects()))
 }

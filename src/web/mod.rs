@@ -35,6 +35,7 @@ use hyper::body::Incoming;
 use crate::app::App;
 use crate::auth::{session, Token};
 use crate::compress::Effort;
+use crate::content::redirect::OldPath;
 use crate::db;
 use crate::serving::access_log;
 use crate::serving::cache_control;
@@ -95,6 +96,9 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
     }
     if let Some(file) = serve_file(&app, route.as_ref(), req.headers()).await {
         return file;
+    }
+    if let Some(moved) = old_address(&app, req.method(), req.uri(), route.as_ref()).await {
+        return moved;
     }
     let conditions = Conditions::of(req.headers());
     let cookie_token = session_cookie(req.headers());
@@ -213,6 +217,44 @@ async fn serve_file(app: &App, route: Option<&Route>, headers: &HeaderMap) -> Op
         Route::Media(path) => Some(media::serve(app, path).await),
         Route::Healthz => Some(response::text(StatusCode::OK, "ok\n")),
         _ => None,
+    }
+}
+
+/// 301 for an old address (`redirects`): looked up only for a path no route takes
+/// (it would be a 404) and for the home page with a query of the old blog (`/?p=12`),
+/// so the site's own pages never wait for it.
+async fn old_address(
+    app: &App,
+    method: &Method,
+    uri: &http::Uri,
+    route: Option<&Route>,
+) -> Option<Response> {
+    if method != Method::GET && method != Method::HEAD {
+        return None;
+    }
+    let query = uri.query();
+    let keys = match route {
+        None => OldPath::candidates(uri.path(), query, true),
+        Some(Route::Index) if query.is_some_and(OldPath::is_old_query) => {
+            OldPath::candidates(uri.path(), query, false)
+        }
+        Some(_) => return None,
+    };
+    if keys.is_empty() {
+        return None;
+    }
+    let found = app
+        .db
+        .read(move |conn| db::redirects::lookup(conn, &keys))
+        .await;
+    match found {
+        Ok(Some(target)) => Some(response::moved_permanently(target.as_str())),
+        Ok(None) => None,
+        Err(err) => {
+            // The 404 page follows, as it would have without redirects.
+            tracing::error!("looking up an old address: {err:#}");
+            None
+        }
     }
 }
 

@@ -115,6 +115,8 @@ pub enum AdminPage {
     Menu,
     Subscribers,
     SubscribersCsv,
+    /// Old addresses that answer 301, with the form that adds one.
+    Redirects,
 }
 
 /// What an admin's buttons do to accounts and media (POST); each writes one audit
@@ -131,6 +133,10 @@ pub enum AdminAction {
     RunGc,
     /// The whole menu at once: a `position_{id}` field per page.
     SaveMenu,
+    /// The form's `from` and `to`.
+    AddRedirect,
+    /// The form's `from`.
+    RemoveRedirect,
 }
 
 impl Route {
@@ -215,6 +221,7 @@ impl Route {
             (true, _, ["admin", "menu"]) => Self::Admin(AdminPage::Menu),
             (true, _, ["admin", "subscribers"]) => Self::Admin(AdminPage::Subscribers),
             (true, _, ["admin", "subscribers.csv"]) => Self::Admin(AdminPage::SubscribersCsv),
+            (true, _, ["admin", "redirects"]) => Self::Admin(AdminPage::Redirects),
             (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
@@ -353,6 +360,8 @@ impl AdminAction {
             ["users", id, "logout"] => Self::Logout(id.parse().ok()?),
             ["media", "gc"] => Self::RunGc,
             ["menu"] => Self::SaveMenu,
+            ["redirects"] => Self::AddRedirect,
+            ["redirects", "remove"] => Self::RemoveRedirect,
             _ => return None,
         })
     }
@@ -493,6 +502,11 @@ mod tests {
         assert_eq!(get(&admin_media()), Some(Route::Admin(P::Media)));
         assert_eq!(get(&admin_menu()), Some(Route::Admin(P::Menu)));
         assert_eq!(post_(&admin_menu()), Some(Route::AdminAction(A::SaveMenu)));
+        assert_eq!(get(&admin_redirects()), Some(Route::Admin(P::Redirects)));
+        assert_eq!(
+            post_(&admin_redirects()),
+            Some(Route::AdminAction(A::AddRedirect))
+        );
         let user = UserId(4);
         let actions = [
             (admin_set_role(user), A::SetRole(user)),
@@ -501,12 +515,60 @@ mod tests {
             (admin_reset_link(user), A::ResetLink(user)),
             (admin_logout(user), A::Logout(user)),
             (admin_run_gc(), A::RunGc),
+            (admin_remove_redirect(), A::RemoveRedirect),
         ];
         for (url, action) in actions {
             assert!(url.is_ascii(), "{url}");
             assert_eq!(post_(&url), Some(Route::AdminAction(action)), "{url}");
             assert_eq!(get(&url), None, "{url} is POST only");
         }
+    }
+
+    /// `content::redirect::SITE_SEGMENTS` names the first segment of each route (one
+    /// URL of each is here: a new top-level route belongs in both lists), so no
+    /// redirect can be added from an address the site answers itself.
+    #[test]
+    fn every_routes_first_segment_is_known_to_the_redirects() {
+        use crate::content::redirect::{OldPath, SITE_SEGMENTS};
+        let slug: Slug = "a".parse().unwrap();
+        let tag: Tag = "t".parse().unwrap();
+        let urls = [
+            post(&slug),
+            site_page(&slug),
+            new_site_page(),
+            author(UserId(1)),
+            author_feed(UserId(1)),
+            urls::tag(&tag),
+            feed(),
+            sitemap(),
+            robots(),
+            search(""),
+            healthz(),
+            media("uploads/a.jpg"),
+            upload(),
+            drafts(),
+            login(),
+            reset("x"),
+            comment_approve(CommentId(1)),
+            admin(),
+            admin_redirects(),
+            "/static/css/site.css".to_string(),
+            "/preview/x".to_string(),
+        ];
+        for url in urls {
+            let path = url.split('?').next().unwrap();
+            assert!(
+                Route::parse(&Method::GET, path).is_some()
+                    || Route::parse(&Method::POST, path).is_some(),
+                "{url} is a route"
+            );
+            assert!(OldPath::parse(path).unwrap().is_the_sites_own(), "{url}");
+        }
+        let first_segments: Vec<&str> = SITE_SEGMENTS.to_vec();
+        assert!(
+            first_segments.windows(2).all(|w| w[0] < w[1]),
+            "kept sorted"
+        );
     }
 
     #[test]

@@ -1041,3 +1041,83 @@ fn a_passkey_is_added_logs_in_alone_and_as_a_second_factor_and_is_removed() {
         );
     }
 }
+
+#[test]
+fn an_imported_gutenberg_post_shows_its_caption_and_its_gallery_as_a_grid() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = Site::new().start();
+    server.create_user("boss@new.example", "admin");
+    let uploads = tempfile::tempdir().expect("a folder for the uploads");
+    crate::moving_in::copy_dir(&crate::moving_in::fixture("uploads"), uploads.path());
+    crate::moving_in::import(&server, uploads.path());
+
+    let visitor = chromium.visitor_window(&server);
+    visitor.open("/posts/the-morning-ferry");
+    visitor.wait_until(
+        "[...document.querySelectorAll('.post-body img')].length === 3 && [...document.querySelectorAll('.post-body img')].every(i => i.complete && i.naturalWidth > 0)",
+        "the three imported images to load",
+    );
+    assert_eq!(
+        visitor.text(
+            "document.querySelector('.post-body figure:not(:has(figure)) figcaption')?.textContent"
+        ),
+        "The harbour at dawn, from the ferry"
+    );
+    // The gallery's two images side by side, its caption under both.
+    let cells = visitor.eval(
+        "[...document.querySelectorAll('.post-body figure > figure')].map(f => { const r = f.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left), Math.round(r.width)]; })",
+    );
+    let cells = cells.as_array().expect("the gallery's figures");
+    assert_eq!(cells.len(), 2, "{cells:?}");
+    assert_eq!(cells[0][0], cells[1][0], "one row: {cells:?}");
+    assert!(
+        cells[0][1].as_i64() < cells[1][1].as_i64(),
+        "side by side: {cells:?}"
+    );
+    let caption_below = visitor.eval(
+        "(() => { const g = document.querySelector('.post-body figure:has(> figure)'); const c = g.querySelector(':scope > figcaption'); return c.getBoundingClientRect().top >= g.querySelector('figure').getBoundingClientRect().bottom; })()",
+    );
+    assert_eq!(caption_below, serde_json::json!(true));
+    visitor.eval("document.querySelector('.post-body figure:has(> figure)').scrollIntoView()");
+    visitor.screenshot("imported-gutenberg-post");
+    visitor.assert_clean_console();
+}
+
+#[test]
+fn an_imported_ghost_post_keeps_its_gallery_row_side_by_side() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = Site::new().start();
+    server.create_user("boss@new.example", "admin");
+    let images = tempfile::tempdir().expect("a folder for the images");
+    crate::moving_in::copy_dir(&crate::moving_in::ghost_fixture("images"), images.path());
+    crate::moving_in::import_ghost(
+        &server,
+        &crate::moving_in::ghost_fixture("export.json"),
+        images.path(),
+    );
+
+    let visitor = chromium.visitor_window(&server);
+    visitor.open("/posts/the-morning-ferry");
+    visitor.wait_until(
+        "[...document.querySelectorAll('.post-body img')].length === 3 && [...document.querySelectorAll('.post-body img')].every(i => i.complete && i.naturalWidth > 0)",
+        "the three imported images to load",
+    );
+    // Ghost's gallery: figure > div > div (a row) > div > img, two in its one row.
+    let row = visitor.eval(
+        "[...document.querySelectorAll('.post-body figure > div > div > div > img')].map(i => { const r = i.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left)]; })",
+    );
+    let row = row.as_array().expect("the gallery's images");
+    assert_eq!(row.len(), 2, "{row:?}");
+    assert_eq!(row[0][0], row[1][0], "one row: {row:?}");
+    assert!(
+        row[0][1].as_i64() < row[1][1].as_i64(),
+        "side by side: {row:?}"
+    );
+    visitor.eval("document.querySelector('.post-body figure > div').scrollIntoView()");
+    visitor.screenshot("imported-ghost-post");
+    visitor.assert_clean_console();
+}

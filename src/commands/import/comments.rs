@@ -63,6 +63,8 @@ fn one(blog: Blog, entry: &CommentEntry, zone: &jiff::tz::TimeZone) -> anyhow::R
         body: CommentBody::from_storage(entry.body.clone()),
         status,
         created_at,
+        parent: None,
+        origin: None,
     };
-    Ok(actions::comments::import(blog, &Actor::Importer, &comment)?)
+    Ok(actions::comments::import(blog, &Actor::Importer, &comment)?.is_some())
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::posts::{self, Incoming};
 use super::progress::Progress;
 use super::users::{self, Account};
-use super::{dates, skipped, Tally};
+use super::{dates, escape, skipped, Tally};
 use crate::actions::Blog;
 use crate::config::Config;
 use crate::content::html::sanitize_checked;
@@ -244,7 +244,7 @@ fn account(
 }
 
 /// `<username>@imported.invalid`, keeping the characters an address allows.
-fn made_up_email(username: &str, pk: &str) -> String {
+pub(super) fn made_up_email(username: &str, pk: &str) -> String {
     let local: String = username
         .to_lowercase()
         .chars()
@@ -351,15 +351,6 @@ fn paragraphs(text: &str) -> String {
         }
     }
     html
-}
-
-/// HTML-escaped text, by the same escaper as every page.
-fn escape(text: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(text.len());
-    // Writing into a String cannot fail.
-    let _ = maud::Escaper::new(&mut out).write_str(text);
-    out
 }
 
 #[cfg(test)]

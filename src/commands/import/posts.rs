@@ -49,6 +49,9 @@ pub fn save(blog: Blog, post: &Incoming) -> anyhow::Result<Option<Slug>> {
         updated_at: post.updated_at,
         published_at: post.published_at,
         kind: post.kind,
+        publish_at: None,
+        featured: None,
+        origin: None,
     };
     Ok(actions::posts::import(blog, &Actor::Importer, &imported)?)
 }
