@@ -40,6 +40,7 @@ pub const SITE_SEGMENTS: &[&str] = &[
     "authors",
     "comments",
     "drafts",
+    "feed.json",
     "feed.xml",
     "healthz",
     "media",
@@ -50,7 +51,9 @@ pub const SITE_SEGMENTS: &[&str] = &[
     "search",
     "sitemap.xml",
     "static",
+    "subscribe",
     "tags",
+    "unsubscribe",
     "uploads",
 ];
 
