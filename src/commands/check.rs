@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use ipnet::IpNet;
 
-use crate::config::{Bind, Config, ReplicaUrl, Replication, SecretKey, SecretSource};
+use crate::config::{
+    Bind, Config, ReplicaUrl, Replication, SecretKey, SecretSource, SmtpSecurity, SmtpUrl,
+};
 
 pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
     println!(
@@ -140,6 +142,7 @@ pub enum Finding {
     LitestreamUnannounced,
     MediaNotReplicated,
     SftpWithoutKey,
+    PlainSmtpLogin(String),
 }
 
 /// Every unsafe setting in `config` and `observed`, in the order of the config file.
@@ -198,6 +201,15 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
     if config.accounts.bcrypt_cost.0 < MIN_BCRYPT_COST {
         out.push(Finding::LowBcryptCost(config.accounts.bcrypt_cost.0));
     }
+    if let SmtpUrl::Server(server) = &config.mail.smtp_url {
+        let local = matches!(
+            server.host.as_str(),
+            "localhost" | "127.0.0.1" | "::1" | "[::1]"
+        );
+        if server.security == SmtpSecurity::Plain && server.user.is_some() && !local {
+            out.push(Finding::PlainSmtpLogin(config.mail.smtp_url.to_string()));
+        }
+    }
     out
 }
 
@@ -252,6 +264,10 @@ impl fmt::Display for Finding {
                 "the secret key file {} has mode {mode:04o}, so other users can read or change it: run `chmod 600 {}`, or set BLOG_SECRET_KEY instead",
                 path.display(),
                 path.display()
+            ),
+            Self::PlainSmtpLogin(url) => write!(
+                f,
+                "[mail] smtp_url is {url}: plain smtp:// sends the mail password unencrypted to another machine; use smtps:// or smtp+starttls://"
             ),
             Self::LitestreamUnannounced => write!(
                 f,
@@ -453,6 +469,35 @@ mod tests {
             let line = finding.to_string();
             assert!(line.contains(": "), "{line}");
             assert!(!line.contains('\n'), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_mail_password_in_clear_to_another_machine_is_a_finding() {
+        let observed = Observed::default();
+        let mut config = Config::default();
+        config.mail.smtp_url = "smtp://me@mail.example.com:25".parse().unwrap();
+        let found = findings(&config, &observed);
+        assert!(
+            found
+                .iter()
+                .any(|f| matches!(f, Finding::PlainSmtpLogin(_))),
+            "{found:?}"
+        );
+        for safe in [
+            "smtp+starttls://me@mail.example.com",
+            "smtps://me@mail.example.com",
+            "smtp://me@127.0.0.1:25",
+            "smtp://mail.example.com:25",
+        ] {
+            config.mail.smtp_url = safe.parse().unwrap();
+            let found = findings(&config, &observed);
+            assert!(
+                !found
+                    .iter()
+                    .any(|f| matches!(f, Finding::PlainSmtpLogin(_))),
+                "{safe}: {found:?}"
+            );
         }
     }
 }
