@@ -9,6 +9,7 @@
 
 pub mod comments;
 pub mod factors;
+pub mod invitations;
 pub mod mail;
 pub mod media;
 pub mod pages;

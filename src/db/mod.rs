@@ -10,6 +10,7 @@ pub mod comments;
 pub mod factors;
 #[cfg(test)]
 pub mod fixtures;
+pub mod invitations;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;

@@ -129,7 +129,13 @@ impl Ctx {
             time_zone: self.app.time_zone.clone(),
             user: self.user.as_ref().map(|u| UserBadge {
                 id: u.id,
-                name: u.name(),
+                // Without a name chosen, the whole address: "Admin admin" beside the
+                // admin link said nothing of whose account this is.
+                name: if u.display_name.trim().is_empty() {
+                    u.email.to_string()
+                } else {
+                    u.display_name.clone()
+                },
                 avatar: u.avatar.as_ref().map(|a| crate::urls::media(&a.small)),
                 can_write: permissions::can_write(u),
                 is_admin: u.role == crate::content::Role::Admin,

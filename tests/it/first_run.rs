@@ -2,7 +2,43 @@
 //! started on, `blog check` on addresses that cannot work, invitations, and the site
 //! settings an admin sets in the browser.
 
-use crate::support::{Site, TestServer};
+use crate::support::{path_of, Client, Page, Site, SmtpServer, TestServer, PASSWORD, SIGNUP_FORM};
+
+const INVITE_FORM: &str = "form#invite";
+const INVITATION_FORM: &str = "form#invitation";
+
+/// The admin's invitation through `/admin/users`: the page it answers.
+fn invite(admin: &Client, email: &str, role: &str) -> Page {
+    admin
+        .get("/admin/users")
+        .assert_status(200)
+        .form(INVITE_FORM)
+        .fill("email", email)
+        .fill("role", role)
+        .submit()
+}
+
+/// The link shown once on the users page.
+fn shown_link(page: &Page) -> String {
+    page.select("#invitation-link")
+        .first()
+        .map(|code| code.text.clone())
+        .unwrap_or_else(|| panic!("an invitation link on {}", page.body))
+}
+
+/// Follows an invitation link as a new browser, choosing a name and the password.
+fn join(server: &TestServer, url: &str, name: &str) -> (Client, Page) {
+    let invitee = server.anonymous();
+    let page = invitee
+        .get(&path_of(url))
+        .assert_status(200)
+        .form(INVITATION_FORM)
+        .fill("display_name", name)
+        .fill("password", PASSWORD)
+        .fill("password2", PASSWORD)
+        .submit();
+    (invitee, page)
+}
 
 /// Publishes a post through the admin's browser; answers its path.
 fn published(server: &TestServer) -> String {
@@ -147,5 +183,197 @@ fn check_warns_when_links_name_this_machine_but_others_connect() {
         !plain.stdout.contains("warning: [site]"),
         "{}",
         plain.stdout
+    );
+}
+
+#[test]
+fn an_invited_author_joins_once_by_the_link_while_registration_is_closed() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    server
+        .anonymous()
+        .get("/accounts/signup")
+        .assert_status(404);
+
+    let page = invite(&admin, "ada@blog.example", "author").assert_status(200);
+    let url = shown_link(&page);
+    assert!(
+        url.starts_with(&format!("{}/accounts/invitation/", server.base_url())),
+        "{url}"
+    );
+    assert!(page.text().contains("ada@blog.example"), "{}", page.text());
+    // Shown once: the users page alone does not show it again.
+    assert!(!admin.get("/admin/users").has("#invitation-link"));
+
+    let invitee = server.anonymous();
+    let form = invitee.get(&path_of(&url)).assert_status(200);
+    assert!(form.text().contains("ada@blog.example"), "{}", form.text());
+    // A blank name is refused, and the link still works.
+    let refused = form
+        .form(INVITATION_FORM)
+        .fill("display_name", "  ")
+        .fill("password", PASSWORD)
+        .fill("password2", PASSWORD)
+        .submit()
+        .assert_status(422);
+    assert!(refused.has(".field-error"), "{}", refused.body);
+
+    let (ada, joined) = join(&server, &url, "Ada Lovelace");
+    joined.assert_status(303);
+    let home = ada.get("/").assert_status(200);
+    assert!(home.is_signed_in());
+    let me = home.select("nav.menu a.me");
+    assert_eq!(
+        me.first().map(|a| a.text.trim().to_owned()),
+        Some("Ada Lovelace".into())
+    );
+    // An author: the editor opens.
+    ada.get("/posts/new").assert_status(200);
+
+    // Used up.
+    server.anonymous().get(&path_of(&url)).assert_status(404);
+    let again = server.anonymous().post(
+        &path_of(&url),
+        &[
+            ("display_name", "Eve"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ],
+    );
+    assert!(matches!(again.status, 403 | 404), "{}", again.status);
+
+    let rows = server.audit_rows();
+    assert!(
+        rows.iter().any(|r| r.action == "user.invite"
+            && r.actor == "admin@blog.example"
+            && r.target == "ada@blog.example"
+            && r.detail == "author"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "user.join" && r.target == "ada@blog.example"),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn the_cli_prints_an_invitation_for_a_reader_and_refuses_a_taken_address() {
+    let server = TestServer::start();
+    let out = server
+        .cli(&["users", "invite", "rita@blog.example", "--role", "reader"])
+        .success();
+    let url = out.stdout.trim().to_owned();
+    assert!(url.contains("/accounts/invitation/"), "{url}");
+    assert!(out.stderr.contains("7 days"), "{}", out.stderr);
+    let (rita, joined) = join(&server, &url, "Rita");
+    joined.assert_status(303);
+    assert!(rita.get("/").is_signed_in());
+    rita.get("/posts/new").assert_status(403);
+    let listed = server.cli(&["users", "list"]).success();
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.contains("rita@blog.example") && l.contains("reader") && l.contains("Rita")),
+        "{}",
+        listed.stdout
+    );
+
+    let taken = server.cli(&["users", "invite", "rita@blog.example", "--role", "author"]);
+    assert_eq!(taken.status.code(), Some(1), "{taken:?}");
+    assert!(taken.stderr.contains("exists already"), "{}", taken.stderr);
+    let bad = server.cli(&["users", "invite", "rita@blog.example", "--role", "king"]);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    assert!(bad.stderr.contains("not a role"), "{}", bad.stderr);
+}
+
+#[test]
+fn the_admin_form_refuses_a_taken_or_bad_address_and_keeps_what_was_typed() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let taken = invite(&admin, "admin@blog.example", "reader").assert_status(422);
+    assert!(taken.has("#invite .field-error"), "{}", taken.body);
+    assert!(!taken.has("#invitation-link"));
+    let bad = invite(&admin, "not an address", "author").assert_status(422);
+    assert_eq!(bad.input_value("email").as_deref(), Some("not an address"));
+    // Only admins invite.
+    let author = server.author("writer@blog.example");
+    let refused = author.post(
+        "/admin/users/invite",
+        &[
+            ("email", "x@blog.example"),
+            ("role", "admin"),
+            ("csrf_token", &author.csrf_token()),
+        ],
+    );
+    assert_eq!(refused.status, 403);
+}
+
+#[test]
+fn with_mail_on_the_invitation_is_mailed_too() {
+    let Some(smtp) = SmtpServer::start() else {
+        return;
+    };
+    let server = Site::new()
+        .config(&format!("[mail]\nsmtp_url = \"{}\"\n", smtp.url()))
+        .start();
+    let admin = server.admin();
+    let page = invite(&admin, "mailed@blog.example", "author").assert_status(200);
+    assert!(page.text().contains("went by mail"), "{}", page.text());
+    let shown = shown_link(&page);
+    let mails = smtp.wait_for("mailed@blog.example", 1);
+    let link = mails[0].link(&format!("{}/accounts/invitation/", server.base_url()));
+    assert_eq!(link, shown);
+    assert!(
+        mails[0].subject.contains("invitation"),
+        "{}",
+        mails[0].subject
+    );
+    let (_, joined) = join(&server, &link, "Mailed");
+    joined.assert_status(303);
+}
+
+#[test]
+fn a_name_is_asked_for_at_signup_and_by_createsuperuser() {
+    let server = Site::new().open_registration().start();
+    let visitor = server.anonymous();
+    let refused = visitor
+        .get("/accounts/signup")
+        .form(SIGNUP_FORM)
+        .fill("email", "noname@blog.example")
+        .fill("password", PASSWORD)
+        .fill("password2", PASSWORD)
+        .submit()
+        .assert_status(422);
+    assert!(refused.has(".field-error"), "{}", refused.body);
+
+    server
+        .cli_with_stdin(
+            &[
+                "createsuperuser",
+                "--email",
+                "owner@blog.example",
+                "--name",
+                "Grace Hopper",
+                "--password-stdin",
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+        .success();
+    let owner = server.anonymous();
+    owner.sign_in("owner@blog.example", PASSWORD);
+    let me = owner.get("/").select("nav.menu a.me");
+    assert_eq!(
+        me.first().map(|a| a.text.trim().to_owned()),
+        Some("Grace Hopper".into())
+    );
+
+    // An admin without a name: the menu names the whole address, not "admin".
+    let admin = server.admin();
+    let me = admin.get("/").select("nav.menu a.me");
+    assert_eq!(
+        me.first().map(|a| a.text.trim().to_owned()),
+        Some("admin@blog.example".into())
     );
 }
