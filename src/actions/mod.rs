@@ -17,6 +17,7 @@ pub mod passkeys;
 pub mod posts;
 pub mod security;
 pub mod sessions;
+pub mod settings;
 pub mod subscribers;
 pub mod users;
 

@@ -16,6 +16,7 @@ pub mod post;
 pub mod problems;
 pub mod role;
 pub mod schedule;
+pub mod site;
 pub mod slug;
 mod sql;
 pub mod tag;

@@ -23,6 +23,7 @@ pub mod preview_links;
 pub mod revisions;
 pub mod search;
 pub mod sessions;
+pub mod site_settings;
 pub mod subscribers;
 pub mod tags;
 pub mod users;

@@ -107,7 +107,7 @@ pub struct Freed {
 }
 
 /// Every admin page: its title, the admin menu, the content.
-fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
+pub(super) fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
     layout::page(
         ctx,
         title,
@@ -120,6 +120,7 @@ fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                     a href=(urls::admin_comments()) { (ctx.t("admin.comments")) }
                     a href=(urls::admin_media()) { (ctx.t("admin.media")) }
                     a href=(urls::admin_menu()) { (ctx.t("admin.site_menu")) }
+                    a href=(urls::admin_settings()) { (ctx.t("admin.settings")) }
                     @if ctx.mail {
                         a href=(urls::admin_subscribers()) { (ctx.t("admin.subscribers")) }
                     }

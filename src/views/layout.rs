@@ -32,7 +32,10 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 link rel="alternate" type="application/feed+json" title=(ctx.site_title) href=(urls::feed_json());
                 (head)
             }
-            body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")] {
+            // The accent is a custom property on body (the CSP allows style attributes,
+            // not style elements); `Accent` is `#rrggbb` and nothing else.
+            body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")]
+                style=[ctx.accent.as_ref().map(|a| format!("--accent: {a}; --accent-text: {};", a.text_colour()))] {
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) { (ctx.site_title) }

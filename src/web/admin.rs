@@ -40,7 +40,7 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Comments => comments(ctx).await?,
         AdminPage::Media => media(ctx, None).await?,
         AdminPage::Menu => menu(ctx).await?,
-        AdminPage::Settings => return Err(WebError::NotFound),
+        AdminPage::Settings => super::settings::show(ctx).await?,
         AdminPage::Subscribers => subscribers(ctx).await?,
         AdminPage::SubscribersCsv => subscribers_csv(ctx).await?,
     };
@@ -59,7 +59,7 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::RunGc => run_gc(ctx).await?,
         AdminAction::SaveMenu => save_menu(ctx).await?,
         AdminAction::Invite => invite(ctx).await?,
-        AdminAction::SaveSettings => return Err(WebError::NotFound),
+        AdminAction::SaveSettings => super::settings::save(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)

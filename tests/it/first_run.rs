@@ -377,3 +377,137 @@ fn a_name_is_asked_for_at_signup_and_by_createsuperuser() {
         Some("admin@blog.example".into())
     );
 }
+
+const SETTINGS_FORM: &str = "form#settings";
+
+/// The brand in the header, the footer's line and the `<title>` of the home page.
+fn home_look(client: &Client) -> (String, String, String) {
+    let page = client.get("/").assert_status(200);
+    let text = |css: &str| {
+        page.select(css)
+            .first()
+            .map(|n| n.text.trim().to_owned())
+            .unwrap_or_default()
+    };
+    (text("a.brand"), text("footer p"), text("title"))
+}
+
+fn save_settings(admin: &Client, title: &str, description: &str, accent: &str) -> Page {
+    admin
+        .get("/admin/settings")
+        .assert_status(200)
+        .form(SETTINGS_FORM)
+        .fill("title", title)
+        .fill("description", description)
+        .fill("accent", accent)
+        .submit()
+}
+
+#[test]
+fn an_admin_sets_the_title_description_and_accent_and_every_page_shows_them_at_once() {
+    let server = Site::new()
+        .config("[site]\ntitle = \"From the file\"\n")
+        .start();
+    let visitor = server.anonymous();
+    // Read once, so the anonymous home page sits in the page cache.
+    assert_eq!(home_look(&visitor).0, "From the file");
+    assert_eq!(home_look(&visitor).0, "From the file");
+
+    let admin = server.admin();
+    let saved =
+        save_settings(&admin, "Field notes", "Notes from the field", "#AA3300").assert_status(303);
+    assert_eq!(saved.location(), "/admin/settings?saved=1");
+    let (brand, footer, title) = home_look(&visitor);
+    assert_eq!(brand, "Field notes");
+    assert_eq!(footer, "Notes from the field");
+    assert!(title.ends_with("· Field notes"), "{title}");
+    let home = visitor.get("/");
+    let body = home.select("body");
+    let style = body
+        .first()
+        .and_then(|b| b.attr("style"))
+        .unwrap_or_default();
+    assert!(style.contains("--accent: #aa3300"), "{style}");
+    assert!(style.contains("--accent-text: #ffffff"), "{style}");
+    let feed = visitor.get("/feed.xml").assert_status(200);
+    assert!(
+        feed.body.contains("<title>Field notes</title>"),
+        "{}",
+        feed.body
+    );
+    let form = admin.get("/admin/settings");
+    assert_eq!(form.input_value("title").as_deref(), Some("Field notes"));
+    assert!(
+        server
+            .audit_rows()
+            .iter()
+            .any(|r| r.action == "site.settings" && r.detail == "title, description, accent"),
+        "{:?}",
+        server.audit_rows()
+    );
+
+    // A bad colour changes nothing and keeps what was typed.
+    let refused = save_settings(&admin, "Other", "", "red").assert_status(422);
+    assert_eq!(refused.input_value("accent").as_deref(), Some("red"));
+    assert!(refused.has(".field-error"), "{}", refused.body);
+    assert_eq!(home_look(&visitor).0, "Field notes");
+
+    // Blank hands the setting back to the file.
+    save_settings(&admin, "", "", "").assert_status(303);
+    assert_eq!(home_look(&visitor).0, "From the file");
+    let home = visitor.get("/");
+    assert!(home
+        .select("body")
+        .first()
+        .and_then(|b| b.attr("style"))
+        .is_none());
+
+    // Admins only.
+    let author = server.author("writer@blog.example");
+    author.get("/admin/settings").assert_status(403);
+    let forged = author.post(
+        "/admin/settings",
+        &[("title", "Mine"), ("csrf_token", &author.csrf_token())],
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(home_look(&visitor).0, "From the file");
+}
+
+#[test]
+fn a_korean_site_without_a_title_shows_korean_defaults() {
+    let server = Site::new().env("BLOG_SITE_LANGUAGE", "ko").start();
+    let (brand, footer, _) = home_look(&server.anonymous());
+    assert_eq!(brand, "나의 블로그");
+    assert_eq!(footer, "블로그");
+
+    let named = Site::new()
+        .config("[site]\nlanguage = \"ko\"\ntitle = \"서울 일기\"\n")
+        .start();
+    assert_eq!(home_look(&named.anonymous()).0, "서울 일기");
+}
+
+#[test]
+fn a_new_admin_sees_the_first_steps_and_readers_do_not() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let home = admin.get("/").assert_status(200);
+    let section = home.select("section.first-run");
+    assert_eq!(section.len(), 1, "{}", home.body);
+    for link in ["/admin/settings", "/posts/new", "/admin/users"] {
+        assert!(
+            home.has(&format!("section.first-run a[href=\"{link}\"]")),
+            "{link} in {}",
+            section[0].inner_html
+        );
+    }
+    assert!(!home.has("p.empty"), "{}", home.body);
+
+    let visitor = server.anonymous().get("/");
+    assert!(!visitor.has("section.first-run"));
+    assert!(visitor.text().contains("Nothing published yet."));
+
+    let slug = admin.create_post("Hello", "<p>First.</p>");
+    admin.publish(&slug);
+    let home = admin.get("/");
+    assert!(!home.has("section.first-run"), "{}", home.body);
+}

@@ -1,0 +1,108 @@
+//! The site as its pages show it: a title, a description and an accent colour, which
+//! admins set in `/admin/settings` (`SiteSettings`, stored in the database) over what
+//! `blog.toml` says.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// At most this many characters in a title; a description may have `MAX_DESCRIPTION`.
+pub const MAX_TITLE: usize = 100;
+pub const MAX_DESCRIPTION: usize = 300;
+
+/// What admins set; `None` is not set, and the file's value shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteSettings {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub accent: Option<Accent>,
+}
+
+/// What every page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteLook {
+    pub title: String,
+    pub description: String,
+    /// `None`: the stylesheet's own colours.
+    pub accent: Option<Accent>,
+}
+
+/// A colour as `#rrggbb` (lower case), the value of an `<input type=color>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accent(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a colour: write it as #rrggbb, like #0b5cad")]
+pub struct BadAccent(pub String);
+
+impl FromStr for Accent {
+    type Err = BadAccent;
+    fn from_str(s: &str) -> Result<Self, BadAccent> {
+        let text = s.trim();
+        let hex = text.strip_prefix('#').unwrap_or("");
+        if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(format!("#{}", hex.to_ascii_lowercase())))
+        } else {
+            Err(BadAccent(s.to_string()))
+        }
+    }
+}
+
+impl Accent {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text colour that reads on this colour (buttons, the current page): black
+    /// on a light accent, white on a dark one, whichever contrasts more (WCAG's
+    /// relative luminance).
+    pub fn text_colour(&self) -> &'static str {
+        let channel = |i: usize| {
+            let value = u8::from_str_radix(&self.0[i..i + 2], 16).unwrap_or(0);
+            let c = f64::from(value) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+        // Contrast with white is 1.05 / (L + 0.05); with black (L + 0.05) / 0.05.
+        if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 {
+            "#ffffff"
+        } else {
+            "#000000"
+        }
+    }
+}
+
+impl fmt::Display for Accent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_are_six_hex_digits_and_pick_a_readable_text_colour() {
+        let accent: Accent = " #0B5CAD ".parse().unwrap();
+        assert_eq!(accent.as_str(), "#0b5cad");
+        assert_eq!(accent.text_colour(), "#ffffff");
+        assert_eq!(
+            "#ffdd00".parse::<Accent>().unwrap().text_colour(),
+            "#000000"
+        );
+        for bad in [
+            "",
+            "red",
+            "#fff",
+            "#12345g",
+            "0b5cad",
+            "#0b5cad; color: red",
+        ] {
+            assert!(bad.parse::<Accent>().is_err(), "{bad}");
+        }
+    }
+}
