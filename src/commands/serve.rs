@@ -25,6 +25,11 @@ pub fn run(
     if let Some(bind) = bind {
         config.server.bind = bind;
     }
+    // A follower sends every write to base_url: named after its own bind, it would
+    // send them back to itself, round and round.
+    if replica.is_some() && config.site.base_url_from_bind {
+        anyhow::bail!("a follower (--replica) sends every write to [site] base_url, the primary's public address, and none is set: set base_url (or BLOG_SITE_BASE_URL) to it");
+    }
     let (log_writer, _flush_logs_at_exit) = init_logging(&config);
     raise_open_files_limit();
     // A follower reads the copy Litestream keeps, and fetches media from the replica.

@@ -511,3 +511,21 @@ fn a_new_admin_sees_the_first_steps_and_readers_do_not() {
     let home = admin.get("/");
     assert!(!home.has("section.first-run"), "{}", home.body);
 }
+
+#[test]
+fn a_follower_without_a_base_url_refuses_to_start() {
+    let site = Site::new();
+    let out = site.run(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--replica",
+        "file:///nonexistent-replica",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("set base_url (or BLOG_SITE_BASE_URL)"),
+        "{}",
+        out.stderr
+    );
+}
