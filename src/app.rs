@@ -192,8 +192,19 @@ impl App {
         if let Some(site) = self.site.at(version) {
             return Ok(site);
         }
-        let settings = self.db.read(db::site_settings::get).await?;
-        let site = Arc::new(self.site_look(settings));
+        let (settings, icon) = self
+            .db
+            .read(|conn| {
+                Ok((
+                    db::site_settings::get(conn)?,
+                    db::site_settings::icon(conn)?,
+                ))
+            })
+            .await?;
+        let site = Arc::new(SiteLook {
+            icon,
+            ..self.site_look(settings)
+        });
         self.site.keep(version, Arc::clone(&site));
         Ok(site)
     }
@@ -226,6 +237,7 @@ impl App {
                 "layout.default_description",
             ),
             accent: settings.accent,
+            icon: None,
         }
     }
 

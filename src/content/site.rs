@@ -24,6 +24,16 @@ pub struct SiteLook {
     pub description: String,
     /// `None`: the stylesheet's own colours.
     pub accent: Option<Accent>,
+    /// `None`: the built-in favicon, and no picture beside the title.
+    pub icon: Option<SiteIcon>,
+}
+
+/// The site's icon: paths under the media folder of its 256 px square (the header's
+/// logo, drawn small for sharp screens) and its 64 px one (the favicon).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteIcon {
+    pub large: String,
+    pub small: String,
 }
 
 /// A colour as `#rrggbb` (lower case), the value of an `<input type=color>`.

@@ -3,7 +3,10 @@
 
 use rusqlite::{params, Connection};
 
-use crate::content::site::SiteSettings;
+use rusqlite::OptionalExtension;
+
+use crate::content::site::{SiteIcon, SiteSettings};
+use crate::content::MediaId;
 
 /// What is set. A stored accent this build cannot read is left out, not an error.
 pub fn get(conn: &Connection) -> rusqlite::Result<SiteSettings> {
@@ -46,4 +49,37 @@ pub fn set(conn: &Connection, settings: &SiteSettings) -> rusqlite::Result<()> {
         };
     }
     Ok(())
+}
+
+/// The site's icon, if one is set.
+pub fn icon(conn: &Connection) -> rusqlite::Result<Option<SiteIcon>> {
+    conn.prepare_cached(
+        "SELECT large.path, small.path FROM site_icon
+         JOIN media_files large ON large.media_id = site_icon.media_id AND large.variant = 'large'
+         JOIN media_files small ON small.media_id = site_icon.media_id AND small.variant = 'small'",
+    )?
+    .query_row([], |row| {
+        Ok(SiteIcon {
+            large: row.get(0)?,
+            small: row.get(1)?,
+        })
+    })
+    .optional()
+}
+
+/// Sets the site's icon (or none) and returns the image it replaces.
+pub fn set_icon(conn: &Connection, icon: Option<MediaId>) -> rusqlite::Result<Option<MediaId>> {
+    let before: Option<MediaId> = conn
+        .prepare_cached("SELECT media_id FROM site_icon WHERE id = 1")?
+        .query_row([], |row| row.get(0))
+        .optional()?;
+    match icon {
+        Some(id) => conn.execute(
+            "INSERT INTO site_icon (id, media_id) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET media_id = excluded.media_id",
+            params![id],
+        )?,
+        None => conn.execute("DELETE FROM site_icon", [])?,
+    };
+    Ok(before)
 }

@@ -25,7 +25,11 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 meta name="description" content=(ctx.site_description);
                 link rel="stylesheet" href=(assets::url("css/site.css"));
                 // Named here, so browsers do not ask for a missing `/favicon.ico`.
-                link rel="icon" type="image/svg+xml" href=(assets::url("img/favicon.svg"));
+                @if let Some(icon) = &ctx.icon {
+                    link rel="icon" type=(image_type(&icon.small)) href=(urls::media(&icon.small));
+                } @else {
+                    link rel="icon" type="image/svg+xml" href=(assets::url("img/favicon.svg"));
+                }
                 // Every list pages with it; on other pages it finds nothing and stops.
                 script src=(assets::url("js/paging.js")) defer {}
                 link rel="alternate" type="application/atom+xml" title=(ctx.site_title) href=(urls::feed());
@@ -38,7 +42,13 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 style=[ctx.accent.as_ref().map(|a| format!("--accent: {a}; --accent-text: {};", a.text_colour()))] {
                 header.site-header {
                     div.wrap {
-                        a.brand href=(urls::index()) { (ctx.site_title) }
+                        a.brand href=(urls::index()) {
+                            @if let Some(icon) = &ctx.icon {
+                                img.logo src=(urls::media(&icon.large)) alt="" width="32" height="32";
+                                " "
+                            }
+                            (ctx.site_title)
+                        }
                         (site_menu(ctx))
                         (search_form(ctx))
                         nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
@@ -101,5 +111,15 @@ fn menu(ctx: &PageCtx) -> Markup {
                 a href=(urls::signup()) { (ctx.t("layout.sign_up")) }
             }
         }
+    }
+}
+
+/// The type of a stored image, from the extension our pipeline gave it.
+fn image_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        _ => "image/jpeg",
     }
 }

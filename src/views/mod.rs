@@ -28,6 +28,8 @@ pub struct PageCtx {
     pub site_description: String,
     /// The admin's accent colour (`/admin/settings`), or the stylesheet's own.
     pub accent: Option<crate::content::site::Accent>,
+    /// The site's icon (`/admin/settings`): the favicon and the header's logo.
+    pub icon: Option<crate::content::site::SiteIcon>,
     /// The interface's words in `[site] language`.
     pub text: Text,
     pub time_zone: jiff::tz::TimeZone,
@@ -71,6 +73,7 @@ impl PageCtx {
             site_title: "A blog".into(),
             site_description: String::new(),
             accent: None,
+            icon: None,
             text: Text::new(language),
             time_zone: jiff::tz::TimeZone::UTC,
             user: None,

@@ -19,6 +19,8 @@ pub struct SettingsForm<'a> {
     pub file_title: String,
     pub file_description: String,
     pub saved: bool,
+    /// URL of the icon's 256 px square, when one is set.
+    pub icon: Option<String>,
 }
 
 pub fn settings(ctx: &PageCtx, form: &SettingsForm, problems: &Problems) -> Markup {
@@ -29,7 +31,7 @@ pub fn settings(ctx: &PageCtx, form: &SettingsForm, problems: &Problems) -> Mark
             @if form.saved {
                 p.notice role="status" { (ctx.t("admin.settings_saved")) }
             }
-            form #settings method="post" action=(urls::admin_settings()) {
+            form #settings method="post" action=(urls::admin_settings()) enctype="multipart/form-data" {
                 (csrf_input(ctx))
                 (form_errors(ctx, problems))
                 div.field {
@@ -52,6 +54,20 @@ pub fn settings(ctx: &PageCtx, form: &SettingsForm, problems: &Problems) -> Mark
                         placeholder="#0b5cad" pattern="#[0-9a-fA-F]{6}" aria-describedby="accent-hint";
                     p.hint #accent-hint { (ctx.t("admin.accent_hint")) }
                     (field_errors(ctx, problems, "accent"))
+                }
+                div.field {
+                    label for="icon" { (ctx.t("admin.icon")) }
+                    @if let Some(icon) = &form.icon {
+                        p { img.site-icon src=(icon) alt=(ctx.t("admin.current_icon")) width="64" height="64"; }
+                        p {
+                            input #remove_icon type="checkbox" name="remove_icon" value="1";
+                            " "
+                            label for="remove_icon" { (ctx.t("admin.remove_icon")) }
+                        }
+                    }
+                    input #icon name="icon" type="file" accept="image/png,image/jpeg,image/webp,image/gif" aria-describedby="icon-hint";
+                    p.hint #icon-hint { (ctx.t("admin.icon_hint")) }
+                    (field_errors(ctx, problems, "icon"))
                 }
                 div.actions { button.primary type="submit" { (ctx.t("admin.save_settings")) } }
             }

@@ -131,6 +131,7 @@ impl Ctx {
             site_title: self.site.title.clone(),
             site_description: self.site.description.clone(),
             accent: self.site.accent.clone(),
+            icon: self.site.icon.clone(),
             text: self.text(),
             time_zone: self.app.time_zone.clone(),
             user: self.user.as_ref().map(|u| UserBadge {

@@ -10,18 +10,21 @@ use crate::content::problems::Message;
 use crate::content::site::{self, Accent, SiteSettings};
 use crate::content::Problems;
 use crate::db;
+use crate::media::library::{self, MediaError};
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::settings::{self as view, SettingsForm};
 
 pub async fn show(ctx: &Ctx) -> Result<Response, WebError> {
     let set = ctx.app.db.read(db::site_settings::get).await?;
+    let icon = current_icon(ctx).await?;
     let accent = set.accent.as_ref().map_or("", Accent::as_str);
     let form = SettingsForm {
         title: set.title.as_deref().unwrap_or(""),
         description: set.description.as_deref().unwrap_or(""),
         accent,
         saved: ctx.query("saved").is_some(),
+        icon,
         ..file_values(ctx)
     };
     Ok(response::html(
@@ -61,12 +64,36 @@ pub async fn save(ctx: &Ctx) -> Result<Response, WebError> {
             }
         },
     };
+    // The icon first: a picture refused brings the form back with nothing saved.
+    if problems.is_empty() {
+        if let Some(file) = ctx.form.file("icon") {
+            let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
+            let memory = library::avatar_memory(&bytes);
+            let stored = ctx
+                .app
+                .image_job(memory, move |app| {
+                    actions::settings::set_icon(app.blog(), &actor, &bytes)
+                })
+                .await?;
+            match stored {
+                Ok(()) => {}
+                Err(MediaError::Image(err)) => problems.add("icon", err.message()),
+                Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
+            }
+        } else if ctx.form.checked("remove_icon") {
+            let actor = ctx.actor()?;
+            ctx.app
+                .act(move |blog| actions::settings::remove_icon(blog, &actor))
+                .await?;
+        }
+    }
     if !problems.is_empty() {
         let form = SettingsForm {
             title,
             description,
             accent,
             saved: false,
+            icon: current_icon(ctx).await?,
             ..file_values(ctx)
         };
         return Ok(response::html(
@@ -100,5 +127,12 @@ fn file_values(ctx: &Ctx) -> SettingsForm<'static> {
         file_title: fallback.title,
         file_description: fallback.description,
         saved: false,
+        icon: None,
     }
+}
+
+/// The URL of the icon's 256 px square, if one is set.
+async fn current_icon(ctx: &Ctx) -> Result<Option<String>, WebError> {
+    let icon = ctx.app.db.read(db::site_settings::icon).await?;
+    Ok(icon.map(|icon| urls::media(&icon.large)))
 }

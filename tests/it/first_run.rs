@@ -529,3 +529,78 @@ fn a_follower_without_a_base_url_refuses_to_start() {
         out.stderr
     );
 }
+
+const PHOTO_WEBP: &[u8] = include_bytes!("../fixtures/photo.webp");
+
+/// The `href` of the page's favicon link.
+fn favicon(page: &Page) -> String {
+    page.select("link[rel=icon]")
+        .first()
+        .and_then(|l| l.attr("href"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn the_site_icon_becomes_the_favicon_and_logo_survives_the_gc_and_goes_when_removed() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let visitor = server.anonymous();
+    let built_in = favicon(&visitor.get("/"));
+    assert!(built_in.starts_with("/static/"), "{built_in}");
+
+    admin
+        .get("/admin/settings")
+        .form(SETTINGS_FORM)
+        .attach("icon", "logo.webp", PHOTO_WEBP)
+        .submit()
+        .assert_status(303);
+    let home = visitor.get("/").assert_status(200);
+    let icon = favicon(&home);
+    assert!(icon.starts_with("/media/site/"), "{icon}");
+    let small = visitor.get(&icon).assert_status(200);
+    let small = image::load_from_memory(&small.bytes).expect("an image");
+    assert_eq!((small.width(), small.height()), (64, 64));
+    let logo = home
+        .select("a.brand img.logo")
+        .first()
+        .and_then(|img| img.attr("src"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(logo.starts_with("/media/site/"), "{}", home.body);
+    visitor.get(&logo).assert_status(200);
+
+    // The GC keeps what the site shows.
+    server
+        .cli_env(&["media", "gc"], &[("BLOG_MEDIA_GC_GRACE", "0s")])
+        .success();
+    visitor.get(&icon).assert_status(200);
+
+    // A file that is not an image is refused, and the icon stays.
+    let refused = admin
+        .get("/admin/settings")
+        .form(SETTINGS_FORM)
+        .attach("icon", "notes.txt", b"not a picture")
+        .submit()
+        .assert_status(422);
+    assert!(refused.has(".field-error"), "{}", refused.body);
+    assert_eq!(favicon(&visitor.get("/")), icon);
+
+    admin
+        .get("/admin/settings")
+        .form(SETTINGS_FORM)
+        .check("remove_icon", "1")
+        .submit()
+        .assert_status(303);
+    assert_eq!(favicon(&visitor.get("/")), built_in);
+    visitor.get(&icon).assert_status(404);
+    visitor.get(&logo).assert_status(404);
+    assert!(
+        server
+            .audit_rows()
+            .iter()
+            .any(|r| r.action == "site.settings" && r.detail == "icon"),
+        "{:?}",
+        server.audit_rows()
+    );
+}

@@ -24,3 +24,14 @@ CREATE TABLE site_settings (
 CREATE TRIGGER site_settings_insert_changes_content AFTER INSERT ON site_settings BEGIN UPDATE content_version SET n = n + 1; END;
 CREATE TRIGGER site_settings_update_changes_content AFTER UPDATE ON site_settings BEGIN UPDATE content_version SET n = n + 1; END;
 CREATE TRIGGER site_settings_delete_changes_content AFTER DELETE ON site_settings BEGIN UPDATE content_version SET n = n + 1; END;
+
+-- The site's icon (`/admin/settings`): one square picture, made like an avatar (256
+-- and 64 px), shown beside the title in the header and as the favicon. The media GC
+-- keeps what this row names.
+CREATE TABLE site_icon (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    media_id INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE
+);
+CREATE TRIGGER site_icon_insert_changes_content AFTER INSERT ON site_icon BEGIN UPDATE content_version SET n = n + 1; END;
+CREATE TRIGGER site_icon_update_changes_content AFTER UPDATE ON site_icon BEGIN UPDATE content_version SET n = n + 1; END;
+CREATE TRIGGER site_icon_delete_changes_content AFTER DELETE ON site_icon BEGIN UPDATE content_version SET n = n + 1; END;
