@@ -63,19 +63,9 @@ impl Accent {
     }
 
     /// The text colour that reads on this colour (buttons, the current page): black
-    /// on a light accent, white on a dark one, whichever contrasts more (WCAG's
-    /// relative luminance).
+    /// on a light accent, white on a dark one, whichever contrasts more.
     pub fn text_colour(&self) -> &'static str {
-        let channel = |i: usize| {
-            let value = u8::from_str_radix(&self.0[i..i + 2], 16).unwrap_or(0);
-            let c = f64::from(value) / 255.0;
-            if c <= 0.04045 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+        let luminance = luminance(self.rgb());
         // Contrast with white is 1.05 / (L + 0.05); with black (L + 0.05) / 0.05.
         if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 {
             "#ffffff"
@@ -83,6 +73,45 @@ impl Accent {
             "#000000"
         }
     }
+
+    /// This colour, darkened (on a light page) or lightened (on a dark one) just
+    /// enough that links in it reach WCAG AA's 4.5:1 against `page`, `#rrggbb`.
+    pub fn readable_on(&self, page: &Accent) -> Accent {
+        let background = luminance(page.rgb());
+        let towards = if background > 0.5 { 0.0 } else { 255.0 };
+        let from = self.rgb();
+        (0..=20)
+            .map(|step| {
+                let t = f64::from(step) / 20.0;
+                from.map(|c| (f64::from(c) + (towards - f64::from(c)) * t).round() as u8)
+            })
+            .find(|rgb| contrast(luminance(*rgb), background) >= 4.5)
+            .map_or_else(
+                || self.clone(),
+                |[r, g, b]| Accent(format!("#{r:02x}{g:02x}{b:02x}")),
+            )
+    }
+
+    fn rgb(&self) -> [u8; 3] {
+        [1, 3, 5].map(|i| u8::from_str_radix(&self.0[i..i + 2], 16).unwrap_or(0))
+    }
+}
+
+/// WCAG's relative luminance of an sRGB colour.
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let [r, g, b] = rgb.map(|value| {
+        let c = f64::from(value) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+fn contrast(a: f64, b: f64) -> f64 {
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
 }
 
 impl fmt::Display for Accent {
@@ -104,6 +133,24 @@ mod tests {
             "#ffdd00".parse::<Accent>().unwrap().text_colour(),
             "#000000"
         );
+        // Readable in both themes: a pale yellow darkens on white, a navy lightens on
+        // the dark theme's background; a colour that already reads stays.
+        let white: Accent = "#ffffff".parse().unwrap();
+        let dark: Accent = "#0d1117".parse().unwrap();
+        let pale: Accent = "#ffdd00".parse().unwrap();
+        let on_white = pale.readable_on(&white);
+        assert_ne!(on_white, pale);
+        assert!(
+            contrast(luminance(on_white.rgb()), 1.0) >= 4.5,
+            "{on_white}"
+        );
+        let navy: Accent = "#0b1d5c".parse().unwrap();
+        let on_dark = navy.readable_on(&dark);
+        assert!(
+            contrast(luminance(on_dark.rgb()), luminance(dark.rgb())) >= 4.5,
+            "{on_dark}"
+        );
+        assert_eq!(accent.readable_on(&white), accent);
         for bad in [
             "",
             "red",

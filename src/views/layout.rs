@@ -5,6 +5,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::components::{csrf_input, search_form};
 use super::PageCtx;
+use crate::content::site::Accent;
 use crate::{assets, urls};
 
 pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
@@ -39,7 +40,8 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
             // The accent is a custom property on body (the CSP allows style attributes,
             // not style elements); `Accent` is `#rrggbb` and nothing else.
             body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")]
-                style=[ctx.accent.as_ref().map(|a| format!("--accent: {a}; --accent-text: {};", a.text_colour()))] {
+                data-accent=[ctx.accent.as_ref().map(|_| "site")]
+                style=[ctx.accent.as_ref().map(accent_style)] {
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) {
@@ -123,3 +125,21 @@ fn image_type(path: &str) -> &'static str {
         _ => "image/jpeg",
     }
 }
+
+/// The admin's accent for each theme (`site.css` picks the dark one in dark mode),
+/// each made readable on that theme's background, with the text that reads on it.
+fn accent_style(accent: &Accent) -> String {
+    let light = accent.readable_on(&LIGHT_PAGE);
+    let dark = accent.readable_on(&DARK_PAGE);
+    format!(
+        "--accent: {light}; --accent-text: {}; --accent-dark: {dark}; --accent-dark-text: {};",
+        light.text_colour(),
+        dark.text_colour()
+    )
+}
+
+/// The backgrounds of `site.css`'s two themes (`--bg`).
+static LIGHT_PAGE: std::sync::LazyLock<Accent> =
+    std::sync::LazyLock::new(|| "#ffffff".parse().expect("a literal colour"));
+static DARK_PAGE: std::sync::LazyLock<Accent> =
+    std::sync::LazyLock::new(|| "#0d1117".parse().expect("a literal colour"));

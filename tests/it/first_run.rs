@@ -429,6 +429,13 @@ fn an_admin_sets_the_title_description_and_accent_and_every_page_shows_them_at_o
         .unwrap_or_default();
     assert!(style.contains("--accent: #aa3300"), "{style}");
     assert!(style.contains("--accent-text: #ffffff"), "{style}");
+    // Dark red is lightened for the dark theme, to read on its background.
+    assert!(style.contains("--accent-dark: #"), "{style}");
+    assert!(!style.contains("--accent-dark: #aa3300"), "{style}");
+    assert_eq!(
+        body.first().and_then(|b| b.attr("data-accent")),
+        Some("site")
+    );
     let feed = visitor.get("/feed.xml").assert_status(200);
     assert!(
         feed.body.contains("<title>Field notes</title>"),
