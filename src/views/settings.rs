@@ -6,6 +6,7 @@ use maud::{html, Markup};
 use super::admin::admin_page;
 use super::components::{csrf_input, field_errors, form_errors};
 use super::PageCtx;
+use crate::content::site::{MAX_DESCRIPTION, MAX_TITLE};
 use crate::content::Problems;
 use crate::urls;
 
@@ -34,20 +35,8 @@ pub fn settings(ctx: &PageCtx, form: &SettingsForm, problems: &Problems) -> Mark
             form #settings method="post" action=(urls::admin_settings()) enctype="multipart/form-data" {
                 (csrf_input(ctx))
                 (form_errors(ctx, problems))
-                div.field {
-                    label for="title" { (ctx.t("admin.site_title")) }
-                    input #title name="title" type="text" value=(form.title)
-                        placeholder=(&form.file_title) maxlength="100" aria-describedby="title-hint";
-                    p.hint #title-hint { (ctx.tf("admin.blank_is_file", &[("value", &form.file_title)])) }
-                    (field_errors(ctx, problems, "title"))
-                }
-                div.field {
-                    label for="description" { (ctx.t("admin.site_description")) }
-                    input #description name="description" type="text" value=(form.description)
-                        placeholder=(&form.file_description) maxlength="300" aria-describedby="description-hint";
-                    p.hint #description-hint { (ctx.tf("admin.blank_is_file", &[("value", &form.file_description)])) }
-                    (field_errors(ctx, problems, "description"))
-                }
+                (text_field(ctx, problems, "title", "admin.site_title", form.title, &form.file_title, MAX_TITLE))
+                (text_field(ctx, problems, "description", "admin.site_description", form.description, &form.file_description, MAX_DESCRIPTION))
                 div.field {
                     label for="accent" { (ctx.t("admin.accent")) }
                     input #accent name="accent" type="text" value=(form.accent)
@@ -73,4 +62,26 @@ pub fn settings(ctx: &PageCtx, form: &SettingsForm, problems: &Problems) -> Mark
             }
         },
     )
+}
+
+/// A setting that falls back to the file's value when left blank, which it shows.
+fn text_field(
+    ctx: &PageCtx,
+    problems: &Problems,
+    name: &'static str,
+    label: &'static str,
+    value: &str,
+    fallback: &str,
+    max: usize,
+) -> Markup {
+    let hint = format!("{name}-hint");
+    html! {
+        div.field {
+            label for=(name) { (ctx.t(label)) }
+            input id=(name) name=(name) type="text" value=(value)
+                placeholder=(fallback) maxlength=(max) aria-describedby=(hint);
+            p.hint id=(hint) { (ctx.tf("admin.blank_is_file", &[("value", &fallback)])) }
+            (field_errors(ctx, problems, name))
+        }
+    }
 }

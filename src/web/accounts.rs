@@ -12,7 +12,6 @@ use crate::content::problems::{Message, FORM};
 use crate::content::{Email, Problems, Role, User};
 use crate::db;
 use crate::db::sessions::Seen;
-use crate::media::library::{self, MediaError};
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
@@ -291,18 +290,11 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     }
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
-            let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
-            let memory = library::avatar_memory(&bytes);
-            let stored = ctx
-                .app
-                .image_job(memory, move |app| {
-                    actions::media::set_avatar(app.blog(), &actor, &bytes)
-                })
-                .await?;
-            match stored {
-                Ok(()) => {}
-                Err(MediaError::Image(err)) => problems.add("avatar", err.message()),
-                Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
+            let bytes = file.bytes.clone();
+            if let Err(problem) =
+                super::uploads::store_square(ctx, bytes, actions::media::set_avatar).await?
+            {
+                problems.add("avatar", problem);
             }
         } else if ctx.form.checked("remove_avatar") {
             let actor = ctx.actor()?;

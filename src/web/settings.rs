@@ -10,7 +10,6 @@ use crate::content::problems::Message;
 use crate::content::site::{self, Accent, SiteSettings};
 use crate::content::Problems;
 use crate::db;
-use crate::media::library::{self, MediaError};
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::settings::{self as view, SettingsForm};
@@ -67,18 +66,11 @@ pub async fn save(ctx: &Ctx) -> Result<Response, WebError> {
     // The icon first: a picture refused brings the form back with nothing saved.
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("icon") {
-            let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
-            let memory = library::avatar_memory(&bytes);
-            let stored = ctx
-                .app
-                .image_job(memory, move |app| {
-                    actions::settings::set_icon(app.blog(), &actor, &bytes)
-                })
-                .await?;
-            match stored {
-                Ok(()) => {}
-                Err(MediaError::Image(err)) => problems.add("icon", err.message()),
-                Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
+            let bytes = file.bytes.clone();
+            if let Err(problem) =
+                super::uploads::store_square(ctx, bytes, actions::settings::set_icon).await?
+            {
+                problems.add("icon", problem);
             }
         } else if ctx.form.checked("remove_icon") {
             let actor = ctx.actor()?;
