@@ -16,10 +16,11 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
         "config: ok (listening on {}, site {}{})",
         config.server.bind,
         config.site.base_url,
-        if config.site.base_url_from_bind {
-            ", from the bind: no [site] base_url is set"
-        } else {
-            ""
+        match (config.site.base_url_from_bind, &config.server.bind) {
+            (false, _) => "",
+            (true, Bind::Tcp(_)) => ", from the bind: no [site] base_url is set",
+            (true, Bind::Unix(_)) =>
+                ", the default: no [site] base_url is set, and a Unix socket names no address for links",
         }
     );
     // Links that nobody can follow are worth a word even outside `--deploy`.
