@@ -7,6 +7,7 @@ use crate::auth::hasher::Hasher;
 use crate::auth::passkey::RelyingParty;
 use crate::auth::rate::RateLimits;
 use crate::config::{Config, SecretKey};
+use crate::content::site::{SiteLook, SiteSettings};
 use crate::content::MenuEntry;
 use crate::db::{self, Db};
 use crate::media::replica::MediaReplica;
@@ -46,12 +47,41 @@ pub struct App {
     pub follower: bool,
     /// How to write mail; `None` when `[mail]` is off.
     pub letters: Option<crate::mail::Letters>,
-    /// The site's menu with the content version it was read at: every page shows it,
-    /// and it changes only with what readers see, so it is read once per version.
-    menu: RwLock<Option<(u64, Arc<[MenuEntry]>)>>,
+    /// The site's menu, and its title, description and accent (`/admin/settings`
+    /// over `blog.toml`): every page shows them, and they change only with what readers
+    /// see, so each is read once per content version.
+    menu: Versioned<[MenuEntry]>,
+    site: Versioned<SiteLook>,
     /// The site as a WebAuthn relying party, made on first use from `[site] base_url`
     /// (which `serve` may only know once bound); why not, when its host is an address.
     relying_party: OnceLock<Result<RelyingParty, String>>,
+}
+
+/// A value read from the database, kept with the content version it was read at.
+struct Versioned<T: ?Sized>(RwLock<Option<(u64, Arc<T>)>>);
+
+impl<T: ?Sized> Default for Versioned<T> {
+    fn default() -> Self {
+        Self(RwLock::new(None))
+    }
+}
+
+impl<T: ?Sized> Versioned<T> {
+    /// The value kept, if it was read at `version`.
+    fn at(&self, version: u64) -> Option<Arc<T>> {
+        let kept = self.0.read().ok()?;
+        kept.as_ref()
+            .filter(|(at, _)| *at == version)
+            .map(|(_, value)| Arc::clone(value))
+    }
+
+    /// Keeps `value`, read at `version` (read before the value, so a write meanwhile
+    /// only makes the next request read again).
+    fn keep(&self, version: u64, value: Arc<T>) {
+        if let Ok(mut kept) = self.0.write() {
+            *kept = Some((version, value));
+        }
+    }
 }
 
 /// Image decodes that may run at the same time; more wait their turn.
@@ -89,7 +119,8 @@ impl App {
             access_log: AccessLog::off(),
             follower: false,
             letters,
-            menu: RwLock::new(None),
+            menu: Versioned::default(),
+            site: Versioned::default(),
             relying_party: OnceLock::new(),
         })
     }
@@ -145,16 +176,69 @@ impl App {
     /// read before the menu, so a write meanwhile only makes the next request read again.
     pub async fn menu(&self) -> anyhow::Result<Arc<[MenuEntry]>> {
         let version = self.db.content_version();
-        if let Ok(cached) = self.menu.read() {
-            if let Some((_, menu)) = cached.as_ref().filter(|(at, _)| *at == version) {
-                return Ok(Arc::clone(menu));
-            }
+        if let Some(menu) = self.menu.at(version) {
+            return Ok(menu);
         }
         let menu: Arc<[MenuEntry]> = self.db.read(db::pages::menu).await?.into();
-        if let Ok(mut cached) = self.menu.write() {
-            *cached = Some((version, Arc::clone(&menu)));
-        }
+        self.menu.keep(version, Arc::clone(&menu));
         Ok(menu)
+    }
+
+    /// The site's title, description and accent, as every page shows them: what an
+    /// admin set in `/admin/settings`, else `blog.toml`'s, else the defaults in the
+    /// site's language. Cached like `menu`.
+    pub async fn site(&self) -> anyhow::Result<Arc<SiteLook>> {
+        let version = self.db.content_version();
+        if let Some(site) = self.site.at(version) {
+            return Ok(site);
+        }
+        let (settings, icon) = self
+            .db
+            .read(|conn| {
+                Ok((
+                    db::site_settings::get(conn)?,
+                    db::site_settings::icon(conn)?,
+                ))
+            })
+            .await?;
+        let site = Arc::new(SiteLook {
+            icon,
+            ..self.site_look(settings)
+        });
+        self.site.keep(version, Arc::clone(&site));
+        Ok(site)
+    }
+
+    /// `settings` over the file over the translated defaults. The file's values count
+    /// as set unless they are the built-in English defaults, which a Korean site
+    /// shows in Korean.
+    pub fn site_look(&self, settings: SiteSettings) -> SiteLook {
+        let file = &self.config.site;
+        let defaults = crate::config::Site::default();
+        let text = crate::i18n::Text::new(file.language);
+        let pick = |set: Option<String>, file: &str, default: &str, key: &str| match set
+            .filter(|value| !value.trim().is_empty())
+        {
+            Some(value) => value,
+            None if file == default => text.get(key).to_string(),
+            None => file.to_string(),
+        };
+        SiteLook {
+            title: pick(
+                settings.title,
+                &file.title,
+                &defaults.title,
+                "layout.default_title",
+            ),
+            description: pick(
+                settings.description,
+                &file.description,
+                &defaults.description,
+                "layout.default_description",
+            ),
+            accent: settings.accent,
+            icon: None,
+        }
     }
 
     /// Runs image work (decoding, resizing, encoding) on a thread of its own, at most

@@ -44,6 +44,9 @@ pub enum Command {
     Createsuperuser {
         #[arg(long)]
         email: String,
+        /// The name pages show for the account (asked for when not given).
+        #[arg(long)]
+        name: Option<String>,
         /// Read the password from the first line of standard input instead of a prompt.
         #[arg(long)]
         password_stdin: bool,
@@ -259,6 +262,13 @@ pub enum UsersCommand {
         /// Confirm: without it nothing is deleted.
         #[arg(long)]
         yes: bool,
+    },
+    /// Print a one-time invitation URL (valid 7 days) for someone to join with ROLE
+    /// (author, reader or admin), also while registration is closed.
+    Invite {
+        email: String,
+        #[arg(long, default_value = "author")]
+        role: String,
     },
     /// Print a one-time password-reset URL for an account (valid for 24 hours).
     ResetLink { email: String },

@@ -48,6 +48,11 @@ pub struct Site {
     pub timezone: TimeZoneName,
     pub posts_per_page: PerPage,
     pub infinite_scroll: bool,
+    /// Set by `Config::load` when neither the file nor `BLOG_SITE_BASE_URL` names a
+    /// `base_url`: it is then `http://` + the bind, and `serve` puts the address it
+    /// actually bound there (the real port when 0 was asked).
+    #[serde(skip)]
+    pub base_url_from_bind: bool,
 }
 
 impl Default for Site {
@@ -60,6 +65,7 @@ impl Default for Site {
             timezone: TimeZoneName("UTC".into()),
             posts_per_page: PerPage(10),
             infinite_scroll: false,
+            base_url_from_bind: false,
         }
     }
 }
@@ -599,6 +605,23 @@ impl BaseUrl {
     pub fn join(&self, path: &str) -> String {
         format!("{}{path}", self.0)
     }
+    /// `http://` + a listening address (`[::1]:8000` keeps its brackets).
+    pub fn of_address(addr: SocketAddr) -> Self {
+        Self(format!("http://{addr}"))
+    }
+    /// Whether the host is a loopback address or `localhost`: only this machine can
+    /// follow such links.
+    pub fn is_loopback(&self) -> bool {
+        let Ok(uri) = self.0.parse::<http::Uri>() else {
+            return false;
+        };
+        let host = uri.host().unwrap_or("");
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
 }
 
 impl FromStr for BaseUrl {
@@ -737,8 +760,28 @@ impl Config {
                 t.insert(key, value);
             }
         }
-        Config::deserialize(toml::Value::Table(table))
-            .map_err(|err| ConfigError(format!("{origin}: {}", err.message())))
+        let base_url_set = table
+            .get("site")
+            .and_then(|site| site.get("base_url"))
+            .is_some();
+        let mut config = Config::deserialize(toml::Value::Table(table))
+            .map_err(|err| ConfigError(format!("{origin}: {}", err.message())))?;
+        if !base_url_set {
+            config.site.use_bind_for_base_url(&config.server.bind);
+        }
+        Ok(config)
+    }
+}
+
+impl Site {
+    /// With no `base_url` set anywhere, absolute links name the bind: `http://` + its
+    /// address. A Unix socket has no address a browser could use, so the default
+    /// stays (`blog check` asks for a real one behind nginx).
+    pub fn use_bind_for_base_url(&mut self, bind: &Bind) {
+        self.base_url_from_bind = true;
+        if let Bind::Tcp(addr) = bind {
+            self.base_url = BaseUrl::of_address(*addr);
+        }
     }
 }
 
@@ -1038,6 +1081,43 @@ mod tests {
         assert_eq!(url.join("/posts/a"), "https://blog.example.com/posts/a");
         assert!(url.is_https());
         assert!("ftp://x".parse::<BaseUrl>().is_err());
+    }
+
+    #[test]
+    fn base_url_follows_the_bind_until_it_is_set() {
+        let env = [("BLOG_SERVER_BIND".to_string(), "0.0.0.0:9000".to_string())];
+        let config = Config::load(Some(Path::new("/dev/null")), env).unwrap();
+        assert_eq!(config.site.base_url.as_str(), "http://0.0.0.0:9000");
+        assert!(config.site.base_url_from_bind);
+
+        let env = [
+            ("BLOG_SERVER_BIND".to_string(), "0.0.0.0:9000".to_string()),
+            (
+                "BLOG_SITE_BASE_URL".to_string(),
+                "https://blog.example.com".to_string(),
+            ),
+        ];
+        let config = Config::load(Some(Path::new("/dev/null")), env).unwrap();
+        assert_eq!(config.site.base_url.as_str(), "https://blog.example.com");
+        assert!(!config.site.base_url_from_bind);
+    }
+
+    #[test]
+    fn loopback_base_urls_are_told_apart() {
+        for url in [
+            "http://127.0.0.1:8000",
+            "http://[::1]:8000",
+            "http://localhost",
+        ] {
+            assert!(url.parse::<BaseUrl>().unwrap().is_loopback(), "{url}");
+        }
+        for url in [
+            "https://blog.example.com",
+            "http://0.0.0.0:8000",
+            "http://10.0.0.5",
+        ] {
+            assert!(!url.parse::<BaseUrl>().unwrap().is_loopback(), "{url}");
+        }
     }
 
     #[test]

@@ -60,7 +60,14 @@ impl StdListener {
 /// or "unix:/path". TCP sockets share the port with SO_REUSEPORT, so the kernel spreads
 /// new connections evenly over the workers; a Unix socket is one socket whose handle
 /// each worker holds (the kernel gives each connection to one of them).
-pub fn listen(bind: &Bind, workers: usize) -> anyhow::Result<(Vec<StdListener>, String)> {
+/// Where `listen` bound: `shown` for people (`http://127.0.0.1:8000`, `unix:/path`),
+/// and the TCP address with its real port (not 0) when there is one.
+pub struct Bound {
+    pub shown: String,
+    pub address: Option<SocketAddr>,
+}
+
+pub fn listen(bind: &Bind, workers: usize) -> anyhow::Result<(Vec<StdListener>, Bound)> {
     let hint = "choose another address with --bind or [server] bind";
     match bind {
         Bind::Tcp(addr) => {
@@ -77,7 +84,11 @@ pub fn listen(bind: &Bind, workers: usize) -> anyhow::Result<(Vec<StdListener>, 
                     .with_context(|| format!("cannot listen on {local}: {hint}"))?;
                 listeners.push(StdListener::Tcp(next));
             }
-            Ok((listeners, format!("http://{local}")))
+            let bound = Bound {
+                shown: format!("http://{local}"),
+                address: Some(local),
+            };
+            Ok((listeners, bound))
         }
         Bind::Unix(path) => {
             // A socket file left by a previous run would make bind fail.
@@ -92,7 +103,11 @@ pub fn listen(bind: &Bind, workers: usize) -> anyhow::Result<(Vec<StdListener>, 
                 listeners.push(StdListener::Unix(first.try_clone()?));
             }
             listeners.insert(0, StdListener::Unix(first));
-            Ok((listeners, format!("unix:{}", path.display())))
+            let bound = Bound {
+                shown: format!("unix:{}", path.display()),
+                address: None,
+            };
+            Ok((listeners, bound))
         }
     }
 }

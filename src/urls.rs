@@ -259,6 +259,11 @@ pub fn reset(token: &str) -> String {
     format!("/accounts/reset/{}", segment(token))
 }
 
+/// A one-time invitation link (GET shows its form, POST makes the account).
+pub fn invitation(token: &str) -> String {
+    format!("/accounts/invitation/{}", segment(token))
+}
+
 pub fn forgot_password() -> String {
     "/accounts/password/forgot".into()
 }
@@ -417,6 +422,16 @@ pub fn admin_deactivate(id: UserId) -> String {
 
 pub fn admin_reactivate(id: UserId) -> String {
     format!("/admin/users/{id}/reactivate")
+}
+
+/// Invites someone by address and role (POST).
+pub fn admin_invite() -> String {
+    "/admin/users/invite".into()
+}
+
+/// The site's title, description and accent (GET shows, POST saves).
+pub fn admin_settings() -> String {
+    "/admin/settings".into()
 }
 
 pub fn admin_reset_link(id: UserId) -> String {

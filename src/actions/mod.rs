@@ -9,6 +9,7 @@
 
 pub mod comments;
 pub mod factors;
+pub mod invitations;
 pub mod mail;
 pub mod media;
 pub mod pages;
@@ -17,6 +18,7 @@ pub mod posts;
 pub mod redirects;
 pub mod security;
 pub mod sessions;
+pub mod settings;
 pub mod subscribers;
 pub mod users;
 

@@ -15,9 +15,20 @@ use crate::config::{
 
 pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
     println!(
-        "config: ok (listening on {}, site {})",
-        config.server.bind, config.site.base_url
+        "config: ok (listening on {}, site {}{})",
+        config.server.bind,
+        config.site.base_url,
+        match (config.site.base_url_from_bind, &config.server.bind) {
+            (false, _) => "",
+            (true, Bind::Tcp(_)) => ", from the bind: no [site] base_url is set",
+            (true, Bind::Unix(_)) =>
+                ", the default: no [site] base_url is set, and a Unix socket names no address for links",
+        }
     );
+    // Links that nobody can follow are worth a word even outside `--deploy`.
+    if let (false, Some(finding)) = (deploy, address_mismatch(config)) {
+        println!("warning: {finding}");
+    }
     let db = super::open_db(config)?;
     let integrity: String = db
         .read_now(|conn| crate::db::backup::integrity_check(conn).map(|lines| lines.join("; ")))
@@ -133,12 +144,31 @@ const NARROWEST_BROAD_V6: u8 = 32;
 pub enum Finding {
     HttpBaseUrl(String),
     BroadTrustedProxy(IpNet),
-    SecretKeyFileOpen { path: PathBuf, mode: u32 },
+    SecretKeyFileOpen {
+        path: PathBuf,
+        mode: u32,
+    },
     OpenRegistration,
-    DataDirOpen { path: PathBuf, mode: u32 },
-    DatabaseOpen { path: PathBuf, mode: u32 },
+    DataDirOpen {
+        path: PathBuf,
+        mode: u32,
+    },
+    DatabaseOpen {
+        path: PathBuf,
+        mode: u32,
+    },
     LowBcryptCost(u32),
     PublicBind(Bind),
+    /// Links name this machine while other machines connect.
+    LoopbackBaseUrl {
+        base_url: String,
+        bind: Bind,
+    },
+    /// Links name another machine's address on the port blog holds on loopback.
+    UnreachableBaseUrl {
+        base_url: String,
+        bind: Bind,
+    },
     LitestreamUnannounced,
     MediaNotReplicated,
     SftpWithoutKey,
@@ -151,6 +181,7 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
     if !config.site.base_url.is_https() {
         out.push(Finding::HttpBaseUrl(config.site.base_url.to_string()));
     }
+    out.extend(address_mismatch(config));
     let proxies = &config.server.trusted_proxies;
     out.extend(
         proxies
@@ -213,6 +244,33 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
     out
 }
 
+/// `base_url` names a loopback address while the bind takes other machines' clients
+/// (their links lead back to their own machine), or the bind is loopback while
+/// `base_url` names another address on the bind's own port (blog is not there; a
+/// proxy in front listens on a port of its own, or under a name).
+fn address_mismatch(config: &Config) -> Option<Finding> {
+    let Bind::Tcp(addr) = &config.server.bind else {
+        return None;
+    };
+    let url = &config.site.base_url;
+    let elsewhere = || {
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        let ip: std::net::IpAddr = host.parse().ok()?;
+        let port = uri.port_u16().unwrap_or(80);
+        Some(!ip.is_loopback() && port == addr.port())
+    };
+    let (base_url, bind) = (url.to_string(), config.server.bind.clone());
+    if addr.ip().is_loopback() {
+        elsewhere()
+            .unwrap_or(false)
+            .then_some(Finding::UnreachableBaseUrl { base_url, bind })
+    } else {
+        url.is_loopback()
+            .then_some(Finding::LoopbackBaseUrl { base_url, bind })
+    }
+}
+
 fn is_broad(net: &IpNet) -> bool {
     match net {
         IpNet::V4(net) => net.prefix_len() < NARROWEST_BROAD_V4,
@@ -246,6 +304,14 @@ impl fmt::Display for Finding {
                     Bind::Tcp(addr) => addr.port(),
                     Bind::Unix(_) => 8000,
                 }
+            ),
+            Self::LoopbackBaseUrl { base_url, bind } => write!(
+                f,
+                "[site] base_url is {base_url}, this machine's own address, but [server] bind is {bind}, open to other machines: their links (feeds, canonical, reset and invitation links) would lead back to their own machine; set base_url to the address they use"
+            ),
+            Self::UnreachableBaseUrl { base_url, bind } => write!(
+                f,
+                "[site] base_url is {base_url}, but [server] bind is {bind}, which only this machine can reach: links lead where blog does not listen; bind to that address, or set base_url to the public address of the proxy in front"
             ),
             Self::DataDirOpen { path, mode } => write!(
                 f,
@@ -426,6 +492,50 @@ mod tests {
         for bind in ["127.0.0.1:8000", "[::1]:8000", "unix:/run/blog/blog.sock"] {
             config.server.bind = bind.parse().unwrap();
             assert_eq!(findings(&config, &observed), [], "{bind}");
+        }
+    }
+
+    #[test]
+    fn a_loopback_base_url_on_an_open_bind_is_flagged_and_the_other_way_round() {
+        let (mut config, observed) = safe();
+        config.server.trusted_proxies = vec![parse_net("10.0.0.2/32")];
+        config.server.bind = "0.0.0.0:8000".parse().unwrap();
+        config.site.base_url = "http://127.0.0.1:8000".parse().unwrap();
+        let found = findings(&config, &observed);
+        assert!(
+            found.contains(&Finding::LoopbackBaseUrl {
+                base_url: "http://127.0.0.1:8000".into(),
+                bind: config.server.bind.clone(),
+            }),
+            "{found:?}"
+        );
+
+        config.server.bind = "127.0.0.1:8000".parse().unwrap();
+        config.site.base_url = "http://203.0.113.5:8000".parse().unwrap();
+        let found = findings(&config, &observed);
+        assert!(
+            found.contains(&Finding::UnreachableBaseUrl {
+                base_url: "http://203.0.113.5:8000".into(),
+                bind: config.server.bind.clone(),
+            }),
+            "{found:?}"
+        );
+
+        // Behind nginx: a name, or another port, is the proxy's business.
+        for url in [
+            "https://blog.example.com",
+            "http://203.0.113.5",
+            "http://127.0.0.1:8000",
+        ] {
+            config.site.base_url = url.parse().unwrap();
+            let found = findings(&config, &observed);
+            assert!(
+                !found.iter().any(|f| matches!(
+                    f,
+                    Finding::UnreachableBaseUrl { .. } | Finding::LoopbackBaseUrl { .. }
+                )),
+                "{url}: {found:?}"
+            );
         }
     }
 

@@ -25,6 +25,8 @@ pub fn run(file: Option<&Path>, force: bool) -> anyhow::Result<()> {
         path.display(),
         config.storage.data_dir.display()
     );
-    println!("next: blog createsuperuser --email you@example.com, then blog serve");
+    println!(
+        "next: blog createsuperuser --email you@example.com --name \"Your Name\", then blog serve"
+    );
     Ok(())
 }

@@ -34,8 +34,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init { force } => init::run(file, force),
         Command::Createsuperuser {
             email,
+            name,
             password_stdin,
-        } => createsuperuser::run(&load_config(file)?, &email, password_stdin),
+        } => createsuperuser::run(&load_config(file)?, &email, name, password_stdin),
         Command::Users { command } => users::run(&load_config(file)?, command),
         Command::Check { deploy } => check::run(&load_config(file)?, deploy),
         Command::Backup { file: out, force } => backup::run(&load_config(file)?, &out, force),

@@ -10,7 +10,7 @@ use super::follower::Follower;
 use crate::actions::{self, media::Pass};
 use crate::app::App;
 use crate::auth::Actor;
-use crate::config::{Bind, Config, LogFormat, ReplicaUrl, Replication, SecretKey};
+use crate::config::{BaseUrl, Bind, Config, LogFormat, ReplicaUrl, Replication, SecretKey};
 use crate::db::{self, PageCheck};
 use crate::mail::{self, smtp::Mailer};
 use crate::media::replica::MediaReplica;
@@ -24,6 +24,11 @@ pub fn run(
 ) -> anyhow::Result<()> {
     if let Some(bind) = bind {
         config.server.bind = bind;
+    }
+    // A follower sends every write to base_url: named after its own bind, it would
+    // send them back to itself, round and round.
+    if replica.is_some() && config.site.base_url_from_bind {
+        anyhow::bail!("a follower (--replica) sends every write to [site] base_url, the primary's public address, and none is set: set base_url (or BLOG_SITE_BASE_URL) to it");
     }
     let (log_writer, _flush_logs_at_exit) = init_logging(&config);
     raise_open_files_limit();
@@ -44,6 +49,18 @@ pub fn run(
     let (key, _) = SecretKey::load(&config.storage)?;
     let bind = config.server.bind.clone();
     let config_replication = config.storage.replication;
+    // Bound before the app is made: with no base_url set, links name this address.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (listeners, bound) = server::listen(&bind, workers)?;
+    if let (true, Some(address)) = (config.site.base_url_from_bind, bound.address) {
+        config.site.base_url = BaseUrl::of_address(address);
+    }
+    let shown = &bound.shown;
+    let base_url_note = if config.site.base_url_from_bind {
+        " (no [site] base_url is set: links name this address; set base_url to the public one)"
+    } else {
+        ""
+    };
     let access_log = AccessLog::new(&config, log_writer);
     let app = App::new(config, db.clone(), key)?.with_access_log(access_log);
     let app = Arc::new(match follower {
@@ -59,13 +76,15 @@ pub fn run(
         _ => None,
     };
 
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (listeners, shown) = server::listen(&bind, workers)?;
     // The first line on stdout says where we are; scripts and tests read it.
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {shown}")?;
     stdout.flush()?;
     tracing::info!("listening on {shown} with {workers} workers");
+    tracing::info!(
+        "absolute links start with {}{base_url_note}",
+        app.config.site.base_url
+    );
 
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut listeners = listeners.into_iter();

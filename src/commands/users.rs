@@ -1,4 +1,4 @@
-//! `blog users list|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
+//! `blog users list|invite|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
 
 use anyhow::{bail, Context};
 
@@ -62,6 +62,30 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             println!(
                 "deleted {}, {} posts and {} media files",
                 user.email, deleted.posts, deleted.files
+            );
+        }
+        UsersCommand::Invite { email, role } => {
+            let email: Email = email
+                .parse()
+                .with_context(|| format!("{email:?} is not an email address"))?;
+            let role: Role = role.parse()?;
+            let invited = actions::invitations::invite(
+                blog,
+                &Actor::Cli,
+                &email,
+                role,
+                &config.site.base_url,
+            )
+            .map_err(|err| match err {
+                actions::ActionError::Refused(_) => anyhow::anyhow!(
+                    "an account with the email {email} exists already: see `blog users list`"
+                ),
+                err => err.into(),
+            })?;
+            println!("{}", invited.url);
+            eprintln!(
+                "an invitation for {email} as {role}: the link works once, within {} days",
+                actions::invitations::LINK_DAYS
             );
         }
         UsersCommand::ResetLink { email } => {

@@ -17,6 +17,7 @@ pub mod problems;
 pub mod redirect;
 pub mod role;
 pub mod schedule;
+pub mod site;
 pub mod slug;
 mod sql;
 pub mod tag;

@@ -22,6 +22,11 @@ pub enum Action {
     UserDelete,
     MediaGc,
     MenuOrder,
+    /// An invitation link made (issue 21), and an account made by following one.
+    UserInvite,
+    UserJoin,
+    /// The site's title, description or accent changed in `/admin/settings`.
+    SiteSettings,
     /// Security events of an account (issue 20), written by `actions::security`.
     AccountLogin,
     AccountSecondFactorFailed,
@@ -52,6 +57,9 @@ impl Action {
             Self::UserDelete => "user.delete",
             Self::MediaGc => "media.gc",
             Self::MenuOrder => "menu.order",
+            Self::UserInvite => "user.invite",
+            Self::UserJoin => "user.join",
+            Self::SiteSettings => "site.settings",
             Self::AccountLogin => "account.login",
             Self::AccountSecondFactorFailed => "account.second_factor_failed",
             Self::AccountFactorAdded => "account.factor_added",

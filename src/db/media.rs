@@ -117,8 +117,8 @@ pub fn ids_of(conn: &Connection, paths: &[String]) -> rusqlite::Result<Vec<Media
     Ok(ids)
 }
 
-/// Deletes those of `ids` that no post (body or featured image), no kept revision and no
-/// user uses any more, and returns their
+/// Deletes those of `ids` that no post (body or featured image), no kept revision, no
+/// user and not the site's icon uses any more, and returns their
 /// files, which the caller deletes from disk once the transaction commits.
 pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Vec<File>> {
     let mut released = Vec::new();
@@ -128,7 +128,8 @@ pub fn release_unused(conn: &Connection, ids: &[MediaId]) -> rusqlite::Result<Ve
                 "SELECT EXISTS (SELECT 1 FROM post_media WHERE media_id = ?1)
                      OR EXISTS (SELECT 1 FROM revision_media WHERE media_id = ?1)
                      OR EXISTS (SELECT 1 FROM posts WHERE featured_media_id = ?1)
-                     OR EXISTS (SELECT 1 FROM users WHERE avatar_id = ?1)",
+                     OR EXISTS (SELECT 1 FROM users WHERE avatar_id = ?1)
+                     OR EXISTS (SELECT 1 FROM site_icon WHERE media_id = ?1)",
             )?
             .query_row([id], |row| row.get(0))?;
         if !used {
@@ -184,7 +185,8 @@ pub fn unused_before(conn: &Connection, cutoff: i64) -> rusqlite::Result<Vec<Med
            AND NOT EXISTS (SELECT 1 FROM post_media WHERE media_id = media.id)
            AND NOT EXISTS (SELECT 1 FROM revision_media WHERE media_id = media.id)
            AND NOT EXISTS (SELECT 1 FROM posts WHERE featured_media_id = media.id)
-           AND NOT EXISTS (SELECT 1 FROM users WHERE avatar_id = media.id)",
+           AND NOT EXISTS (SELECT 1 FROM users WHERE avatar_id = media.id)
+           AND NOT EXISTS (SELECT 1 FROM site_icon WHERE media_id = media.id)",
     )?
     .query_map([cutoff], |row| row.get(0))?
     .collect()

@@ -10,6 +10,7 @@ pub mod comments;
 pub mod factors;
 #[cfg(test)]
 pub mod fixtures;
+pub mod invitations;
 pub mod login_failures;
 pub mod media;
 pub mod migrate;
@@ -23,6 +24,7 @@ pub mod redirects;
 pub mod revisions;
 pub mod search;
 pub mod sessions;
+pub mod site_settings;
 pub mod subscribers;
 pub mod tags;
 pub mod users;

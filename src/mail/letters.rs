@@ -51,6 +51,46 @@ impl Letters {
         }
     }
 
+    /// An invitation to join with `role`, from the admin `inviter` (their name), whose
+    /// link works once within `actions::invitations::LINK_DAYS`.
+    pub fn invitation(
+        &self,
+        to: &str,
+        url: &str,
+        role: crate::content::Role,
+        inviter: Option<&str>,
+    ) -> Letter {
+        let t = self.text();
+        let site: &dyn std::fmt::Display = &self.site_title;
+        let role_words = t.get(match role {
+            crate::content::Role::Admin => "accounts.invited_as_admin",
+            crate::content::Role::Author => "accounts.invited_as_author",
+            crate::content::Role::Reader => "accounts.invited_as_reader",
+        });
+        let role: &dyn std::fmt::Display = &role_words;
+        let intro = match inviter {
+            Some(name) => {
+                let name: &dyn std::fmt::Display = &name;
+                t.format(
+                    "mail.invitation_intro_by",
+                    &[("site", site), ("role", role), ("name", name)],
+                )
+            }
+            None => t.format("mail.invitation_intro", &[("site", site), ("role", role)]),
+        };
+        let paragraphs = [intro, t.get("mail.invitation_action").to_string()];
+        let button = t.get("mail.invitation_button");
+        let content = view::message_with_link(&paragraphs, button, url);
+        Letter {
+            to: to.to_string(),
+            kind: "invitation",
+            subject: t.format("mail.invitation_subject", &[("site", site)]),
+            text: format!("{}\n\n{}\n\n{url}\n", paragraphs[0], paragraphs[1]),
+            html: self.html(content, None),
+            unsubscribe: None,
+        }
+    }
+
     /// A new comment on one of `to`'s posts, or one waiting for their approval.
     pub fn comment(&self, to: &str, notice: &CommentNotice) -> Letter {
         let t = self.text();

@@ -77,27 +77,46 @@ pub fn store_avatar(
     user: UserId,
     bytes: &[u8],
 ) -> Result<(), MediaError> {
+    store_square(db, media, user, "avatars", bytes, |tx, id| {
+        let old = db::media::set_avatar(tx, user, Some(id))?;
+        released_paths(tx, old)
+    })
+}
+
+/// A square picture (the avatar's 256 px and 64 px) saved under `area`, then recorded
+/// in one transaction with `then`, which points something at it (an account, the site)
+/// and returns the paths it released.
+pub fn store_square<F>(
+    db: &Db,
+    media: &MediaDir,
+    owner: UserId,
+    area: &str,
+    bytes: &[u8],
+    then: F,
+) -> Result<(), MediaError>
+where
+    F: FnOnce(&rusqlite::Transaction, crate::content::MediaId) -> rusqlite::Result<Vec<String>>,
+{
     let (large, small) = images::avatar(bytes)?;
-    let large = save(media, "avatars", "large", &large)?;
-    let small = match save(media, "avatars", "small", &small) {
+    let large = save(media, area, "large", &large)?;
+    let small = match save(media, area, "small", &small) {
         Ok(file) => file,
         Err(err) => {
             media.remove_released([large.path]);
             return Err(err);
         }
     };
-    record(
-        db,
-        media,
-        user,
-        Kind::Avatar,
-        vec![large, small],
-        |tx, id| {
-            let old = db::media::set_avatar(tx, user, Some(id))?;
-            db::media::release_unused(tx, &old.into_iter().collect::<Vec<_>>())
-                .map(|files| files.into_iter().map(|f| f.path).collect())
-        },
-    )
+    record(db, media, owner, Kind::Avatar, vec![large, small], then)
+}
+
+/// Releases the image something stopped using (if nothing else uses it); the paths
+/// of its files, to delete once the transaction commits.
+pub fn released_paths(
+    tx: &rusqlite::Connection,
+    old: Option<crate::content::MediaId>,
+) -> rusqlite::Result<Vec<String>> {
+    db::media::release_unused(tx, &old.into_iter().collect::<Vec<_>>())
+        .map(|files| files.into_iter().map(|f| f.path).collect())
 }
 
 /// Removes the user's avatar and deletes its files.

@@ -70,10 +70,52 @@ pub fn signup(ctx: &PageCtx, values: &SignupForm, problems: &Problems) -> Markup
                     (csrf_input(ctx))
                     (form_errors(ctx, problems))
                     (field(ctx, &Field { name: "email", label: ctx.t("accounts.email"), kind: "email", value: values.email, autocomplete: "username", required: true }, problems))
-                    (field(ctx, &Field { name: "display_name", label: ctx.t("accounts.name"), kind: "text", value: values.display_name, autocomplete: "name", required: false }, problems))
+                    (field(ctx, &Field { name: "display_name", label: ctx.t("accounts.name"), kind: "text", value: values.display_name, autocomplete: "name", required: true }, problems))
                     (field(ctx, &Field { name: "password", label: &password_label, kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
                     (field(ctx, &Field { name: "password2", label: ctx.t("accounts.password_again"), kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
                     div.actions { button.primary type="submit" { (ctx.t("accounts.create_account")) } }
+                }
+            }
+        },
+    )
+}
+
+/// An invitation's page, as its form shows it.
+pub struct InvitationForm<'a> {
+    /// The link itself, where the form posts.
+    pub action: String,
+    pub email: &'a str,
+    pub role: crate::content::Role,
+    pub display_name: &'a str,
+}
+
+/// Following an invitation: the address is the admin's choice, shown, not asked; the
+/// invitee chooses a name and a password.
+pub fn invitation(ctx: &PageCtx, values: &InvitationForm, problems: &Problems) -> Markup {
+    let password_label = ctx.tf(
+        "accounts.password_with_length",
+        &[("min", &password::MIN_CHARS)],
+    );
+    let role = ctx.t(match values.role {
+        crate::content::Role::Admin => "accounts.invited_as_admin",
+        crate::content::Role::Author => "accounts.invited_as_author",
+        crate::content::Role::Reader => "accounts.invited_as_reader",
+    });
+    layout::page(
+        ctx,
+        ctx.t("accounts.invitation"),
+        html! {
+            section.narrow {
+                h1 { (ctx.t("accounts.invitation")) }
+                p { (ctx.tf("accounts.invitation_intro", &[("email", &values.email), ("role", &role)])) }
+                form #invitation method="post" action=(values.action) {
+                    (csrf_input(ctx))
+                    (form_errors(ctx, problems))
+                    input type="hidden" name="email" value=(values.email) autocomplete="username";
+                    (field(ctx, &Field { name: "display_name", label: ctx.t("accounts.name"), kind: "text", value: values.display_name, autocomplete: "name", required: true }, problems))
+                    (field(ctx, &Field { name: "password", label: &password_label, kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
+                    (field(ctx, &Field { name: "password2", label: ctx.t("accounts.password_again"), kind: "password", value: "", autocomplete: "new-password", required: true }, problems))
+                    div.actions { button.primary type="submit" { (ctx.t("accounts.join")) } }
                 }
             }
         },

@@ -76,6 +76,24 @@ pub struct MenuRow {
     pub refused: bool,
 }
 
+/// The invitation form on the users page: what was typed when it came back refused,
+/// or the link just made (shown this once; mailed too when mail is on).
+#[derive(Default)]
+pub struct InviteForm {
+    pub email: String,
+    pub role: Option<Role>,
+    pub problems: Problems,
+    pub made: Option<InviteNotice>,
+}
+
+/// An invitation just made.
+pub struct InviteNotice {
+    pub email: String,
+    pub url: String,
+    /// Queued in the outbox, to the invitee.
+    pub mailed: bool,
+}
+
 /// A reset link just made, shown this once.
 pub struct ResetNotice {
     pub email: String,
@@ -89,7 +107,7 @@ pub struct Freed {
 }
 
 /// Every admin page: its title, the admin menu, the content.
-fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
+pub(super) fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
     layout::page(
         ctx,
         title,
@@ -102,6 +120,7 @@ fn admin_page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
                     a href=(urls::admin_comments()) { (ctx.t("admin.comments")) }
                     a href=(urls::admin_media()) { (ctx.t("admin.media")) }
                     a href=(urls::admin_menu()) { (ctx.t("admin.site_menu")) }
+                    a href=(urls::admin_settings()) { (ctx.t("admin.settings")) }
                     @if ctx.mail {
                         a href=(urls::admin_subscribers()) { (ctx.t("admin.subscribers")) }
                     }
@@ -386,11 +405,13 @@ pub fn users(
     pages: &Pagination,
     me: UserId,
     notice: Option<&ResetNotice>,
+    invite: &InviteForm,
 ) -> Markup {
     admin_page(
         ctx,
         ctx.t("admin.users"),
         html! {
+            (invite_form(ctx, invite))
             @if let Some(notice) = notice {
                 div.notice.reset-link role="status" {
                     p { (ctx.tf("admin.reset_link_for", &[("email", &notice.email)])) }
@@ -564,6 +585,45 @@ pub fn media(
 }
 
 /// One button that POSTs to `action`.
+/// Invite someone by address and role; the link made shows above the form, once.
+fn invite_form(ctx: &PageCtx, invite: &InviteForm) -> Markup {
+    let chosen = invite.role.unwrap_or(Role::Author);
+    html! {
+        section.invite {
+            h2 { (ctx.t("admin.invite")) }
+            @if let Some(made) = &invite.made {
+                div.notice.invitation-link role="status" {
+                    @if made.mailed {
+                        p { (ctx.tf("admin.invitation_mailed", &[("email", &made.email)])) }
+                    } @else {
+                        p { (ctx.tf("admin.invitation_for", &[("email", &made.email)])) }
+                    }
+                    p { code #invitation-link { (made.url) } }
+                    p.hint { (ctx.t("admin.invitation_once")) }
+                }
+            }
+            form #invite method="post" action=(urls::admin_invite()) {
+                (csrf_input(ctx))
+                (form_errors(ctx, &invite.problems))
+                div.field {
+                    label for="invite-email" { (ctx.t("admin.email")) }
+                    input #invite-email name="email" type="email" required value=(invite.email) autocomplete="off";
+                    (field_errors(ctx, &invite.problems, "email"))
+                }
+                div.field {
+                    label for="invite-role" { (ctx.t("admin.role")) }
+                    select #invite-role name="role" {
+                        @for role in [Role::Author, Role::Reader, Role::Admin] {
+                            option value=(role.as_str()) selected[role == chosen] { (role_label(ctx, role)) }
+                        }
+                    }
+                }
+                div.actions { button.primary type="submit" { (ctx.t("admin.send_invitation")) } }
+            }
+        }
+    }
+}
+
 fn button(ctx: &PageCtx, action: &str, label: &'static str) -> Markup {
     html! {
         form.inline method="post" action=(action) {
@@ -610,6 +670,9 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "user.delete" => "admin.action_user_delete",
         "media.gc" => "admin.action_media_gc",
         "menu.order" => "admin.action_menu_order",
+        "user.invite" => "admin.action_user_invite",
+        "user.join" => "admin.action_user_join",
+        "site.settings" => "admin.action_site_settings",
         "account.login" => "admin.action_account_login",
         "account.second_factor_failed" => "admin.action_account_second_factor_failed",
         "account.factor_added" => "admin.action_account_factor_added",

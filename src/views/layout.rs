@@ -5,6 +5,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::components::{csrf_input, search_form};
 use super::PageCtx;
+use crate::content::site::Accent;
 use crate::{assets, urls};
 
 pub fn page(ctx: &PageCtx, title: &str, content: Markup) -> Markup {
@@ -25,17 +26,31 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                 meta name="description" content=(ctx.site_description);
                 link rel="stylesheet" href=(assets::url("css/site.css"));
                 // Named here, so browsers do not ask for a missing `/favicon.ico`.
-                link rel="icon" type="image/svg+xml" href=(assets::url("img/favicon.svg"));
+                @if let Some(icon) = &ctx.icon {
+                    link rel="icon" type=(image_type(&icon.small)) href=(urls::media(&icon.small));
+                } @else {
+                    link rel="icon" type="image/svg+xml" href=(assets::url("img/favicon.svg"));
+                }
                 // Every list pages with it; on other pages it finds nothing and stops.
                 script src=(assets::url("js/paging.js")) defer {}
                 link rel="alternate" type="application/atom+xml" title=(ctx.site_title) href=(urls::feed());
                 link rel="alternate" type="application/feed+json" title=(ctx.site_title) href=(urls::feed_json());
                 (head)
             }
-            body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")] {
+            // The accent is a custom property on body (the CSP allows style attributes,
+            // not style elements); `Accent` is `#rrggbb` and nothing else.
+            body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")]
+                data-accent=[ctx.accent.as_ref().map(|_| "site")]
+                style=[ctx.accent.as_ref().map(accent_style)] {
                 header.site-header {
                     div.wrap {
-                        a.brand href=(urls::index()) { (ctx.site_title) }
+                        a.brand href=(urls::index()) {
+                            @if let Some(icon) = &ctx.icon {
+                                img.logo src=(urls::media(&icon.large)) alt="" width="32" height="32";
+                                " "
+                            }
+                            (ctx.site_title)
+                        }
                         (site_menu(ctx))
                         (search_form(ctx))
                         nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
@@ -100,3 +115,31 @@ fn menu(ctx: &PageCtx) -> Markup {
         }
     }
 }
+
+/// The type of a stored image, from the extension our pipeline gave it.
+fn image_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        _ => "image/jpeg",
+    }
+}
+
+/// The admin's accent for each theme (`site.css` picks the dark one in dark mode),
+/// each made readable on that theme's background, with the text that reads on it.
+fn accent_style(accent: &Accent) -> String {
+    let light = accent.readable_on(&LIGHT_PAGE);
+    let dark = accent.readable_on(&DARK_PAGE);
+    format!(
+        "--accent: {light}; --accent-text: {}; --accent-dark: {dark}; --accent-dark-text: {};",
+        light.text_colour(),
+        dark.text_colour()
+    )
+}
+
+/// The backgrounds of `site.css`'s two themes (`--bg`).
+static LIGHT_PAGE: std::sync::LazyLock<Accent> =
+    std::sync::LazyLock::new(|| "#ffffff".parse().expect("a literal colour"));
+static DARK_PAGE: std::sync::LazyLock<Accent> =
+    std::sync::LazyLock::new(|| "#0d1117".parse().expect("a literal colour"));

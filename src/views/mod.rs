@@ -6,11 +6,13 @@ pub mod admin;
 pub mod comments;
 pub mod components;
 pub mod errors;
+pub mod first_run;
 pub mod layout;
 pub mod mail;
 pub mod posts;
 pub mod revisions;
 pub mod search;
+pub mod settings;
 pub mod subscriptions;
 pub mod syndication;
 
@@ -24,6 +26,10 @@ use crate::i18n::Text;
 pub struct PageCtx {
     pub site_title: String,
     pub site_description: String,
+    /// The admin's accent colour (`/admin/settings`), or the stylesheet's own.
+    pub accent: Option<crate::content::site::Accent>,
+    /// The site's icon (`/admin/settings`): the favicon and the header's logo.
+    pub icon: Option<crate::content::site::SiteIcon>,
     /// The interface's words in `[site] language`.
     pub text: Text,
     pub time_zone: jiff::tz::TimeZone,
@@ -66,6 +72,8 @@ impl PageCtx {
         Self {
             site_title: "A blog".into(),
             site_description: String::new(),
+            accent: None,
+            icon: None,
             text: Text::new(language),
             time_zone: jiff::tz::TimeZone::UTC,
             user: None,

@@ -43,7 +43,11 @@ pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
         &title,
         html! {
             @if posts.is_empty() {
-                p.empty { (ctx.t("posts.nothing_yet")) }
+                @if pages.page == 1 && ctx.user.as_ref().is_some_and(|u| u.is_admin) {
+                    (super::first_run::welcome(ctx))
+                } @else {
+                    p.empty { (ctx.t("posts.nothing_yet")) }
+                }
             }
             (summaries(ctx, posts))
             (pagination(ctx, pages, &urls::index()))

@@ -12,7 +12,6 @@ use crate::content::problems::{Message, FORM};
 use crate::content::{Email, Problems, Role, User};
 use crate::db;
 use crate::db::sessions::Seen;
-use crate::media::library::{self, MediaError};
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views;
@@ -199,9 +198,7 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
         Err(err) => problems.add("email", err.message()),
         Ok(email) => check_new_password(&mut problems, email, &ctx.form, SIGNUP_FIELDS),
     }
-    if values.display_name.chars().count() > MAX_NAME_CHARS {
-        problems.add("display_name", name_too_long());
-    }
+    check_name(&mut problems, values.display_name);
     let rejected = |problems: &Problems| {
         response::html(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -218,7 +215,7 @@ pub async fn signup(ctx: &Ctx) -> Result<Response, WebError> {
     let account = NewAccount {
         email,
         password_hash: Some(hash),
-        display_name: values.display_name.to_string(),
+        display_name: values.display_name.trim().to_string(),
         bio: String::new(),
         role: Role::Reader,
         active: Activity::Active,
@@ -293,18 +290,11 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     }
     if problems.is_empty() {
         if let Some(file) = ctx.form.file("avatar") {
-            let (actor, bytes) = (ctx.actor()?, file.bytes.clone());
-            let memory = library::avatar_memory(&bytes);
-            let stored = ctx
-                .app
-                .image_job(memory, move |app| {
-                    actions::media::set_avatar(app.blog(), &actor, &bytes)
-                })
-                .await?;
-            match stored {
-                Ok(()) => {}
-                Err(MediaError::Image(err)) => problems.add("avatar", err.message()),
-                Err(MediaError::Internal(err)) => return Err(WebError::Internal(err)),
+            let bytes = file.bytes.clone();
+            if let Err(problem) =
+                super::uploads::store_square(ctx, bytes, actions::media::set_avatar).await?
+            {
+                problems.add("avatar", problem);
             }
         } else if ctx.form.checked("remove_avatar") {
             let actor = ctx.actor()?;
@@ -436,6 +426,96 @@ async fn reset_user(ctx: &Ctx, token: &str) -> Result<(crate::content::User, [u8
         .await?
         .ok_or(WebError::NotFound)?;
     Ok((user, hash))
+}
+
+/// An invitation's page: who it is for, and the name and password to choose. 404 for
+/// a used, expired or made-up link.
+pub async fn invitation_form(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
+    let (invitation, _) = live_invitation(ctx, token).await?;
+    Ok(response::html(
+        StatusCode::OK,
+        views::accounts::invitation(
+            &ctx.form_page(),
+            &invitation_view(&invitation, token, ""),
+            &Problems::new(),
+        ),
+    ))
+}
+
+/// Makes the invited account with the chosen name and password, signs it in and
+/// leads home; the link is used up.
+pub async fn accept_invitation(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
+    let (invitation, token_hash) = live_invitation(ctx, token).await?;
+    let name = ctx.form.get("display_name");
+    let mut problems = Problems::new();
+    check_name(&mut problems, name);
+    check_new_password(&mut problems, &invitation.email, &ctx.form, SIGNUP_FIELDS);
+    let view = invitation_view(&invitation, token, name);
+    let rejected = |status: StatusCode, problems: &Problems| {
+        response::html(
+            status,
+            views::accounts::invitation(&ctx.form_page(), &view, problems),
+        )
+    };
+    if !problems.is_empty() {
+        return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, &problems));
+    }
+    let hash = hash_password(ctx, ctx.form.get("password")).await?;
+    let name = name.trim().to_string();
+    let joined = ctx
+        .app
+        .act(move |blog| actions::invitations::accept(blog, &token_hash, &name, &hash))
+        .await;
+    let user = match joined {
+        Ok(user) => user,
+        Err(ActionError::Refused(why)) => {
+            return Ok(rejected(StatusCode::CONFLICT, &Problems::of(FORM, why)))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let cookie = start_session(ctx, user, "invitation").await?;
+    Ok(response::with_cookie(
+        response::redirect(&urls::index()),
+        &cookie,
+    ))
+}
+
+fn invitation_view<'a>(
+    invitation: &'a db::invitations::Invitation,
+    token: &str,
+    display_name: &'a str,
+) -> views::accounts::InvitationForm<'a> {
+    views::accounts::InvitationForm {
+        action: urls::invitation(token),
+        email: invitation.email.as_str(),
+        role: invitation.role,
+        display_name,
+    }
+}
+
+/// The invitation behind a live link, with its token's hash; 404 otherwise.
+async fn live_invitation(
+    ctx: &Ctx,
+    token: &str,
+) -> Result<(db::invitations::Invitation, [u8; 32]), WebError> {
+    let hash = Token::parse(token).ok_or(WebError::NotFound)?.hash();
+    let invitation = ctx
+        .app
+        .db
+        .read(move |conn| db::invitations::live(conn, &hash, db::now_ms()))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok((invitation, hash))
+}
+
+/// A new account's name: asked for, so pages and the menu show a person, not the
+/// first half of an address.
+fn check_name(problems: &mut Problems, name: &str) {
+    if name.trim().is_empty() {
+        problems.add("display_name", "problems.name_required");
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        problems.add("display_name", name_too_long());
+    }
 }
 
 fn name_too_long() -> Message {

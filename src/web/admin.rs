@@ -12,17 +12,18 @@ use rusqlite::Connection;
 use super::request::Ctx;
 use super::router::{AdminAction, AdminPage};
 use super::WebError;
+use crate::actions::invitations::Delivery;
 use crate::actions::{self, media::Pass, pages::MenuPlace, users::Activity, ActionError};
 use crate::content::problems::Message;
 use crate::content::redirect::{OldPath, Target};
-use crate::content::{PageNumber, Pagination, Problems, Role, User, UserId};
+use crate::content::{Email, PageNumber, Pagination, Problems, Role, User, UserId};
 use crate::db;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
 use crate::views::admin::{
-    self as view, AuditRow, Counts, Freed, MailCounts, MediaRow, MenuRow, Orphan, RedirectForm,
-    RedirectRow, ResetNotice, Waiting,
+    self as view, AuditRow, Counts, Freed, InviteForm, InviteNotice, MailCounts, MediaRow, MenuRow,
+    Orphan, RedirectForm, RedirectRow, ResetNotice, Waiting,
 };
 
 /// Rows on one page of a list.
@@ -36,10 +37,11 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
     let response = match page {
         AdminPage::Dashboard => dashboard(ctx).await?,
         AdminPage::Posts => posts(ctx).await?,
-        AdminPage::Users => users(ctx, None).await?,
+        AdminPage::Users => users(ctx, None, &InviteForm::default()).await?,
         AdminPage::Comments => comments(ctx).await?,
         AdminPage::Media => media(ctx, None).await?,
         AdminPage::Menu => menu(ctx).await?,
+        AdminPage::Settings => super::settings::show(ctx).await?,
         AdminPage::Subscribers => subscribers(ctx).await?,
         AdminPage::SubscribersCsv => subscribers_csv(ctx).await?,
         AdminPage::Redirects => redirects(ctx, &RedirectForm::default(), &Problems::new()).await?,
@@ -60,6 +62,8 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::SaveMenu => save_menu(ctx).await?,
         AdminAction::AddRedirect => add_redirect(ctx).await?,
         AdminAction::RemoveRedirect => remove_redirect(ctx).await?,
+        AdminAction::Invite => invite(ctx).await?,
+        AdminAction::SaveSettings => super::settings::save(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -257,7 +261,11 @@ async fn posts(ctx: &Ctx) -> Result<Response, WebError> {
     ))
 }
 
-async fn users(ctx: &Ctx, notice: Option<ResetNotice>) -> Result<Response, WebError> {
+async fn users(
+    ctx: &Ctx,
+    notice: Option<ResetNotice>,
+    invite: &InviteForm,
+) -> Result<Response, WebError> {
     let (pages, users) = paged(
         ctx,
         |conn| db::admin::counts(conn).map(|c| c.users),
@@ -267,7 +275,7 @@ async fn users(ctx: &Ctx, notice: Option<ResetNotice>) -> Result<Response, WebEr
     let me = ctx.user.as_ref().map_or(UserId(0), |u| u.id);
     Ok(response::html(
         StatusCode::OK,
-        view::users(&ctx.page(), &users, &pages, me, notice.as_ref()),
+        view::users(&ctx.page(), &users, &pages, me, notice.as_ref(), invite),
     ))
 }
 
@@ -356,7 +364,60 @@ async fn reset_link(ctx: &Ctx, id: UserId) -> Result<Response, WebError> {
         email: user.email.to_string(),
         url,
     };
-    users(ctx, Some(notice)).await
+    users(ctx, Some(notice), &InviteForm::default()).await
+}
+
+/// Makes a one-time invitation (mailed when mail is on) and answers the users page
+/// with its link shown this once; a bad address or a taken one comes back 422.
+async fn invite(ctx: &Ctx) -> Result<Response, WebError> {
+    let typed = ctx.form.get("email").to_string();
+    let role: Role = ctx
+        .form
+        .get("role")
+        .parse()
+        .map_err(|_| WebError::BadRequest("admin.bad_role"))?;
+    let refused = |problems: Problems| InviteForm {
+        email: typed.clone(),
+        role: Some(role),
+        problems,
+        made: None,
+    };
+    let email: Email = match typed.parse() {
+        Ok(email) => email,
+        Err(err) => {
+            let form = refused(Problems::of("email", err.message()));
+            return Ok(unprocessable(users(ctx, None, &form).await?));
+        }
+    };
+    let (actor, base_url) = (ctx.actor()?, ctx.app.config.site.base_url.clone());
+    let to = email.clone();
+    let made = ctx
+        .app
+        .act(move |blog| actions::invitations::invite(blog, &actor, &to, role, &base_url))
+        .await;
+    let invited = match made {
+        Ok(invited) => invited,
+        Err(ActionError::Refused(why)) => {
+            let form = refused(Problems::of("email", why));
+            return Ok(unprocessable(users(ctx, None, &form).await?));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let form = InviteForm {
+        made: Some(InviteNotice {
+            email: email.to_string(),
+            url: invited.url,
+            mailed: invited.delivery == Delivery::Mailed,
+        }),
+        ..InviteForm::default()
+    };
+    users(ctx, None, &form).await
+}
+
+/// The same page, answered 422: the form came back refused.
+fn unprocessable(mut page: Response) -> Response {
+    *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    page
 }
 
 /// The GC's files as the media page lists them.

@@ -61,6 +61,8 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Password => accounts::password(ctx).await,
         Route::ResetForm(token) => accounts::reset_form(ctx, &token).await,
         Route::Reset(token) => accounts::reset(ctx, &token).await,
+        Route::InvitationForm(token) => accounts::invitation_form(ctx, &token).await,
+        Route::Invitation(token) => accounts::accept_invitation(ctx, &token).await,
         Route::ForgotForm => mail::forgot_form(ctx),
         Route::Forgot => mail::forgot(ctx).await,
         Route::SubscribeForm => mail::subscribe_form(ctx).await,

@@ -16,6 +16,7 @@ pub mod request;
 pub mod router;
 pub mod search;
 pub mod security;
+pub mod settings;
 pub mod static_files;
 pub mod syndication;
 pub mod thread;
@@ -319,6 +320,7 @@ async fn context(
         .take(300)
         .collect();
     let menu = app.menu().await.map_err(plain_500)?;
+    let site = app.site().await.map_err(plain_500)?;
     let (session, session_is_new) = match cookie_token {
         Some(token) => (token, false),
         None => (Token::generate().map_err(plain_500)?, true),
@@ -341,6 +343,7 @@ async fn context(
         session,
         session_is_new,
         menu,
+        site,
     });
     Ok((ctx, body))
 }

@@ -168,7 +168,7 @@ impl Shared {
 
     fn preview<'a>(&'a self, ctx: &'a Ctx) -> views::posts::Preview<'a> {
         views::posts::Preview {
-            site_name: &ctx.app.config.site.title,
+            site_name: &ctx.site.title,
             url: &self.url,
             image: self.image.as_deref(),
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::app::App;
 use crate::auth::{csrf, permissions, Actor, Token};
+use crate::content::site::SiteLook;
 use crate::content::{MenuEntry, User};
 use crate::i18n::Text;
 use crate::views::{PageCtx, UserBadge};
@@ -34,6 +35,8 @@ pub struct Ctx {
     csrf_rendered: AtomicBool,
     /// The site's menu, from `App::menu`.
     menu: Arc<[MenuEntry]>,
+    /// The site's title, description and accent, from `App::site`.
+    pub site: Arc<SiteLook>,
 }
 
 pub struct CtxParts {
@@ -49,6 +52,7 @@ pub struct CtxParts {
     pub session: Token,
     pub session_is_new: bool,
     pub menu: Arc<[MenuEntry]>,
+    pub site: Arc<SiteLook>,
 }
 
 impl Ctx {
@@ -72,6 +76,7 @@ impl Ctx {
             session_is_new: parts.session_is_new,
             csrf_rendered: AtomicBool::new(false),
             menu: parts.menu,
+            site: parts.site,
         }
     }
 
@@ -123,13 +128,21 @@ impl Ctx {
     pub fn page(&self) -> PageCtx {
         let site = &self.app.config.site;
         PageCtx {
-            site_title: site.title.clone(),
-            site_description: site.description.clone(),
+            site_title: self.site.title.clone(),
+            site_description: self.site.description.clone(),
+            accent: self.site.accent.clone(),
+            icon: self.site.icon.clone(),
             text: self.text(),
             time_zone: self.app.time_zone.clone(),
             user: self.user.as_ref().map(|u| UserBadge {
                 id: u.id,
-                name: u.name(),
+                // Without a name chosen, the whole address: "Admin admin" beside the
+                // admin link said nothing of whose account this is.
+                name: if u.display_name.trim().is_empty() {
+                    u.email.to_string()
+                } else {
+                    u.display_name.clone()
+                },
                 avatar: u.avatar.as_ref().map(|a| crate::urls::media(&a.small)),
                 can_write: permissions::can_write(u),
                 is_admin: u.role == crate::content::Role::Admin,

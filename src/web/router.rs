@@ -36,6 +36,9 @@ pub enum Route {
     Password,
     ResetForm(String),
     Reset(String),
+    /// An invitation's page: the invitee's name and password.
+    InvitationForm(String),
+    Invitation(String),
     ForgotForm,
     Forgot,
     /// `?author=ID` subscribes to one author.
@@ -113,6 +116,7 @@ pub enum AdminPage {
     Comments,
     Media,
     Menu,
+    Settings,
     Subscribers,
     SubscribersCsv,
     /// Old addresses that answer 301, with the form that adds one.
@@ -137,6 +141,10 @@ pub enum AdminAction {
     AddRedirect,
     /// The form's `from`.
     RemoveRedirect,
+    /// A one-time invitation for the form's `email` and `role`.
+    Invite,
+    /// The site's title, description and accent (`/admin/settings`).
+    SaveSettings,
 }
 
 impl Route {
@@ -219,6 +227,7 @@ impl Route {
             (true, _, ["admin", "comments"]) => Self::Admin(AdminPage::Comments),
             (true, _, ["admin", "media"]) => Self::Admin(AdminPage::Media),
             (true, _, ["admin", "menu"]) => Self::Admin(AdminPage::Menu),
+            (true, _, ["admin", "settings"]) => Self::Admin(AdminPage::Settings),
             (true, _, ["admin", "subscribers"]) => Self::Admin(AdminPage::Subscribers),
             (true, _, ["admin", "subscribers.csv"]) => Self::Admin(AdminPage::SubscribersCsv),
             (true, _, ["admin", "redirects"]) => Self::Admin(AdminPage::Redirects),
@@ -234,6 +243,8 @@ impl Route {
             (_, true, ["accounts", "password"]) => Self::Password,
             (true, _, ["accounts", "reset", token]) => Self::ResetForm(token.to_string()),
             (_, true, ["accounts", "reset", token]) => Self::Reset(token.to_string()),
+            (true, _, ["accounts", "invitation", token]) => Self::InvitationForm(token.to_string()),
+            (_, true, ["accounts", "invitation", token]) => Self::Invitation(token.to_string()),
             (true, _, ["accounts", "password", "forgot"]) => Self::ForgotForm,
             (_, true, ["accounts", "password", "forgot"]) => Self::Forgot,
             (true, _, ["subscribe"]) => Self::SubscribeForm,
@@ -316,6 +327,8 @@ impl Route {
                 | Self::ProfileForm
                 | Self::PasswordForm
                 | Self::ResetForm(_)
+                | Self::InvitationForm(_)
+                | Self::Invitation(_)
                 | Self::ForgotForm
                 | Self::Forgot
                 | Self::ConfirmForm(_)
@@ -353,6 +366,8 @@ impl AdminAction {
     /// The path after `/admin/`, for a POST.
     fn parse(segs: &[&str]) -> Option<Self> {
         Some(match segs {
+            ["users", "invite"] => Self::Invite,
+            ["settings"] => Self::SaveSettings,
             ["users", id, "role"] => Self::SetRole(id.parse().ok()?),
             ["users", id, "deactivate"] => Self::Deactivate(id.parse().ok()?),
             ["users", id, "reactivate"] => Self::Reactivate(id.parse().ok()?),
@@ -424,6 +439,26 @@ mod tests {
         assert_eq!(get(&profile()), Some(Route::ProfileForm));
         assert_eq!(get(&password()), Some(Route::PasswordForm));
         assert_eq!(get(&reset("abc")), Some(Route::ResetForm("abc".into())));
+        assert_eq!(
+            get(&invitation("abc")),
+            Some(Route::InvitationForm("abc".into()))
+        );
+        assert_eq!(
+            post_(&invitation("abc")),
+            Some(Route::Invitation("abc".into()))
+        );
+        assert_eq!(
+            get(&admin_settings()),
+            Some(Route::Admin(AdminPage::Settings))
+        );
+        assert_eq!(
+            post_(&admin_settings()),
+            Some(Route::AdminAction(AdminAction::SaveSettings))
+        );
+        assert_eq!(
+            post_(&admin_invite()),
+            Some(Route::AdminAction(AdminAction::Invite))
+        );
         assert_eq!(
             post_(&end_session("0a1b2c")),
             Some(Route::EndSession("0a1b2c".into()))

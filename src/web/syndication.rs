@@ -27,7 +27,7 @@ pub async fn feed(ctx: &Ctx, format: FeedFormat) -> Result<Response, WebError> {
         .db
         .read(|conn| db::posts::published(conn, None, FEED_ENTRIES, 0))
         .await?;
-    let title = ctx.app.config.site.title.clone();
+    let title = ctx.site.title.clone();
     let urls = FeedUrls::of(urls::feed(), urls::feed_json(), urls::index());
     Ok(answer(ctx, format, &title, &urls, &posts))
 }
@@ -44,7 +44,7 @@ pub async fn author_feed(ctx: &Ctx, id: UserId, format: FeedFormat) -> Result<Re
         })
         .await?;
     let author = author.ok_or(WebError::NotFound)?;
-    let title = format!("{} · {}", author.name(), ctx.app.config.site.title);
+    let title = format!("{} · {}", author.name(), ctx.site.title);
     let urls = FeedUrls::of(
         urls::author_feed(id),
         urls::author_feed_json(id),
@@ -64,7 +64,7 @@ pub async fn tag_feed(ctx: &Ctx, tag: Tag, format: FeedFormat) -> Result<Respons
     if posts.is_empty() {
         return Err(WebError::NotFound);
     }
-    let title = format!("#{tag} · {}", ctx.app.config.site.title);
+    let title = format!("#{tag} · {}", ctx.site.title);
     let urls = FeedUrls::of(
         urls::tag_feed(&tag),
         urls::tag_feed_json(&tag),

@@ -6,8 +6,8 @@ use http::StatusCode;
 
 use super::request::Ctx;
 use super::WebError;
-use crate::actions;
-use crate::auth::permissions;
+use crate::actions::{self, Blog};
+use crate::auth::{permissions, Actor};
 use crate::content::problems::Message;
 use crate::media::library::{self, MediaError};
 use crate::serving::response::{json, json_error, Response};
@@ -63,6 +63,26 @@ pub(super) async fn store(ctx: &Ctx, bytes: Bytes) -> Result<Result<String, Mess
         .await?;
     match stored {
         Ok(path) => Ok(Ok(path)),
+        Err(MediaError::Image(err)) => Ok(Err(err.message())),
+        Err(MediaError::Internal(err)) => Err(WebError::Internal(err)),
+    }
+}
+
+/// Makes a square picture (an avatar, the site's icon) by `action`, as an image job;
+/// what is wrong with the file when it is refused.
+pub(super) async fn store_square(
+    ctx: &Ctx,
+    bytes: Bytes,
+    action: impl FnOnce(Blog, &Actor, &[u8]) -> Result<(), MediaError> + Send + 'static,
+) -> Result<Result<(), Message>, WebError> {
+    let actor = ctx.actor()?;
+    let memory = library::avatar_memory(&bytes);
+    let stored = ctx
+        .app
+        .image_job(memory, move |app| action(app.blog(), &actor, &bytes))
+        .await?;
+    match stored {
+        Ok(()) => Ok(Ok(())),
         Err(MediaError::Image(err)) => Ok(Err(err.message())),
         Err(MediaError::Internal(err)) => Err(WebError::Internal(err)),
     }

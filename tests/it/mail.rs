@@ -12,7 +12,7 @@ const FROM: &str = "Test blog <blog@blog.example>";
 /// A blog that sends its mail to `smtp`, with `extra` lines in `[mail]`.
 fn site_with_mail(smtp: &SmtpServer, extra: &str) -> Site {
     Site::new().config(&format!(
-        "[mail]\nsmtp_url = \"{}\"\nfrom = \"{FROM}\"\n{extra}\n",
+        "[site]\nbase_url = \"http://127.0.0.1:8000\"\n[mail]\nsmtp_url = \"{}\"\nfrom = \"{FROM}\"\n{extra}\n",
         smtp.url()
     ))
 }

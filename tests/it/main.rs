@@ -16,6 +16,7 @@ mod connections;
 mod deploy;
 mod disk_full;
 mod editor;
+mod first_run;
 mod hostile;
 mod language;
 mod mail;

@@ -179,6 +179,11 @@ impl TestServer {
         self.site.run(args)
     }
 
+    /// `cli` with this text on standard input.
+    pub fn cli_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        self.site.run_with_stdin(args, stdin)
+    }
+
     /// `cli` with extra environment variables for this one command.
     pub fn cli_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
         self.site.run_env(args, extra_env)
