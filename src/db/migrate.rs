@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_pages.sql"),
     include_str!("migrations/008_mail.sql"),
     include_str!("migrations/009_accounts.sql"),
+    include_str!("migrations/011_images.sql"),
 ];
 
 /// The version this build of `blog` writes.

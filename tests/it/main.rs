@@ -17,6 +17,7 @@ mod deploy;
 mod disk_full;
 mod editor;
 mod hostile;
+mod images;
 mod language;
 mod mail;
 mod media;
