@@ -243,6 +243,10 @@ pub enum MediaCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Make the smaller and WebP copies that uploaded images are missing (images from
+    /// before they existed, or whose copies were lost), with a progress bar. Safe to
+    /// run again: what exists is not made twice.
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]

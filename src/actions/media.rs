@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::{audit, forbidden, ActionError, Blog};
 use crate::auth::Actor;
-use crate::content::UserId;
+use crate::content::{MediaId, UserId};
 use crate::db::audit::Action;
 use crate::media::gc::{self, Report};
-use crate::media::library::{self, MediaError};
+use crate::media::library::{self, MediaError, Rebuilt};
 
 /// Stores an editor upload by the acting writer; returns the path to show in the page
 /// (the 1600 px copy of a wide image, else the re-encoded original).
@@ -55,6 +55,15 @@ pub fn remember_import(
         )
     })?;
     Ok(())
+}
+
+/// Makes the variants for `srcset` that an upload is missing (`blog media rebuild`).
+/// Not audited: it adds copies of what is there and changes nothing a reader reads.
+pub fn rebuild_variants(blog: Blog, actor: &Actor, id: MediaId) -> Result<Rebuilt, MediaError> {
+    if !actor.is_admin() {
+        return Err(MediaError::Internal(forbidden(actor).into()));
+    }
+    library::rebuild_variants(blog.db, blog.media, id)
 }
 
 /// Makes `bytes` the acting user's picture; the old one's files are deleted at once.

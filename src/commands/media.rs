@@ -1,4 +1,5 @@
 //! `blog media gc [--dry-run]`: delete orphaned media, listing each file.
+//! `blog media rebuild`: make the variants uploads are missing, with a progress bar.
 
 use std::io::IsTerminal;
 
@@ -8,10 +9,58 @@ use crate::actions::{self, media::Pass, Blog};
 use crate::auth::Actor;
 use crate::cli::MediaCommand;
 use crate::config::Config;
+use crate::db;
+use crate::media::library::{MediaError, Rebuilt};
+use crate::media::replica::MediaReplica;
 use crate::media::MediaDir;
 
+use super::import::progress::Progress;
+
 pub fn run(config: &Config, command: MediaCommand) -> anyhow::Result<()> {
-    let MediaCommand::Gc { dry_run } = command;
+    match command {
+        MediaCommand::Gc { dry_run } => gc(config, dry_run),
+        MediaCommand::Rebuild => rebuild(config),
+    }
+}
+
+/// Every upload in turn, through the upload pipeline's encoders. One image that fails
+/// (its original lost from the disk, say) is named and skipped; the command fails at
+/// the end, so a script notices.
+fn rebuild(config: &Config) -> anyhow::Result<()> {
+    let db = super::open_db(config)?;
+    // New files go to the replica too, before their rows exist, as uploads do.
+    let media =
+        MediaDir::new(config.storage.media_dir()).replicated_to(MediaReplica::of(&config.storage));
+    let uploads = db.read_now(db::media::uploads)?;
+    let progress = Progress::new(uploads.len() as u64, "images");
+    let (mut images, mut files, mut failed) = (0usize, 0usize, 0usize);
+    for id in uploads {
+        match actions::media::rebuild_variants(Blog::new(&db, &media), &Actor::Cli, id) {
+            Ok(Rebuilt::Made(count)) => {
+                images += 1;
+                files += count;
+            }
+            Ok(Rebuilt::Complete | Rebuilt::Gone) => {}
+            Err(MediaError::Image(err)) => {
+                failed += 1;
+                progress.warn(format!("image {}: {err}", id.0));
+            }
+            Err(MediaError::Internal(err)) => {
+                failed += 1;
+                progress.warn(format!("image {}: {err:#}", id.0));
+            }
+        }
+        progress.inc();
+    }
+    progress.finish();
+    println!("{files} files made for {images} images");
+    if failed > 0 {
+        anyhow::bail!("{failed} images could not be given their copies (named above)");
+    }
+    Ok(())
+}
+
+fn gc(config: &Config, dry_run: bool) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
     let media = MediaDir::new(config.storage.media_dir());
     let verb = if dry_run { "would delete" } else { "deleted" };

@@ -8,6 +8,9 @@ use std::collections::HashSet;
 use maud::{Markup, PreEscaped, Render};
 
 pub use super::complexity::{check_body, BodyTooComplex};
+pub use responsive::{Candidate, ImageFiles};
+
+mod responsive;
 
 /// HTML that went through `sanitize`; the crate's one `PreEscaped` of stored content.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,10 +2,11 @@
 //! image it belongs to, and every use of an image (a post body, an avatar) is recorded,
 //! so a file that nothing uses can be found and deleted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::content::html::{Candidate, ImageFiles};
 use crate::content::{MediaId, PostId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,9 @@ impl Kind {
 pub struct File {
     /// Relative to the media folder, with `/` separators: `uploads/2026/11/ab….jpg`.
     pub path: String,
-    /// `original` and `display` for uploads, `large` and `small` for avatars.
+    /// `original`, `display`, `narrow` and `webp` for uploads (the last two are the
+    /// copies for `srcset`, see `media::images::Variant`), `large` and `small` for
+    /// avatars.
     pub variant: &'static str,
     pub bytes: u64,
     pub width: u32,
@@ -59,6 +62,90 @@ pub fn insert(
         ])?;
     }
     Ok(id)
+}
+
+/// Adds files to an image that exists (the variants `blog media rebuild` made); false,
+/// with nothing written, when the image was released meanwhile.
+pub fn add_files(conn: &Connection, id: MediaId, files: &[File]) -> rusqlite::Result<bool> {
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM media WHERE id = ?1)")?
+        .query_row([id], |row| row.get(0))?;
+    if !exists {
+        return Ok(false);
+    }
+    let mut insert_file = conn.prepare_cached(
+        "INSERT INTO media_files (path, media_id, variant, bytes, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for file in files {
+        insert_file.execute(params![
+            file.path,
+            id,
+            file.variant,
+            file.bytes as i64,
+            file.width,
+            file.height
+        ])?;
+    }
+    Ok(true)
+}
+
+/// Every upload (not avatars), oldest first, for `blog media rebuild`.
+pub fn uploads(conn: &Connection) -> rusqlite::Result<Vec<MediaId>> {
+    conn.prepare_cached("SELECT id FROM media WHERE kind = 'upload' ORDER BY id")?
+        .query_map([], |row| row.get(0))?
+        .collect()
+}
+
+/// For each of `shown` (paths under the media folder that a body shows) that the
+/// catalogue knows: its size and the files a page may offer instead, for
+/// `SanitizedHtml::with_responsive_images`. Files in the shown file's format are those
+/// narrower than it (`display`, `narrow`); WebP copies are those no wider.
+pub fn image_files(
+    conn: &Connection,
+    shown: &[String],
+) -> rusqlite::Result<HashMap<String, ImageFiles>> {
+    let mut out = HashMap::new();
+    let mut find =
+        conn.prepare_cached("SELECT media_id, width, height FROM media_files WHERE path = ?1")?;
+    for path in shown {
+        if out.contains_key(path) {
+            continue;
+        }
+        let Some((id, width, height)) = find
+            .query_row([path], |row| {
+                Ok((
+                    row.get::<_, MediaId>(0)?,
+                    row.get::<_, u32>(1)?,
+                    row.get::<_, u32>(2)?,
+                ))
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        let mut image = ImageFiles {
+            width,
+            height,
+            fallback: vec![Candidate {
+                path: path.clone(),
+                width,
+            }],
+            webp: Vec::new(),
+        };
+        for file in files(conn, id)? {
+            let candidate = Candidate {
+                path: file.path,
+                width: file.width,
+            };
+            match file.variant {
+                "display" | "narrow" if file.width < width => image.fallback.push(candidate),
+                "webp" if file.width <= width => image.webp.push(candidate),
+                _ => {}
+            }
+        }
+        out.insert(path.clone(), image);
+    }
+    Ok(out)
 }
 
 /// Records which images a post's saved body shows (by their file paths), replacing what
@@ -156,6 +243,8 @@ fn file_from_row(row: &rusqlite::Row) -> rusqlite::Result<File> {
         variant: match variant.as_str() {
             "original" => "original",
             "display" => "display",
+            "narrow" => "narrow",
+            "webp" => "webp",
             "large" => "large",
             _ => "small",
         },

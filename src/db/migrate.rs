@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_accounts.sql"),
     include_str!("migrations/010_moving_in.sql"),
     include_str!("migrations/011_site_settings.sql"),
+    include_str!("migrations/012_images.sql"),
 ];
 
 /// The version this build of `blog` writes.

@@ -31,6 +31,14 @@
 //! - **Uploaded originals are not scaled down**: the original is what a reader gets when
 //!   opening the picture on its own, and `MAX_PIXELS` with the configured upload size
 //!   already bound it. Pages use the `DISPLAY_WIDTH` copy.
+//! - **Variants for `srcset`** (`Variant`): each upload also gets copies
+//!   `SRCSET_WIDTHS` wide (only those narrower than the shown file) in the original's
+//!   format, and WebP copies at those widths and at the shown width, so a phone
+//!   fetches a 480 px WebP rather than the 1600 px JPEG. They are made once, at
+//!   upload, from the pixels already decoded; `blog media rebuild` makes the missing
+//!   ones of older images from the stored original. WebP comes from libwebp (the
+//!   `webp` crate; `image` only writes lossless WebP): lossy at `WEBP_QUALITY` for
+//!   photos, lossless for images stored as PNG, so screenshots keep their crisp edges.
 //! - **Thumbnails are always exactly 256 and 64 px**, small sources scaled up: the views
 //!   give the `<img>` a fixed size, and a browser would stretch a smaller file to the same
 //!   box anyway, so storing it smaller saves nothing visible.
@@ -72,7 +80,14 @@ pub const AVATAR_SMALL_SIZE: u32 = 64;
 /// Uploads wider than this also get a copy this wide, used as the page's `src`.
 pub const DISPLAY_WIDTH: u32 = 1600;
 
+/// Widths of the copies offered in `srcset`: a phone, a tablet or a phone at 2x, a wide
+/// screen at 2x (the text column is 42rem).
+pub const SRCSET_WIDTHS: [u32; 3] = [480, 960, DISPLAY_WIDTH];
+
 const JPEG_QUALITY: u8 = 85;
+
+/// libwebp's scale: 80 looks about like JPEG at 85 in two thirds of the bytes.
+const WEBP_QUALITY: f32 = 80.0;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -212,11 +227,43 @@ pub struct Encoded {
     pub kind: ImageKind,
 }
 
-/// An editor upload: the upright original, and a `DISPLAY_WIDTH` copy when it is wider.
+/// An editor upload: the upright original, a `DISPLAY_WIDTH` copy when it is wider,
+/// and its variants for `srcset`.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub original: Encoded,
     pub display: Option<Encoded>,
+    pub variants: Vec<(Variant, Encoded)>,
+}
+
+/// A copy of an upload for `srcset`: its format and width (the height follows the
+/// original's aspect ratio).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// Narrower than the shown file, in the original's format (JPEG or PNG).
+    Narrow(u32),
+    /// WebP, at one of `SRCSET_WIDTHS` or at the shown width.
+    Webp(u32),
+}
+
+impl Variant {
+    pub fn width(self) -> u32 {
+        match self {
+            Self::Narrow(width) | Self::Webp(width) => width,
+        }
+    }
+
+    /// Every variant an image `width` pixels wide should have: narrower copies below
+    /// the shown file (the original, or its `DISPLAY_WIDTH` copy, which exists
+    /// already), and WebP at each of those widths and at the shown one. Never wider
+    /// than the original: a browser gains nothing from pixels the picture lacks.
+    pub fn wanted(width: u32) -> Vec<Variant> {
+        let shown = width.min(DISPLAY_WIDTH);
+        let narrower: Vec<u32> = SRCSET_WIDTHS.into_iter().filter(|&w| w < shown).collect();
+        let mut variants: Vec<Variant> = narrower.iter().copied().map(Variant::Narrow).collect();
+        variants.extend(narrower.into_iter().chain([shown]).map(Variant::Webp));
+        variants
+    }
 }
 
 /// Recognises the format from the first bytes.
@@ -263,10 +310,28 @@ pub fn upload(bytes: &[u8]) -> Result<Prepared, ImageError> {
     } else {
         None
     };
+    let variants = pixels.variants(&Variant::wanted(width), allow_jpeg)?;
     Ok(Prepared {
         original: pixels.encode(allow_jpeg)?,
         display,
+        variants,
     })
+}
+
+/// The `missing` variants of an upload, made from its stored original (as `upload`
+/// wrote it: upright, no metadata), for `blog media rebuild`.
+pub fn variants_of_original(
+    stored: &[u8],
+    missing: &[Variant],
+) -> Result<Vec<(Variant, Encoded)>, ImageError> {
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kind = sniff(stored)?;
+    memory_needed(stored, Purpose::Upload)?;
+    let pixels = decode(stored, kind, Purpose::Upload)?;
+    // A stored JPEG was a photo; a stored PNG was kept lossless on purpose.
+    pixels.variants(missing, kind == ImageKind::Jpeg)
 }
 
 /// Names the formats people try most, so the message says what to do instead.
@@ -566,6 +631,57 @@ impl Pixels {
         })
     }
 
+    /// The `wanted` variants: each width resized once, then encoded in the formats
+    /// asked. WebP is lossy for photos (`allow_jpeg`), lossless otherwise.
+    fn variants(
+        &self,
+        wanted: &[Variant],
+        allow_jpeg: bool,
+    ) -> Result<Vec<(Variant, Encoded)>, ImageError> {
+        let (width, height) = self.dimensions();
+        let mut widths: Vec<u32> = wanted.iter().map(|variant| variant.width()).collect();
+        widths.sort_unstable();
+        widths.dedup();
+        let mut out = Vec::with_capacity(wanted.len());
+        for target in widths {
+            let scaled = u64::from(height) * u64::from(target) / u64::from(width.max(1));
+            let target_height = u32::try_from(scaled).unwrap_or(height).max(1);
+            let resized;
+            let pixels = if target >= width {
+                self
+            } else {
+                resized = self.resized(target, target_height)?;
+                &resized
+            };
+            for &variant in wanted.iter().filter(|v| v.width() == target) {
+                let encoded = match variant {
+                    Variant::Narrow(_) => pixels.encode(allow_jpeg)?,
+                    Variant::Webp(_) => pixels.encode_webp(allow_jpeg)?,
+                };
+                out.push((variant, encoded));
+            }
+        }
+        Ok(out)
+    }
+
+    /// WebP through libwebp: lossy at `WEBP_QUALITY` (alpha kept), or lossless.
+    fn encode_webp(&self, lossy: bool) -> Result<Encoded, ImageError> {
+        let (width, height) = self.dimensions();
+        let encoder = match self {
+            Self::Opaque(image) => webp::Encoder::from_rgb(image.as_raw(), width, height),
+            Self::Translucent(image) => webp::Encoder::from_rgba(image.as_raw(), width, height),
+        };
+        let memory = encoder
+            .encode_simple(!lossy, WEBP_QUALITY)
+            .map_err(|err| encoding(format!("libwebp: {err:?}")))?;
+        Ok(Encoded {
+            bytes: memory.to_vec(),
+            width,
+            height,
+            kind: ImageKind::Webp,
+        })
+    }
+
     /// JPEG when opaque and `allow_jpeg`, else lossless PNG.
     fn encode(&self, allow_jpeg: bool) -> Result<Encoded, ImageError> {
         let (width, height) = self.dimensions();
@@ -657,6 +773,82 @@ mod tests {
     const BOMB: &[u8] = include_bytes!("../../tests/fixtures/bomb.png");
     const HUGE_16BIT: &[u8] = include_bytes!("../../tests/fixtures/huge-16bit-rgba.png");
     const MEDIUM_16BIT: &[u8] = include_bytes!("../../tests/fixtures/medium-16bit-rgba.png");
+
+    #[test]
+    fn variants_are_only_narrower_than_the_shown_file_and_webp_includes_its_width() {
+        use Variant::{Narrow, Webp};
+        assert_eq!(Variant::wanted(320), vec![Webp(320)]);
+        assert_eq!(Variant::wanted(480), vec![Webp(480)]);
+        assert_eq!(
+            Variant::wanted(1000),
+            vec![Narrow(480), Narrow(960), Webp(480), Webp(960), Webp(1000)]
+        );
+        assert_eq!(
+            Variant::wanted(4000),
+            vec![Narrow(480), Narrow(960), Webp(480), Webp(960), Webp(1600)]
+        );
+    }
+
+    #[test]
+    fn an_upload_gets_its_variants_in_the_right_formats_and_sizes() {
+        let photo = upload(&big_jpeg(2000, 1000)).unwrap();
+        let shapes: Vec<(Variant, (ImageKind, u32, u32))> = photo
+            .variants
+            .iter()
+            .map(|(variant, encoded)| (*variant, shape(encoded)))
+            .collect();
+        assert_eq!(
+            shapes,
+            vec![
+                (Variant::Narrow(480), (ImageKind::Jpeg, 480, 240)),
+                (Variant::Webp(480), (ImageKind::Webp, 480, 240)),
+                (Variant::Narrow(960), (ImageKind::Jpeg, 960, 480)),
+                (Variant::Webp(960), (ImageKind::Webp, 960, 480)),
+                (Variant::Webp(1600), (ImageKind::Webp, 1600, 800)),
+            ]
+        );
+        for (_, encoded) in &photo.variants {
+            assert_no_metadata(encoded);
+            // Decodable, and the left half still red.
+            let pixels = pixels_of(encoded);
+            assert!(
+                is_red(pixels.get_pixel(2, 2)),
+                "{:?}",
+                pixels.get_pixel(2, 2)
+            );
+        }
+        // Lossy WebP for a photo: smaller than the JPEG of the same width.
+        let size = |v: Variant| {
+            photo
+                .variants
+                .iter()
+                .find(|(x, _)| *x == v)
+                .unwrap()
+                .1
+                .bytes
+                .len()
+        };
+        assert!(size(Variant::Webp(960)) < size(Variant::Narrow(960)));
+
+        // Transparency stays: PNG for the narrower copies, WebP with alpha.
+        let translucent = upload(SMALL_ALPHA).unwrap();
+        assert_eq!(translucent.variants.len(), 1);
+        let (variant, webp) = &translucent.variants[0];
+        assert_eq!(*variant, Variant::Webp(48));
+        assert!(pixels_of(webp).pixels().any(|p| p[3] < u8::MAX));
+
+        // From the stored original, only what is missing.
+        let again = variants_of_original(&photo.original.bytes, &[Variant::Webp(480)]).unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(shape(&again[0].1), (ImageKind::Webp, 480, 240));
+        assert!(variants_of_original(b"not an image", &[])
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            variants_of_original(b"not an image", &[Variant::Webp(480)]).unwrap_err(),
+            ImageError::NotAnImage
+        );
+    }
 
     fn pixels_of(encoded: &Encoded) -> RgbaImage {
         let image = image::load_from_memory(&encoded.bytes).unwrap();

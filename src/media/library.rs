@@ -2,9 +2,9 @@
 //! the files first, then records them; replacing an avatar deletes the old files at
 //! once. Blocking: call these on a blocking thread.
 
-use super::images::{self, Encoded, ImageError, Purpose};
+use super::images::{self, Encoded, ImageError, Purpose, Variant};
 use super::store::MediaDir;
-use crate::content::UserId;
+use crate::content::{MediaId, UserId};
 use crate::db::{self, media::File, media::Kind, Db};
 
 #[derive(Debug, thiserror::Error)]
@@ -45,8 +45,8 @@ pub fn avatar_memory(bytes: &[u8]) -> u64 {
     images::memory_needed(bytes, Purpose::Avatar).unwrap_or(0)
 }
 
-/// Stores an editor upload; returns the path to show in the page (the 1600 px copy of
-/// a wide image, else the re-encoded original).
+/// Stores an editor upload with its variants for `srcset`; returns the path to show in
+/// the page (the 1600 px copy of a wide image, else the re-encoded original).
 pub fn store_upload(
     db: &Db,
     media: &MediaDir,
@@ -54,9 +54,95 @@ pub fn store_upload(
     bytes: &[u8],
 ) -> Result<String, MediaError> {
     let prepared = images::upload(bytes)?;
-    let mut files = vec![save(media, "uploads", "original", &prepared.original)?];
-    if let Some(display) = &prepared.display {
-        match save(media, "uploads", "display", display) {
+    let mut images = vec![("original", &prepared.original)];
+    images.extend(prepared.display.iter().map(|display| ("display", display)));
+    let shown_index = images.len() - 1;
+    images.extend(
+        prepared
+            .variants
+            .iter()
+            .map(|(variant, encoded)| (variant_name(*variant), encoded)),
+    );
+    let files = save_all(media, &images)?;
+    let shown = files[shown_index].path.clone();
+    record(db, media, owner, Kind::Upload, files, |_, _| Ok(Vec::new()))?;
+    Ok(shown)
+}
+
+/// What `rebuild_variants` did to one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rebuilt {
+    /// It had every variant already.
+    Complete,
+    /// This many variants were made.
+    Made(usize),
+    /// It was released while its variants were being made: nothing kept.
+    Gone,
+}
+
+/// Makes the variants an upload is missing (after `media_files` rows or files were
+/// lost, or for images stored before variants existed), from its stored original,
+/// through the same encoders as an upload. A variant whose row exists is not made
+/// again, so running it twice does nothing the second time.
+pub fn rebuild_variants(db: &Db, media: &MediaDir, id: MediaId) -> Result<Rebuilt, MediaError> {
+    let files = db.read_now(|conn| db::media::files(conn, id))?;
+    let Some(original) = files.iter().find(|f| f.variant == "original") else {
+        return Ok(Rebuilt::Gone);
+    };
+    let have = |variant: Variant| {
+        files
+            .iter()
+            .any(|f| f.variant == variant_name(variant) && f.width == variant.width())
+    };
+    let missing: Vec<Variant> = Variant::wanted(original.width)
+        .into_iter()
+        .filter(|&variant| !have(variant))
+        .collect();
+    if missing.is_empty() {
+        return Ok(Rebuilt::Complete);
+    }
+    let stored = std::fs::read(media.root().join(&original.path)).map_err(|err| {
+        MediaError::Internal(anyhow::Error::new(err).context(format!(
+            "cannot read {}: restore the media folder from a backup, or delete the image's posts",
+            original.path
+        )))
+    })?;
+    let made = images::variants_of_original(&stored, &missing)?;
+    let images: Vec<(&'static str, &Encoded)> = made
+        .iter()
+        .map(|(variant, encoded)| (variant_name(*variant), encoded))
+        .collect();
+    let new = save_all(media, &images)?;
+    let count = new.len();
+    let paths: Vec<String> = new.iter().map(|f| f.path.clone()).collect();
+    match db.write_now(|tx| db::media::add_files(tx, id, &new)) {
+        Ok(true) => Ok(Rebuilt::Made(count)),
+        Ok(false) => {
+            media.remove_released(paths);
+            Ok(Rebuilt::Gone)
+        }
+        Err(err) => {
+            media.remove_released(paths);
+            Err(err.into())
+        }
+    }
+}
+
+fn variant_name(variant: Variant) -> &'static str {
+    match variant {
+        Variant::Narrow(_) => "narrow",
+        Variant::Webp(_) => "webp",
+    }
+}
+
+/// Saves each image under `uploads/`; on a failure, those already saved are deleted.
+fn save_all(
+    media: &MediaDir,
+    images: &[(&'static str, &Encoded)],
+) -> Result<Vec<File>, MediaError> {
+    let mut files = Vec::with_capacity(images.len());
+    for (variant, image) in images {
+        match save(media, "uploads", variant, image) {
             Ok(file) => files.push(file),
             Err(err) => {
                 media.remove_released(files.into_iter().map(|f| f.path));
@@ -64,9 +150,7 @@ pub fn store_upload(
             }
         }
     }
-    let shown = files.last().map(|f| f.path.clone()).unwrap_or_default();
-    record(db, media, owner, Kind::Upload, files, |_, _| Ok(Vec::new()))?;
-    Ok(shown)
+    Ok(files)
 }
 
 /// Makes `bytes` the user's avatar (256 px and 64 px squares); the old one's files are

@@ -105,6 +105,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     if post.is_page() {
         return Ok(response::redirect(&urls::site_page(&post.slug)));
     }
+    let post = for_readers(ctx, post).await?;
     let can_edit = may_edit(ctx, &post);
     let shared = Shared::of(ctx, &post);
     let thread = thread::thread(ctx, &post).await?;
@@ -121,12 +122,27 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     ))
 }
 
+/// The post with its body as a page shows it: each image with its size, its smaller
+/// and WebP copies, and a loading hint (see `SanitizedHtml::with_responsive_images`).
+/// Feeds and mail take the stored body instead, with plain sources.
+pub(super) async fn for_readers(ctx: &Ctx, mut post: Post) -> Result<Post, WebError> {
+    let shown = post.body.media_paths();
+    let images = ctx
+        .app
+        .db
+        .read(move |conn| db::media::image_files(conn, &shown))
+        .await?;
+    post.body = post.body.with_responsive_images(&images);
+    Ok(post)
+}
+
 /// `GET /pages/{slug}`: a standalone page, without byline or comments; 404 for a post.
 pub async fn site_page(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let page = visible_post(ctx, slug).await?;
     if !page.is_page() {
         return Err(WebError::NotFound);
     }
+    let page = for_readers(ctx, page).await?;
     let shared = Shared::of(ctx, &page);
     Ok(response::html(
         StatusCode::OK,

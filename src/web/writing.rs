@@ -194,6 +194,7 @@ pub async fn preview(ctx: &Ctx, token: &str) -> Result<Response, WebError> {
         })
         .await?
         .ok_or(WebError::NotFound)?;
+    let post = super::posts::for_readers(ctx, post).await?;
     // Never stored by a browser or a proxy: see `Route::is_never_stored`.
     let mut answer = response::html(StatusCode::OK, views::posts::preview(&ctx.page(), &post));
     answer.headers_mut().insert(

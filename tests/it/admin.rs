@@ -478,23 +478,32 @@ fn the_counts_add_up_for_a_small_known_site() {
     let url = crate::media::uploaded_url(&blog.author, "small.png", SMALL_PNG);
     blog.author
         .create_post("With a picture", &format!("<p><img src=\"{url}\"></p>"));
-    let on_disk = std::fs::metadata(
-        blog.server
-            .path()
-            .join("blog-data")
-            .join(url.trim_start_matches('/')),
-    )
-    .expect("the upload is on disk")
-    .len();
+    let uploaded = blog
+        .server
+        .path()
+        .join("blog-data")
+        .join(url.trim_start_matches('/'));
+    let on_disk = std::fs::metadata(&uploaded)
+        .expect("the upload is on disk")
+        .len();
 
     let page = blog.admin.get("/admin").assert_status(200);
     assert_eq!(count(&page, "Posts"), "3");
     assert_eq!(count(&page, "Drafts"), "2");
     assert_eq!(count(&page, "Users"), "3");
     assert_eq!(count(&page, "Comments waiting"), "2");
+    // The upload and its WebP copy, both in the count and in the bytes.
     let media = count(&page, "Media files");
+    let copies: Vec<u64> = std::fs::read_dir(std::path::Path::new(&uploaded).parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.metadata().unwrap().len())
+        .collect();
+    assert_eq!(copies.len(), 2);
+    let total: u64 = copies.iter().sum();
+    assert!(total > on_disk);
     assert!(
-        media.starts_with("1 files, ") && media.contains(&format!("{on_disk} bytes")),
+        media.starts_with("2 files, ") && media.contains(&format!("{total} bytes")),
         "{media}"
     );
     assert_eq!(
@@ -508,9 +517,11 @@ fn the_counts_add_up_for_a_small_known_site() {
     assert!(count(&page, "Database").contains("bytes"));
 
     let media = blog.admin.get("/admin/media").assert_status(200);
-    let row = media.select("tr.admin-file");
-    assert_eq!(row.len(), 1);
-    assert!(row[0].text.contains("With a picture"), "{}", row[0].text);
+    let rows = media.select("tr.admin-file");
+    assert_eq!(rows.len(), 2, "the upload and its WebP copy");
+    for row in &rows {
+        assert!(row.text.contains("With a picture"), "{}", row.text);
+    }
     assert_eq!(
         blog.admin.get("/admin/posts").select("tr.admin-post").len(),
         3

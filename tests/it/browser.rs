@@ -384,7 +384,11 @@ const SHAPE_JS: &str = r#"(root => {
             if (child.nodeType === Node.TEXT_NODE) {
                 const text = child.textContent.trim();
                 if (text) out.push(JSON.stringify(text));
-            } else if (child.nodeType === Node.ELEMENT_NODE && child.tagName !== 'BR') {
+            } else if (child.tagName === 'PICTURE') {
+                // The post page offers an image's copies in a <picture> (issue 21):
+                // the reader still sees the one image the editor showed.
+                walk(child);
+            } else if (child.nodeType === Node.ELEMENT_NODE && !['BR', 'SOURCE'].includes(child.tagName)) {
                 const tag = child.tagName.toLowerCase();
                 let open = tag;
                 if (tag === 'a') open += ' href=' + child.getAttribute('href');

@@ -18,6 +18,7 @@ mod disk_full;
 mod editor;
 mod first_run;
 mod hostile;
+mod images;
 mod language;
 mod mail;
 mod media;

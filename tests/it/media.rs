@@ -166,8 +166,8 @@ fn an_upload_used_by_a_post_is_deleted_with_the_post() {
     let url = uploaded_url(&author, "wide.png", WIDE_PNG);
     assert_eq!(
         media_files(&server).len(),
-        2,
-        "the original and the 1600 px copy"
+        7,
+        "the original, the 1600 px copy, two narrower PNGs and three WebPs"
     );
     let slug = author.create_post("Pictures", &format!("<p><img src=\"{url}\"></p>"));
     author.publish(&slug);
@@ -180,7 +180,7 @@ fn an_upload_used_by_a_post_is_deleted_with_the_post() {
     server
         .cli_env(&["media", "gc"], &[("BLOG_MEDIA_GC_GRACE", "0s")])
         .success();
-    assert_eq!(media_files(&server).len(), 2);
+    assert_eq!(media_files(&server).len(), 7);
 
     author.delete_post(&slug).assert_status(303);
     assert!(
@@ -201,14 +201,15 @@ fn editing_an_image_out_of_a_body_deletes_it_but_keeps_the_others() {
         "Two pictures",
         &format!("<p><img src=\"{kept}\"><img src=\"{dropped}\"></p>"),
     );
-    assert_eq!(media_files(&server).len(), 2);
+    // Each with its WebP copy.
+    assert_eq!(media_files(&server).len(), 4);
 
     author
         .edit_post(&slug, "body", &format!("<p><img src=\"{kept}\"></p>"))
         .assert_status(303);
     let left = media_files(&server);
-    assert_eq!(left.len(), 1, "{left:?}");
-    assert!(kept.ends_with(left.iter().next().unwrap().as_str()));
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().any(|path| kept.ends_with(path.as_str())));
     author.get(&kept).assert_status(200);
     author.get(&dropped).assert_status(404);
 }
@@ -218,12 +219,12 @@ fn an_unused_upload_survives_the_grace_period_then_the_gc_deletes_it() {
     let server = TestServer::start();
     let author = server.author("draft@blog.example");
     let url = uploaded_url(&author, "photo.webp", PHOTO_WEBP);
-    assert_eq!(media_files(&server).len(), 1);
+    assert_eq!(media_files(&server).len(), 2, "the photo and its WebP copy");
 
     // Within the default 24 h grace: an editor may still be open.
     let kept = server.cli(&["media", "gc"]).success();
     assert!(kept.stdout.contains("0 files"), "{}", kept.stdout);
-    assert_eq!(media_files(&server).len(), 1);
+    assert_eq!(media_files(&server).len(), 2);
 
     let swept = server
         .cli_env(&["media", "gc"], &[("BLOG_MEDIA_GC_GRACE", "0s")])
@@ -233,7 +234,7 @@ fn an_unused_upload_survives_the_grace_period_then_the_gc_deletes_it() {
         "{}",
         swept.stdout
     );
-    assert!(swept.stdout.contains("1 files"), "{}", swept.stdout);
+    assert!(swept.stdout.contains("2 files"), "{}", swept.stdout);
     assert!(media_files(&server).is_empty());
     author.get(&url).assert_status(404);
 }
@@ -423,13 +424,14 @@ fn deleting_a_user_deletes_their_posts_and_the_media_only_they_used() {
     let slug = leaving.create_post("Goodbye", &format!("<p><img src=\"{theirs}\"></p>"));
     let kept = uploaded_url(&staying, "small.png", SMALL_PNG);
     staying.create_post("Still here", &format!("<p><img src=\"{kept}\"></p>"));
-    assert_eq!(media_files(&server).len(), 4);
+    // Two avatar squares; each upload with its WebP copy.
+    assert_eq!(media_files(&server).len(), 6);
 
     let refused = server.cli(&["users", "delete", "leaving@blog.example"]);
     assert!(!refused.status.success());
     assert_eq!(
         media_files(&server).len(),
-        4,
+        6,
         "nothing deleted without --yes"
     );
 
@@ -437,13 +439,13 @@ fn deleting_a_user_deletes_their_posts_and_the_media_only_they_used() {
         .cli(&["users", "delete", "leaving@blog.example", "--yes"])
         .success();
     assert!(
-        done.stdout.contains("1 posts and 3 media files"),
+        done.stdout.contains("1 posts and 4 media files"),
         "{}",
         done.stdout
     );
     let left = media_files(&server);
-    assert_eq!(left.len(), 1, "{left:?}");
-    assert!(kept.ends_with(left.iter().next().unwrap().as_str()));
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().any(|path| kept.ends_with(path.as_str())));
     server
         .anonymous()
         .get(&format!("/posts/{slug}"))

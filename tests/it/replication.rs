@@ -98,10 +98,30 @@ fn write_post(author: &Client, title: &str) -> Written {
         &format!("<p>{title}</p><p><img src=\"{png}\"><img src=\"{jpg}\"></p>"),
     );
     author.publish(&slug);
-    let files = [png, jpg]
+    // Each image with its copies for `srcset`: every file the post page names.
+    let page = author.get(&format!("/posts/{slug}")).assert_status(200);
+    let mut urls = vec![png, jpg];
+    for node in page.select(".post-body img, .post-body source") {
+        let srcset = node.attr("srcset").unwrap_or_default();
+        urls.extend(
+            srcset
+                .split(", ")
+                .filter_map(|c| c.split(' ').next())
+                .map(str::to_owned),
+        );
+    }
+    let mut files: Vec<String> = urls
         .iter()
+        .filter(|url| url.starts_with("/media/"))
         .map(|url| url.trim_start_matches("/media/").to_owned())
         .collect();
+    files.sort();
+    files.dedup();
+    assert_eq!(
+        files.len(),
+        4,
+        "two images, each with a WebP copy: {files:?}"
+    );
     Written { slug, files }
 }
 
