@@ -42,6 +42,17 @@ pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
         ctx,
         &title,
         html! {
+            // The home page's one h1 is the blog's name; later pages say which they are.
+            @if pages.page > 1 {
+                h1.list-title { (title) }
+            } @else {
+                header.home-intro {
+                    h1 { (ctx.site_title) }
+                    @if !ctx.site_description.is_empty() {
+                        p.lede { (ctx.site_description) }
+                    }
+                }
+            }
             @if posts.is_empty() {
                 p.empty { (ctx.t("posts.nothing_yet")) }
             }
@@ -404,18 +415,26 @@ fn editor_language(ctx: &PageCtx) -> Option<&'static str> {
     }
 }
 
-pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {
+/// Asks before a post goes; the POST deletes it and goes on to `next` (the admin's
+/// list) when the page was opened with one.
+pub fn delete_confirm(ctx: &PageCtx, post: &Post, next: Option<&str>) -> Markup {
+    let back = next.map_or_else(|| urls::shown(post), str::to_string);
     layout::page(
         ctx,
         ctx.t("posts.delete_post"),
         html! {
-            h1 { (ctx.tf("posts.delete_question", &[("title", &post.title)])) }
-            p { (ctx.t("posts.delete_warning")) }
-            form method="post" action=(urls::post_delete(&post.slug)) {
-                (csrf_input(ctx))
-                div.actions {
-                    button.danger type="submit" { (ctx.t("posts.delete")) }
-                    a href=(urls::post(&post.slug)) { (ctx.t("posts.keep_it")) }
+            section.confirm {
+                h1 { (ctx.tf("posts.delete_question", &[("title", &post.title)])) }
+                p { (ctx.t("posts.delete_warning")) }
+                form method="post" action=(urls::post_delete(&post.slug)) {
+                    (csrf_input(ctx))
+                    @if let Some(next) = next {
+                        input type="hidden" name="next" value=(next);
+                    }
+                    div.actions {
+                        button.danger type="submit" { (ctx.t("posts.delete")) }
+                        a href=(back) { (ctx.t("posts.keep_it")) }
+                    }
                 }
             }
         },

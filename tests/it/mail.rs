@@ -593,10 +593,7 @@ fn a_refused_address_fails_at_once_and_the_status_says_why() {
     assert!(status.contains("no such mailbox"), "{status}");
     let admin = server.admin();
     let dashboard = admin.get("/admin").assert_status(200).text();
-    assert!(
-        dashboard.contains(" sent, 1 failed"),
-        "{dashboard}"
-    );
+    assert!(dashboard.contains(" sent, 1 failed"), "{dashboard}");
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod editor;
 mod hostile;
 mod language;
 mod mail;
+mod markup;
 mod media;
 mod nginx;
 mod pages;
