@@ -304,11 +304,19 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                     (field_errors(ctx, problems, "title"))
                 }
                 div.field {
-                    label for="body" { (ctx.t("posts.body")) }
+                    // The id names the editor's editing area too (editor.js).
+                    label #body-label for="body" { (ctx.t("posts.body")) }
                     textarea #body name="body" rows="18"
                         data-editor-lang=[editor_language(ctx)]
                         data-upload-failed=(ctx.t("posts.upload_failed"))
                         data-image-unreadable=(ctx.t("posts.image_unreadable"))
+                        data-alt-title=(ctx.t("posts.alt_title"))
+                        data-alt-label=(ctx.t("posts.alt_label"))
+                        data-alt-hint=(ctx.t("posts.alt_hint"))
+                        data-alt-save=(ctx.t("posts.alt_save"))
+                        data-alt-none=(ctx.t("posts.alt_none"))
+                        data-alt-button=(ctx.t("posts.alt_button"))
+                        data-toolbar-label=(ctx.t("posts.toolbar_label"))
                     { (values.body) }
                     (field_errors(ctx, problems, "body"))
                 }
@@ -396,6 +404,9 @@ fn file_name(path: &str) -> &str {
 fn editor_head(ctx: &PageCtx) -> Markup {
     html! {
         link rel="stylesheet" href=(assets::url("vendor/summernote/summernote-lite.min.css"));
+        // The toolbar's icon font, asked for at once rather than when the toolbar is
+        // drawn (fonts are fetched in CORS mode, hence `crossorigin`).
+        link rel="preload" href=(assets::url("vendor/summernote/font/summernote.woff2")) as="font" type="font/woff2" crossorigin;
         link rel="stylesheet" href=(assets::url("css/editor.css"));
         script src=(assets::url("vendor/jquery/jquery.min.js")) defer {}
         script src=(assets::url("vendor/summernote/summernote-lite.min.js")) defer {}

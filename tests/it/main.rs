@@ -14,6 +14,7 @@ mod cli;
 mod comments;
 mod connections;
 mod deploy;
+mod design;
 mod disk_full;
 mod editor;
 mod hostile;
