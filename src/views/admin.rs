@@ -450,7 +450,7 @@ pub fn media(
                     tbody {
                         @for file in files {
                             tr.admin-file {
-                                td data-label=(ctx.t("admin.file")) { a href=(file.url) { code { (file.path) } } " " span.hint { (file.variant) } }
+                                td.file data-label=(ctx.t("admin.file")) { a href=(file.url) title=(file.path) { code { (file.path) } } " " span.hint { (file.variant) } }
                                 td data-label=(ctx.t("admin.size")) { (size(ctx, file.bytes)) }
                                 td data-label=(ctx.t("admin.used_by")) {
                                     @for (slug, title) in &file.posts {

@@ -95,7 +95,7 @@ pub fn tour() -> Tour {
     );
     let slug = author.create_post("A walk by the river", &body);
     author
-        .edit_post(&slug, "tags", "walks, rivers, 강")
+        .edit_post(&slug, "tags", "walks, rivers, outdoors")
         .assert_status(303);
     author.publish(&slug);
     let comment = reader
