@@ -166,6 +166,14 @@ pub fn comment_delete(id: CommentId) -> String {
     format!("/comments/{id}/delete")
 }
 
+/// A confirmation page (a GET of `path`) whose form, once confirmed, asks to come
+/// back to `next` (an admin list) rather than to the post.
+pub fn asking_then(path: &str, next: &str) -> String {
+    // A local path's slashes stay readable; `&`, `=`, `#` and the rest are escaped.
+    const NEXT: &AsciiSet = &QUERY.remove(b'/');
+    format!("{path}?next={}", utf8_percent_encode(next, NEXT))
+}
+
 pub fn new_post() -> String {
     "/posts/new".into()
 }

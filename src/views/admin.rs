@@ -188,11 +188,11 @@ pub fn dashboard(ctx: &PageCtx, counts: &Counts, audit: &[AuditRow]) -> Markup {
                     tbody {
                         @for entry in audit {
                             tr.audit-entry {
-                                td { time datetime=(ctx.datetime(entry.at)) { (ctx.date_time(entry.at)) } }
-                                td { (entry.actor) }
-                                td.action data-action=(entry.action) { (action_label(ctx, &entry.action)) }
-                                td { (entry.target) }
-                                td { (entry.detail) }
+                                td data-label=(ctx.t("admin.when")) { time datetime=(ctx.datetime(entry.at)) { (ctx.date_time(entry.at)) } }
+                                td data-label=(ctx.t("admin.who")) { (entry.actor) }
+                                td.action data-label=(ctx.t("admin.what")) data-action=(entry.action) { (action_label(ctx, &entry.action)) }
+                                td data-label=(ctx.t("admin.target")) { (entry.target) }
+                                td data-label=(ctx.t("admin.detail")) { (entry.detail) }
                             }
                         }
                     }
@@ -222,9 +222,9 @@ pub fn posts(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
                     tbody {
                         @for post in posts {
                             tr.admin-post data-slug=(post.slug) {
-                                td { a href=(urls::post(&post.slug)) { (post.title) } }
-                                td { a href=(urls::author(post.author_id)) { (post.author_name) } }
-                                td {
+                                td data-label=(ctx.t("admin.title")) { a href=(urls::post(&post.slug)) { (post.title) } }
+                                td data-label=(ctx.t("admin.author")) { a href=(urls::author(post.author_id)) { (post.author_name) } }
+                                td data-label=(ctx.t("admin.status")) {
                                     @if let Some(at) = post.published_at {
                                         (ctx.t("admin.published")) " "
                                         time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
@@ -232,14 +232,15 @@ pub fn posts(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
                                         span.draft { (ctx.t("admin.draft")) }
                                     }
                                 }
-                                td.buttons {
+                                td.buttons data-label=(ctx.t("admin.actions")) {
                                     a href=(urls::post_edit(&post.slug)) { (ctx.t("admin.edit")) }
                                     @if post.published_at.is_some() {
                                         (button_back(ctx, &urls::post_unpublish(&post.slug), &urls::admin_posts(), "admin.unpublish"))
                                     } @else {
                                         (button_back(ctx, &urls::post_publish(&post.slug), &urls::admin_posts(), "admin.publish"))
                                     }
-                                    (button_back(ctx, &urls::post_delete(&post.slug), &urls::admin_posts(), "admin.delete"))
+                                    // The post's own confirmation page asks, then comes back here.
+                                    a.button.danger href=(urls::asking_then(&urls::post_delete(&post.slug), &urls::admin_posts())) { (ctx.t("admin.delete_ellipsis")) }
                                 }
                             }
                         }
@@ -279,20 +280,20 @@ pub fn menu(ctx: &PageCtx, rows: &[MenuRow], problems: &Problems) -> Markup {
                             @for row in rows {
                                 @let field = format!("position_{}", row.page.id.0);
                                 tr.admin-page data-slug=(row.page.slug) {
-                                    td { a href=(urls::site_page(&row.page.slug)) { (row.page.title) } }
-                                    td {
+                                    td data-label=(ctx.t("admin.title")) { a href=(urls::site_page(&row.page.slug)) { (row.page.title) } }
+                                    td data-label=(ctx.t("admin.status")) {
                                         @if row.page.is_published() {
                                             (ctx.t("admin.published"))
                                         } @else {
                                             span.draft { (ctx.t("admin.draft")) }
                                         }
                                     }
-                                    td {
+                                    td data-label=(ctx.t("admin.menu_position")) {
                                         input type="number" name=(field) value=(row.position) min="0" step="1"
                                             aria-invalid=[row.refused.then_some("true")]
                                             aria-label=(ctx.tf("admin.menu_position_of", &[("title", &row.page.title)]));
                                     }
-                                    td.buttons {
+                                    td.buttons data-label=(ctx.t("admin.actions")) {
                                         a href=(urls::post_edit(&row.page.slug)) { (ctx.t("admin.edit")) }
                                     }
                                 }
@@ -432,9 +433,9 @@ pub fn users(
                 tbody {
                     @for user in users {
                         tr.admin-user data-id=(user.id) {
-                            td { (user.email) }
-                            td { a href=(urls::author(user.id)) { (user.name()) } }
-                            td {
+                            td data-label=(ctx.t("admin.email")) { (user.email) }
+                            td data-label=(ctx.t("admin.name")) { a href=(urls::author(user.id)) { (user.name()) } }
+                            td data-label=(ctx.t("admin.role")) {
                                 @if user.id == me {
                                     (role_label(ctx, user.role)) " " span.hint { (ctx.t("admin.you")) }
                                 } @else {
@@ -450,10 +451,10 @@ pub fn users(
                                     }
                                 }
                             }
-                            td {
+                            td data-label=(ctx.t("admin.state")) {
                                 @if user.is_active { (ctx.t("admin.active")) } @else { span.inactive { (ctx.t("admin.inactive")) } }
                             }
-                            td.buttons {
+                            td.buttons data-label=(ctx.t("admin.actions")) {
                                 @if user.id != me {
                                     @if user.is_active {
                                         (button(ctx, &urls::admin_deactivate(user.id), "admin.deactivate"))
@@ -483,9 +484,10 @@ pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Marku
             }
             @for item in waiting {
                 article.admin-comment #{"comment-" (item.comment.id)} {
-                    p.meta {
+                    h2 {
                         (ctx.tf("admin.comment_by", &[("name", &item.comment.author_name)]))
-                        " · "
+                    }
+                    p.meta {
                         a href=(urls::post(&item.post_slug)) { (item.post_title) }
                         " · "
                         time datetime=(ctx.datetime(item.comment.created_at)) { (ctx.date_time(item.comment.created_at)) }
@@ -494,7 +496,7 @@ pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Marku
                     p.buttons {
                         (button_back(ctx, &urls::comment_approve(item.comment.id), &urls::admin_comments(), "admin.approve"))
                         (button_back(ctx, &urls::comment_hide(item.comment.id), &urls::admin_comments(), "admin.hide"))
-                        (button_back(ctx, &urls::comment_delete(item.comment.id), &urls::admin_comments(), "admin.delete"))
+                        a.button.danger href=(urls::asking_then(&urls::comment_delete(item.comment.id), &urls::admin_comments())) { (ctx.t("admin.delete_ellipsis")) }
                     }
                 }
             }
@@ -561,9 +563,9 @@ pub fn media(
                     tbody {
                         @for file in files {
                             tr.admin-file {
-                                td { a href=(file.url) { code { (file.path) } } " " span.hint { (file.variant) } }
-                                td { (size(ctx, file.bytes)) }
-                                td {
+                                td.file data-label=(ctx.t("admin.file")) { a href=(file.url) title=(file.path) { code { (file.path) } } " " span.hint { (file.variant) } }
+                                td data-label=(ctx.t("admin.size")) { (size(ctx, file.bytes)) }
+                                td data-label=(ctx.t("admin.used_by")) {
                                     @for (slug, title) in &file.posts {
                                         a href=(urls::post(slug)) { (title) } " "
                                     }
@@ -718,10 +720,10 @@ pub fn subscribers(ctx: &PageCtx, subscribers: &[crate::db::subscribers::Subscri
                     tbody {
                         @for subscriber in subscribers {
                             tr {
-                                td { (subscriber.email) }
-                                td { (subscriber.author_name.as_deref().unwrap_or(ctx.t("admin.whole_blog"))) }
-                                td { (ctx.date(subscriber.created_at)) }
-                                td {
+                                td data-label=(ctx.t("accounts.email")) { (subscriber.email) }
+                                td data-label=(ctx.t("admin.subscribed_to")) { (subscriber.author_name.as_deref().unwrap_or(ctx.t("admin.whole_blog"))) }
+                                td data-label=(ctx.t("admin.subscribed_since")) { (ctx.date(subscriber.created_at)) }
+                                td data-label=(ctx.t("admin.subscription_state")) {
                                     @if subscriber.confirmed_at.is_some() { (ctx.t("admin.confirmed")) }
                                     @else { (ctx.t("admin.unconfirmed")) }
                                 }

@@ -49,6 +49,11 @@ pub fn section(ctx: &PageCtx, thread: &Thread) -> Markup {
     html! {
         section #comments .comments {
             h2 { (ctx.t("comments.heading")) }
+            // The moderators' switch sits apart from the comment form, under the
+            // heading; closing asks first (its own page), opening does not.
+            @if thread.can_moderate {
+                (switch(ctx, &thread.slug, thread.closed))
+            }
             @if thread.held {
                 p.notice role="status" { (ctx.t("comments.held_notice")) }
             }
@@ -84,9 +89,6 @@ pub fn section(ctx: &PageCtx, thread: &Thread) -> Markup {
                 }
                 Composer::Closed => { p.comments-closed { (ctx.t("comments.closed")) } }
             }
-            @if thread.can_moderate {
-                (switch(ctx, &thread.slug, thread.closed))
-            }
         }
     }
 }
@@ -103,10 +105,15 @@ fn item(ctx: &PageCtx, comment: &Comment, can_moderate: bool) -> Markup {
                 @if let Some(avatar) = &comment.author_avatar {
                     img.avatar.comment-avatar src=(urls::media(avatar)) alt="" width="48" height="48";
                 }
-                @if let Some(id) = comment.author_id {
-                    a.commenter href=(urls::author(id)) { (comment.author_name) }
-                } @else {
-                    span.commenter { (comment.author_name) }
+                // The commenter's name is the comment's heading, under the section's h2.
+                h3.commenter {
+                    @if let Some(id) = comment.author_id {
+                        a href=(urls::author(id)) { (comment.author_name) }
+                    } @else {
+                        (comment.author_name)
+                    }
+                }
+                @if comment.author_id.is_none() {
                     " " span.badge { (ctx.t("comments.guest")) }
                 }
                 " · " time datetime=(ctx.datetime(comment.created_at)) { (ctx.date(comment.created_at)) }
@@ -138,27 +145,80 @@ fn actions(ctx: &PageCtx, comment: &Comment) -> Markup {
                     button type="submit" { (ctx.t("comments.hide")) }
                 }
             }
-            form.inline method="post" action=(urls::comment_delete(comment.id)) {
-                (csrf_input(ctx))
-                button.danger type="submit" { (ctx.t("comments.delete")) }
+            // A GET: the page it opens asks before anything is deleted.
+            a.button.danger href=(urls::comment_delete(comment.id)) { (ctx.t("comments.delete_ellipsis")) }
+        }
+    }
+}
+
+/// The post author's and admins' switch: "Close comments…" leads to the page that
+/// asks; "Open comments" acts at once (nothing is lost by opening).
+fn switch(ctx: &PageCtx, slug: &Slug, closed: bool) -> Markup {
+    html! {
+        div.comment-switch {
+            @if closed {
+                form.inline method="post" action=(urls::post_comments_open(slug)) {
+                    (csrf_input(ctx))
+                    button type="submit" { (ctx.t("comments.open")) }
+                }
+            } @else {
+                a.button.quiet href=(urls::post_comments_close(slug)) { (ctx.t("comments.close_ellipsis")) }
             }
         }
     }
 }
 
-/// The post author's and admins' switch: close comments, or open them again.
-fn switch(ctx: &PageCtx, slug: &Slug, closed: bool) -> Markup {
-    let (action, label) = if closed {
-        (urls::post_comments_open(slug), ctx.t("comments.open"))
-    } else {
-        (urls::post_comments_close(slug), ctx.t("comments.close"))
-    };
-    html! {
-        form.comment-switch method="post" action=(action) {
-            (csrf_input(ctx))
-            button type="submit" { (label) }
-        }
-    }
+/// Asks before a post's comments close; the POST closes them.
+pub fn close_confirm(ctx: &PageCtx, post: &Post) -> Markup {
+    let title = ctx.tf("comments.close_question", &[("title", &post.title)]);
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            section.confirm {
+                h1 { (title) }
+                p { (ctx.t("comments.close_warning")) }
+                form method="post" action=(urls::post_comments_close(&post.slug)) {
+                    (csrf_input(ctx))
+                    div.actions {
+                        button.danger type="submit" { (ctx.t("comments.close")) }
+                        a href=(urls::post_comments_section(&post.slug, urls::Notice::None)) { (ctx.t("comments.keep_open")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Asks before a comment is deleted, showing it; the POST deletes it and goes back
+/// to `next` (the admin's list) when the page was opened with one.
+pub fn delete_confirm(ctx: &PageCtx, post: &Post, comment: &Comment, next: Option<&str>) -> Markup {
+    let title = ctx.t("comments.delete_question");
+    let back = next
+        .map(str::to_string)
+        .unwrap_or_else(|| urls::comment_anchor(&post.slug, comment.id));
+    layout::page(
+        ctx,
+        title,
+        html! {
+            section.confirm {
+                h1 { (title) }
+                p { (ctx.tf("comments.delete_context", &[("name", &comment.author_name), ("title", &post.title)])) }
+                blockquote.comment-body { (comment.body) }
+                p { (ctx.t("comments.delete_warning")) }
+                form method="post" action=(urls::comment_delete(comment.id)) {
+                    (csrf_input(ctx))
+                    @if let Some(next) = next {
+                        input type="hidden" name="next" value=(next);
+                    }
+                    div.actions {
+                        button.danger type="submit" { (ctx.t("comments.delete")) }
+                        a href=(back) { (ctx.t("comments.keep_it")) }
+                    }
+                }
+            }
+        },
+    )
 }
 
 /// The comment form: a visitor also signs with a name.

@@ -42,6 +42,8 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
             body data-infinite-scroll=[ctx.infinite_scroll.then_some("true")]
                 data-accent=[ctx.accent.as_ref().map(|_| "site")]
                 style=[ctx.accent.as_ref().map(accent_style)] {
+                // The first thing a keyboard reaches: past the header's links.
+                a.skip-link href="#main" { (ctx.t("layout.skip_to_content")) }
                 header.site-header {
                     div.wrap {
                         a.brand href=(urls::index()) {
@@ -56,7 +58,7 @@ pub fn page_with(ctx: &PageCtx, title: &str, head: Markup, content: Markup) -> M
                         nav.menu aria-label=(ctx.t("layout.account_menu")) { (menu(ctx)) }
                     }
                 }
-                main.wrap { (content) }
+                main #main .wrap tabindex="-1" { (content) }
                 footer.site-footer {
                     div.wrap {
                         p { (ctx.site_description) }

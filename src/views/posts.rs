@@ -42,6 +42,17 @@ pub fn index(ctx: &PageCtx, posts: &[Post], pages: &Pagination) -> Markup {
         ctx,
         &title,
         html! {
+            // The home page's one h1 is the blog's name; later pages say which they are.
+            @if pages.page > 1 {
+                h1.list-title { (title) }
+            } @else {
+                header.home-intro {
+                    h1 { (ctx.site_title) }
+                    @if !ctx.site_description.is_empty() {
+                        p.lede { (ctx.site_description) }
+                    }
+                }
+            }
             @if posts.is_empty() {
                 @if pages.page == 1 && ctx.user.as_ref().is_some_and(|u| u.is_admin) {
                     (super::first_run::welcome(ctx))
@@ -297,11 +308,19 @@ pub fn form(ctx: &PageCtx, post: Option<&Post>, values: &PostForm, problems: &Pr
                     (field_errors(ctx, problems, "title"))
                 }
                 div.field {
-                    label for="body" { (ctx.t("posts.body")) }
+                    // The id names the editor's editing area too (editor.js).
+                    label #body-label for="body" { (ctx.t("posts.body")) }
                     textarea #body name="body" rows="18"
                         data-editor-lang=[editor_language(ctx)]
                         data-upload-failed=(ctx.t("posts.upload_failed"))
                         data-image-unreadable=(ctx.t("posts.image_unreadable"))
+                        data-alt-title=(ctx.t("posts.alt_title"))
+                        data-alt-label=(ctx.t("posts.alt_label"))
+                        data-alt-hint=(ctx.t("posts.alt_hint"))
+                        data-alt-save=(ctx.t("posts.alt_save"))
+                        data-alt-none=(ctx.t("posts.alt_none"))
+                        data-alt-button=(ctx.t("posts.alt_button"))
+                        data-toolbar-label=(ctx.t("posts.toolbar_label"))
                     { (values.body) }
                     (field_errors(ctx, problems, "body"))
                 }
@@ -389,6 +408,9 @@ fn file_name(path: &str) -> &str {
 fn editor_head(ctx: &PageCtx) -> Markup {
     html! {
         link rel="stylesheet" href=(assets::url("vendor/summernote/summernote-lite.min.css"));
+        // The toolbar's icon font, asked for at once rather than when the toolbar is
+        // drawn (fonts are fetched in CORS mode, hence `crossorigin`).
+        link rel="preload" href=(assets::url("vendor/summernote/font/summernote.woff2")) as="font" type="font/woff2" crossorigin;
         link rel="stylesheet" href=(assets::url("css/editor.css"));
         script src=(assets::url("vendor/jquery/jquery.min.js")) defer {}
         script src=(assets::url("vendor/summernote/summernote-lite.min.js")) defer {}
@@ -408,18 +430,26 @@ fn editor_language(ctx: &PageCtx) -> Option<&'static str> {
     }
 }
 
-pub fn delete_confirm(ctx: &PageCtx, post: &Post) -> Markup {
+/// Asks before a post goes; the POST deletes it and goes on to `next` (the admin's
+/// list) when the page was opened with one.
+pub fn delete_confirm(ctx: &PageCtx, post: &Post, next: Option<&str>) -> Markup {
+    let back = next.map_or_else(|| urls::shown(post), str::to_string);
     layout::page(
         ctx,
         ctx.t("posts.delete_post"),
         html! {
-            h1 { (ctx.tf("posts.delete_question", &[("title", &post.title)])) }
-            p { (ctx.t("posts.delete_warning")) }
-            form method="post" action=(urls::post_delete(&post.slug)) {
-                (csrf_input(ctx))
-                div.actions {
-                    button.danger type="submit" { (ctx.t("posts.delete")) }
-                    a href=(urls::post(&post.slug)) { (ctx.t("posts.keep_it")) }
+            section.confirm {
+                h1 { (ctx.tf("posts.delete_question", &[("title", &post.title)])) }
+                p { (ctx.t("posts.delete_warning")) }
+                form method="post" action=(urls::post_delete(&post.slug)) {
+                    (csrf_input(ctx))
+                    @if let Some(next) = next {
+                        input type="hidden" name="next" value=(next);
+                    }
+                    div.actions {
+                        button.danger type="submit" { (ctx.t("posts.delete")) }
+                        a href=(back) { (ctx.t("posts.keep_it")) }
+                    }
                 }
             }
         },

@@ -114,6 +114,36 @@ pub async fn moderate(
     id: CommentId,
     moderation: Moderation,
 ) -> Result<Response, WebError> {
+    let post = moderated_post(ctx, id).await?;
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::comments::moderate(blog, &actor, id, moderation))
+        .await?;
+    let back = match moderation {
+        Moderation::Delete => urls::post_comments_section(&post.slug, Notice::None),
+        _ => urls::comment_anchor(&post.slug, id),
+    };
+    Ok(response::redirect(&ctx.next_or(back)))
+}
+
+/// The page that asks before a comment goes; its form POSTs to the same route as
+/// the button did before, carrying the `next` it was opened with.
+pub async fn delete_confirm(ctx: &Ctx, id: CommentId) -> Result<Response, WebError> {
+    let post = moderated_post(ctx, id).await?;
+    let comment = ctx
+        .app
+        .db
+        .read(move |conn| db::comments::by_id(conn, id))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let page = views::comments::delete_confirm(&ctx.page(), &post, &comment, ctx.next_asked());
+    Ok(response::html(StatusCode::OK, page))
+}
+
+/// The post a comment is on, when this user may moderate it: 404 when there is no
+/// such comment (or its post is a draft this user cannot see), 403 for anyone but
+/// the post's author and the admins.
+async fn moderated_post(ctx: &Ctx, id: CommentId) -> Result<Post, WebError> {
     if !ctx.app.config.comments.enabled {
         return Err(WebError::NotFound);
     }
@@ -130,24 +160,12 @@ pub async fn moderate(
     if !permissions::can_moderate(user, &post) {
         return Err(WebError::Forbidden);
     }
-    let actor = ctx.actor()?;
-    ctx.app
-        .act(move |blog| actions::comments::moderate(blog, &actor, id, moderation))
-        .await?;
-    let back = match moderation {
-        Moderation::Delete => urls::post_comments_section(&post.slug, Notice::None),
-        _ => urls::comment_anchor(&post.slug, id),
-    };
-    Ok(response::redirect(&ctx.next_or(back)))
+    Ok(post)
 }
 
 /// Closes a post's comments or opens them again; for its author and the admins.
 pub async fn set_state(ctx: &Ctx, slug: Slug, state: Comments) -> Result<Response, WebError> {
-    let post = commentable_post(ctx, slug).await?;
-    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
-    if !permissions::can_moderate(user, &post) {
-        return Err(WebError::Forbidden);
-    }
+    let post = moderated_thread(ctx, slug).await?;
     let actor = ctx.actor()?;
     let slug = post.slug.clone();
     ctx.app
@@ -157,6 +175,24 @@ pub async fn set_state(ctx: &Ctx, slug: Slug, state: Comments) -> Result<Respons
         &post.slug,
         Notice::None,
     )))
+}
+
+/// The page that asks before a post's comments close; only its POST closes them.
+pub async fn close_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
+    let post = moderated_thread(ctx, slug).await?;
+    let page = views::comments::close_confirm(&ctx.page(), &post);
+    Ok(response::html(StatusCode::OK, page))
+}
+
+/// A published post whose comments this user may close and open: 404 as
+/// `commentable_post`, 403 for anyone but its author and the admins.
+async fn moderated_thread(ctx: &Ctx, slug: Slug) -> Result<Post, WebError> {
+    let post = commentable_post(ctx, slug).await?;
+    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
+    if !permissions::can_moderate(user, &post) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(post)
 }
 
 /// A published post, when comments are on: anything else has no comments to take.

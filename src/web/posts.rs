@@ -388,7 +388,7 @@ pub async fn delete_confirm(ctx: &Ctx, slug: Slug) -> Result<Response, WebError>
     let post = editable_post(ctx, slug).await?;
     Ok(response::html(
         StatusCode::OK,
-        views::posts::delete_confirm(&ctx.page(), &post),
+        views::posts::delete_confirm(&ctx.page(), &post, ctx.next_asked()),
     ))
 }
 

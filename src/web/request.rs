@@ -177,6 +177,12 @@ impl Ctx {
         local_path(self.form.get("next")).map_or(default, str::to_string)
     }
 
+    /// The `next` a confirmation page was opened with (`?next=/admin/comments`), to
+    /// carry into its form; only ever a local path.
+    pub fn next_asked(&self) -> Option<&str> {
+        self.query("next").and_then(local_path)
+    }
+
     /// A signed-in admin or author.
     pub fn require_writer(&self) -> Result<&User, WebError> {
         let user = self.require_user()?;

@@ -80,10 +80,14 @@ pub enum Route {
     RevokePreviewLinks(Slug),
     Preview(String),
     NewComment(Slug),
+    /// The page that asks before a post's comments close; only its POST closes them.
+    CloseCommentsConfirm(Slug),
     CloseComments(Slug),
     OpenComments(Slug),
     ApproveComment(CommentId),
     HideComment(CommentId),
+    /// The page that asks before a comment is deleted; only its POST deletes.
+    DeleteCommentConfirm(CommentId),
     DeleteComment(CommentId),
     Admin(AdminPage),
     AdminAction(AdminAction),
@@ -212,6 +216,9 @@ impl Route {
                 Self::RevokePreviewLinks(slug.parse().ok()?)
             }
             (true, _, ["preview", token]) => Self::Preview(token.to_string()),
+            (true, _, ["posts", slug, "comments", "close"]) => {
+                Self::CloseCommentsConfirm(slug.parse().ok()?)
+            }
             (_, true, ["posts", slug, "comments", "close"]) => {
                 Self::CloseComments(slug.parse().ok()?)
             }
@@ -220,6 +227,7 @@ impl Route {
             }
             (_, true, ["comments", id, "approve"]) => Self::ApproveComment(id.parse().ok()?),
             (_, true, ["comments", id, "hide"]) => Self::HideComment(id.parse().ok()?),
+            (true, _, ["comments", id, "delete"]) => Self::DeleteCommentConfirm(id.parse().ok()?),
             (_, true, ["comments", id, "delete"]) => Self::DeleteComment(id.parse().ok()?),
             (true, _, ["admin"]) => Self::Admin(AdminPage::Dashboard),
             (true, _, ["admin", "posts"]) => Self::Admin(AdminPage::Posts),
@@ -323,6 +331,8 @@ impl Route {
                 | Self::RevokePreviewLinks(_)
                 | Self::Preview(_)
                 | Self::DeleteConfirm(_)
+                | Self::CloseCommentsConfirm(_)
+                | Self::DeleteCommentConfirm(_)
                 | Self::Drafts
                 | Self::ProfileForm
                 | Self::PasswordForm
@@ -422,6 +432,14 @@ mod tests {
         assert_eq!(post_(&comment_approve(id)), Some(Route::ApproveComment(id)));
         assert_eq!(post_(&comment_hide(id)), Some(Route::HideComment(id)));
         assert_eq!(post_(&comment_delete(id)), Some(Route::DeleteComment(id)));
+        assert_eq!(
+            get(&comment_delete(id)),
+            Some(Route::DeleteCommentConfirm(id))
+        );
+        assert_eq!(
+            get(&post_comments_close(&slug)),
+            Some(Route::CloseCommentsConfirm(slug.clone()))
+        );
         assert_eq!(
             post_(&post_delete(&slug)),
             Some(Route::Delete(slug.clone()))

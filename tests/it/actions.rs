@@ -100,6 +100,16 @@ impl Blog {
             Door::Author => {
                 self.author.post_action(slug, verb).assert_status(303);
             }
+            // Delete… leads to the post's page that asks, which comes back here.
+            Door::Admin if verb == "delete" => {
+                let asking = format!("/posts/{slug}/delete?next=/admin/posts");
+                assert!(self
+                    .admin
+                    .get("/admin/posts")
+                    .has(&format!("a[href=\"{asking}\"]")));
+                let answer = self.admin.confirm(&asking).assert_status(303);
+                assert_eq!(answer.location(), "/admin/posts", "back to the admin page");
+            }
             Door::Admin => {
                 let answer = self
                     .admin
@@ -197,6 +207,17 @@ fn moderating_a_comment_is_the_same_from_the_post_page_and_the_admin_page() {
                     .assert_status(303);
             }
             match door {
+                // Delete… leads to the page that asks; its button deletes.
+                _ if verb == "delete" => {
+                    let client = if door == Door::Author {
+                        &blog.author
+                    } else {
+                        &blog.admin
+                    };
+                    client
+                        .confirm(&format!("/comments/{id}/delete"))
+                        .assert_status(303);
+                }
                 Door::Author => {
                     blog.author
                         .get(&format!("/posts/{slug}"))

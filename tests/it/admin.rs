@@ -292,12 +292,15 @@ fn each_admin_action_changes_what_it_says_and_writes_one_audit_row() {
 
     comment(&blog.reader, &published, "Third thought");
     let third = waiting_comment_ids(admin);
-    press(
-        admin,
-        "/admin/comments",
-        &format!("/comments/{}/delete", third[0]),
-    )
-    .assert_status(303);
+    let delete = format!("/comments/{}/delete?next=/admin/comments", third[0]);
+    assert!(
+        admin
+            .get("/admin/comments")
+            .has(&format!("a[href=\"{delete}\"]")),
+        "Delete… leads to the page that asks"
+    );
+    let done = admin.confirm(&delete).assert_status(303);
+    assert_eq!(done.location(), "/admin/comments");
     assert!(waiting_comment_ids(admin).is_empty());
     logged("comment.delete", "deleted comment", "Out there");
 
@@ -363,7 +366,15 @@ fn each_admin_action_changes_what_it_says_and_writes_one_audit_row() {
         "no token in the log"
     );
 
-    press(admin, "/admin/posts", &format!("/posts/{published}/delete")).assert_status(303);
+    let delete = format!("/posts/{published}/delete?next=/admin/posts");
+    assert!(
+        admin
+            .get("/admin/posts")
+            .has(&format!("a[href=\"{delete}\"]")),
+        "Delete… leads to the post's page that asks"
+    );
+    let done = admin.confirm(&delete).assert_status(303);
+    assert_eq!(done.location(), "/admin/posts");
     visitor
         .get(&format!("/posts/{published}"))
         .assert_status(404);

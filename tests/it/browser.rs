@@ -31,7 +31,7 @@ const PATIENCE: Duration = Duration::from_secs(60);
 const SMALL_PNG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/small.png");
 
 /// A headless Chromium with its own empty profile, closed on drop.
-struct Chromium {
+pub(crate) struct Chromium {
     browser: Browser,
     _profile: TempDir,
 }
@@ -39,7 +39,7 @@ struct Chromium {
 /// The browser, or `None` (the test is skipped) when Chromium is not installed or the
 /// developer set `SKIP_BROWSER_TESTS=1`; under `CI=true` a missing browser or that switch
 /// fails the test instead, so CI never passes by skipping.
-fn chromium() -> Option<Chromium> {
+pub(crate) fn chromium() -> Option<Chromium> {
     if support::skip_browser_tests() {
         println!("skipped: {}=1", support::SKIP_BROWSER_TESTS);
         return None;
@@ -82,15 +82,15 @@ fn chromium() -> Option<Chromium> {
 
 /// A tab with its console collected: CSP violations and uncaught errors land in
 /// `problems`, for `assert_clean_console`.
-struct Window {
-    tab: Arc<Tab>,
+pub(crate) struct Window {
+    pub(crate) tab: Arc<Tab>,
     base: String,
     problems: Arc<Mutex<Vec<String>>>,
 }
 
 impl Chromium {
     /// A new tab (sharing the cookies of the browser's default context).
-    fn window(&self, server: &TestServer) -> Window {
+    pub(crate) fn window(&self, server: &TestServer) -> Window {
         Window::new(
             self.browser.new_tab().expect("a new tab"),
             &format!("http://{}", server.address()),
@@ -98,7 +98,7 @@ impl Chromium {
     }
 
     /// A tab in a fresh incognito context: a visitor with no cookies.
-    fn visitor_window(&self, server: &TestServer) -> Window {
+    pub(crate) fn visitor_window(&self, server: &TestServer) -> Window {
         let context = self.browser.new_context().expect("an incognito context");
         Window::new(
             context.new_tab().expect("a tab in the context"),
@@ -152,7 +152,7 @@ impl Window {
         }
     }
 
-    fn open(&self, path: &str) -> &Self {
+    pub(crate) fn open(&self, path: &str) -> &Self {
         self.tab
             .navigate_to(&format!("{}{path}", self.base))
             .and_then(|tab| tab.wait_until_navigated())
@@ -162,7 +162,7 @@ impl Window {
 
     /// The value of a JavaScript expression, as JSON.
     #[track_caller]
-    fn eval(&self, js: &str) -> serde_json::Value {
+    pub(crate) fn eval(&self, js: &str) -> serde_json::Value {
         let wrapped = format!("JSON.stringify((() => {{ return ({js}); }})())");
         let result = self
             .tab
@@ -176,11 +176,11 @@ impl Window {
         }
     }
 
-    fn text(&self, js: &str) -> String {
+    pub(crate) fn text(&self, js: &str) -> String {
         self.eval(js).as_str().unwrap_or_default().to_owned()
     }
 
-    fn count(&self, css: &str) -> u64 {
+    pub(crate) fn count(&self, css: &str) -> u64 {
         self.eval(&format!("document.querySelectorAll({css:?}).length"))
             .as_u64()
             .unwrap_or(0)
@@ -188,7 +188,7 @@ impl Window {
 
     /// Runs `js`, an expression giving a promise, and waits for it to settle.
     #[track_caller]
-    fn run_async(&self, js: &str) {
+    pub(crate) fn run_async(&self, js: &str) {
         self.tab
             .evaluate(js, true)
             .unwrap_or_else(|err| panic!("evaluate {js}: {err}"));
@@ -196,7 +196,7 @@ impl Window {
 
     /// Polls until `js` is true; fails with `what` after `PATIENCE`.
     #[track_caller]
-    fn wait_until(&self, js: &str, what: &str) {
+    pub(crate) fn wait_until(&self, js: &str, what: &str) {
         let start = Instant::now();
         while self.eval(js) != serde_json::Value::Bool(true) {
             if start.elapsed() > PATIENCE {
@@ -210,7 +210,7 @@ impl Window {
     }
 
     #[track_caller]
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         self.tab
             .wait_for_element(css)
             .and_then(|e| e.click().map(|_| ()))
@@ -220,26 +220,26 @@ impl Window {
     /// Clicks into `css` and types `text` there (as one input event: the driver's
     /// per-key typing costs two round trips a character).
     #[track_caller]
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         self.click(css);
         self.type_text(text);
     }
 
     #[track_caller]
-    fn type_text(&self, text: &str) {
+    pub(crate) fn type_text(&self, text: &str) {
         self.tab
             .send_character(text)
             .unwrap_or_else(|err| panic!("type {text:?}: {err}"));
     }
 
-    fn press(&self, key: &str, modifiers: &[ModifierKey]) {
+    pub(crate) fn press(&self, key: &str, modifiers: &[ModifierKey]) {
         self.tab
             .press_key_with_modifiers(key, Some(modifiers))
             .unwrap_or_else(|err| panic!("press {key}: {err}"));
     }
 
     /// Logs in through the login form, as a person would.
-    fn log_in(&self, email: &str) {
+    pub(crate) fn log_in(&self, email: &str) {
         self.open("/accounts/login");
         self.type_into("input[name=email]", email);
         self.type_into("input[name=password]", PASSWORD);
@@ -251,7 +251,7 @@ impl Window {
     }
 
     /// A PNG of the whole page, saved under the test's output folder; prints its path.
-    fn screenshot(&self, name: &str) -> PathBuf {
+    pub(crate) fn screenshot(&self, name: &str) -> PathBuf {
         // The window grows to the page's height for the shot, then shrinks back.
         let size = self
             .eval("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]");
@@ -278,7 +278,7 @@ impl Window {
     /// Takes the console entries that mention `fragment` (an answer the test provoked)
     /// out of the problems; there must be one.
     #[track_caller]
-    fn expect_in_console(&self, fragment: &str) {
+    pub(crate) fn expect_in_console(&self, fragment: &str) {
         let mut problems = self.problems.lock().unwrap();
         let before = problems.len();
         problems.retain(|p| !p.contains(fragment));
@@ -288,16 +288,23 @@ impl Window {
         );
     }
 
+    /// Forgets the console entries that mention any of `fragments` (answers the test
+    /// asked for, like a 404 page), whether or not there were some.
+    pub(crate) fn forget_statuses(&self, fragments: &[&str]) {
+        let mut problems = self.problems.lock().unwrap();
+        problems.retain(|p| !fragments.iter().any(|f| p.contains(f)));
+    }
+
     /// No CSP violation, failed load or uncaught error in this tab so far.
     #[track_caller]
-    fn assert_clean_console(&self) {
+    pub(crate) fn assert_clean_console(&self) {
         let problems = self.problems.lock().unwrap();
         assert!(problems.is_empty(), "the console reported: {problems:#?}");
     }
 }
 
 /// A new author, signed in through the login form, on `/posts/new` with Summernote up.
-fn open_editor(chromium: &Chromium, server: &TestServer) -> Window {
+pub(crate) fn open_editor(chromium: &Chromium, server: &TestServer) -> Window {
     server.create_user("writer@blog.example", "author");
     let window = chromium.window(server);
     window.log_in("writer@blog.example");
@@ -361,6 +368,17 @@ fn pasted_images_are_uploaded_and_a_refused_one_is_explained_in_the_editor() {
         window.eval("document.querySelector('.editor-message').hidden"),
         serde_json::json!(true)
     );
+    // Its text is asked for at once, and stored on the image.
+    window.wait_until(
+        "document.querySelector('dialog.alt-dialog')?.open === true",
+        "the dialog asking for the image's text",
+    );
+    window.type_text("A red rectangle");
+    window.press("Enter", &[]);
+    window.wait_until(
+        "document.querySelector('.note-editable img').getAttribute('alt') === 'A red rectangle'",
+        "the text on the image",
+    );
 
     let message = paste_a_refused_svg(&window);
     assert!(message.starts_with("drawing.svg: "), "{message}");
@@ -393,7 +411,8 @@ const SHAPE_JS: &str = r#"(root => {
                 let open = tag;
                 if (tag === 'a') open += ' href=' + child.getAttribute('href');
                 if (tag === 'img') {
-                    open += ' src=' + child.getAttribute('src') + ' width=' + child.style.width
+                    open += ' src=' + child.getAttribute('src') + ' alt=' + child.getAttribute('alt')
+                        + ' width=' + child.style.width
                         + ' float=' + getComputedStyle(child).float;
                 }
                 out.push('<' + open + '>');
@@ -458,6 +477,13 @@ fn a_post_written_with_the_toolbar_shows_its_bold_heading_and_uploaded_image() {
     );
     let src = window.text("document.querySelector('.note-editable img').getAttribute('src')");
     assert!(src.starts_with("/media/"), "inserted by URL, not {src:.40}");
+    // No text was typed in the picture dialog: it is asked for now.
+    window.wait_until(
+        "document.querySelector('dialog.alt-dialog')?.open === true",
+        "the dialog asking for the image's text",
+    );
+    window.type_text("A small test image");
+    window.click("dialog.alt-dialog button[value=save]");
     window.wait_until(
         "document.querySelector('.note-editable img').naturalWidth > 0",
         "the image to load in the editor",
@@ -510,7 +536,7 @@ fn a_post_written_with_the_toolbar_shows_its_bold_heading_and_uploaded_image() {
     for expected in [
         "<h2>\"A heading\"</h2>",
         "<p><b>\"Strong words\"</b>\"and plain ones.\"</p>",
-        &format!("<img src={src} width=50% float=left>"),
+        &format!("<img src={src} alt=A small test image width=50% float=left>"),
     ] {
         assert!(for_reader.contains(expected), "{expected} in {for_reader}");
     }

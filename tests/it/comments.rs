@@ -49,11 +49,16 @@ fn bodies(client: &Client, slug: &str) -> Vec<String> {
         .collect()
 }
 
-/// Presses a moderator's button (`approve`, `hide`, `delete`) on the post page.
+/// Presses a moderator's button (`approve`, `hide`, `delete`) on the post page;
+/// "Delete…" is a link to the page that asks, whose button is then pressed.
 fn press(client: &Client, slug: &str, id: &str, action: &str) -> Page {
-    post_page(client, slug)
-        .form(&format!("form[action=\"/comments/{id}/{action}\"]"))
-        .submit()
+    let page = post_page(client, slug);
+    let path = format!("/comments/{id}/{action}");
+    if action == "delete" {
+        assert!(page.has(&format!("a[href=\"{path}\"]")), "a Delete… link");
+        return client.confirm(&path);
+    }
+    page.form(&format!("form[action=\"{path}\"]")).submit()
 }
 
 fn count_comments(server: &TestServer) -> i64 {
@@ -271,9 +276,9 @@ fn a_closed_post_refuses_new_comments_and_says_so() {
     let reader = server.reader("reader@blog.example");
     comment(&reader, &slug, "Before closing").assert_status(303);
 
-    assert!(!post_page(&reader, &slug).has("form[action$=\"/comments/close\"]"));
+    assert!(!post_page(&reader, &slug).has("[href$=\"/comments/close\"]"));
     let closed = author
-        .post_action(&slug, "comments/close")
+        .confirm(&format!("/posts/{slug}/comments/close"))
         .assert_status(303);
     assert_eq!(closed.location(), format!("/posts/{slug}#comments"));
 
@@ -329,8 +334,12 @@ fn every_comment_post_needs_the_csrf_token() {
 
     let id = comment_id(&comment(&reader, &slug, "Real one").assert_status(303));
     let forged = |action: &str| {
-        post_page(&author, &slug)
-            .form(&format!("form[action=\"/comments/{id}/{action}\"]"))
+        // Delete's form is on the page that asks; the others are on the post.
+        let page = match action {
+            "delete" => author.get(&format!("/comments/{id}/delete")),
+            _ => post_page(&author, &slug),
+        };
+        page.form(&format!("form[action=\"/comments/{id}/{action}\"]"))
             .without("csrf_token")
             .submit()
             .assert_status(403);
@@ -426,4 +435,84 @@ fn each_comment_shows_its_writers_thumbnail_and_name() {
         (64, 64),
         "the 64 px copy"
     );
+}
+
+#[test]
+fn deleting_a_comment_asks_first_and_only_the_answer_deletes() {
+    let (server, author, slug) = blog_with("");
+    let reader = server.reader("reader@blog.example");
+    let id = comment_id(&comment(&reader, &slug, "Mind your words").assert_status(303));
+
+    let page = post_page(&author, &slug);
+    assert!(
+        !page.has(&format!("form[action=\"/comments/{id}/delete\"]")),
+        "no button on the post deletes at once"
+    );
+    let link = &page.select(&format!("#comment-{id} a[href=\"/comments/{id}/delete\"]"))[0];
+    assert_eq!(link.text, "Delete…");
+
+    let asking = author
+        .get(&format!("/comments/{id}/delete"))
+        .assert_status(200);
+    assert_eq!(asking.select("h1")[0].text, "Delete this comment?");
+    assert!(
+        asking.text().contains("Mind your words"),
+        "it shows what goes"
+    );
+    assert_eq!(
+        asking.select(".confirm a")[0].attr("href"),
+        Some(format!("/posts/{slug}#comment-{id}").as_str()),
+        "\"keep it\" leads back to the comment"
+    );
+    assert_eq!(count_comments(&server), 1, "asking deleted nothing");
+
+    // Only the post's author and the admins are asked; the rest are refused.
+    reader
+        .get(&format!("/comments/{id}/delete"))
+        .assert_status(403);
+    server
+        .anonymous()
+        .get(&format!("/comments/{id}/delete"))
+        .assert_status(403);
+    author.get("/comments/999999/delete").assert_status(404);
+
+    let done = author
+        .confirm(&format!("/comments/{id}/delete"))
+        .assert_status(303);
+    assert_eq!(done.location(), format!("/posts/{slug}#comments"));
+    assert_eq!(count_comments(&server), 0);
+}
+
+#[test]
+fn closing_comments_asks_first_and_only_the_answer_closes() {
+    let (server, author, slug) = blog_with("");
+    let reader = server.reader("reader@blog.example");
+    let close = format!("/posts/{slug}/comments/close");
+
+    let page = post_page(&author, &slug);
+    assert!(
+        !page.has(&format!("form[action=\"{close}\"]")),
+        "no button closes at once"
+    );
+    let switch = &page.select(&format!("#comments .comment-switch a[href=\"{close}\"]"))[0];
+    assert_eq!(switch.text, "Close comments…");
+
+    let asking = author.get(&close).assert_status(200);
+    assert_eq!(
+        asking.select("h1")[0].text,
+        "Close comments on “Talk to me”?"
+    );
+    assert!(
+        post_page(&reader, &slug).has(&comment_form(&slug)),
+        "asking closed nothing"
+    );
+    reader.get(&close).assert_status(403);
+    server.anonymous().get(&close).assert_status(403);
+
+    author.confirm(&close).assert_status(303);
+    let page = post_page(&reader, &slug);
+    assert!(!page.has(&comment_form(&slug)));
+    assert!(page.has("#comments .comments-closed"));
+    // Opening again is not destructive: one button, no question.
+    assert!(post_page(&author, &slug).has(&format!("form[action=\"/posts/{slug}/comments/open\"]")));
 }

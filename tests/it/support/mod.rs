@@ -12,6 +12,7 @@ mod site;
 mod smtp;
 mod steps;
 mod switches;
+pub mod tour;
 
 use std::time::Duration;
 

@@ -88,6 +88,16 @@ impl Client {
             .submit()
     }
 
+    /// Opens a confirmation page (`/comments/7/delete`, `/posts/x/comments/close`) and
+    /// presses its one button, as someone who read it and said yes.
+    #[track_caller]
+    pub fn confirm(&self, path: &str) -> Page {
+        self.get(path)
+            .assert_status(200)
+            .form(".confirm form[method=\"post\"]")
+            .submit()
+    }
+
     pub fn unpublish(&self, slug: &str) {
         let page = self.post_action(slug, "unpublish").assert_status(303);
         assert_eq!(page.location_decoded(), format!("/posts/{slug}"));
