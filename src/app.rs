@@ -213,32 +213,7 @@ impl App {
     /// as set unless they are the built-in English defaults, which a Korean site
     /// shows in Korean.
     pub fn site_look(&self, settings: SiteSettings) -> SiteLook {
-        let file = &self.config.site;
-        let defaults = crate::config::Site::default();
-        let text = crate::i18n::Text::new(file.language);
-        let pick = |set: Option<String>, file: &str, default: &str, key: &str| match set
-            .filter(|value| !value.trim().is_empty())
-        {
-            Some(value) => value,
-            None if file == default => text.get(key).to_string(),
-            None => file.to_string(),
-        };
-        SiteLook {
-            title: pick(
-                settings.title,
-                &file.title,
-                &defaults.title,
-                "layout.default_title",
-            ),
-            description: pick(
-                settings.description,
-                &file.description,
-                &defaults.description,
-                "layout.default_description",
-            ),
-            accent: settings.accent,
-            icon: None,
-        }
+        site_look(&self.config.site, settings)
     }
 
     /// Runs image work (decoding, resizing, encoding) on a thread of its own, at most
@@ -309,4 +284,35 @@ fn give_back_freed_memory() {}
 /// One bcrypt worker per core: at their low priority they only use what pages leave.
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `settings` over the file's `[site]` over the translated defaults. The file's values
+/// count as set unless they are the built-in English defaults, which a Korean site
+/// shows in Korean. Pages (`App::site`) and mail (`mail::Letters::titled`) both ask here.
+pub fn site_look(file: &crate::config::Site, settings: SiteSettings) -> SiteLook {
+    let defaults = crate::config::Site::default();
+    let text = crate::i18n::Text::new(file.language);
+    let pick = |set: Option<String>, file: &str, default: &str, key: &str| match set
+        .filter(|value| !value.trim().is_empty())
+    {
+        Some(value) => value,
+        None if file == default => text.get(key).to_string(),
+        None => file.to_string(),
+    };
+    SiteLook {
+        title: pick(
+            settings.title,
+            &file.title,
+            &defaults.title,
+            "layout.default_title",
+        ),
+        description: pick(
+            settings.description,
+            &file.description,
+            &defaults.description,
+            "layout.default_description",
+        ),
+        accent: settings.accent,
+        icon: None,
+    }
 }

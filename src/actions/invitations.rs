@@ -72,6 +72,7 @@ pub fn invite(
         let delivery = match blog.letters {
             Some(letters) => {
                 let inviter = actor.user().map(User::name);
+                let letters = &letters.titled(tx)?;
                 let letter = letters.invitation(email.as_str(), &url, role, inviter.as_deref());
                 crate::mail::queue(tx, letters, &letter)?;
                 Delivery::Mailed

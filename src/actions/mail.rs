@@ -29,6 +29,7 @@ pub(super) fn new_post(
         body: post.body.clone(),
         excerpt: post.excerpt.clone(),
     };
+    let letters = &letters.titled(tx)?;
     let subscribers = db::subscribers::confirmed_for(tx, post.author_id)?;
     for subscriber in &subscribers {
         mail::queue(tx, letters, &letters.post(subscriber, &letter))?;
@@ -72,6 +73,7 @@ pub(super) fn comment_notice(
         true => urls::post_comments_section(&post.slug, urls::Notice::None),
         false => urls::comment_anchor(&post.slug, comment.id),
     };
+    let letters = &letters.titled(tx)?;
     let notice = CommentNotice {
         author: post.author_id,
         post_title: post.title.clone(),

@@ -116,6 +116,7 @@ pub fn record(
     audit::record(tx, &entry, db::now_ms())?;
     match letters {
         Some(letters) if event.is_mailed() => {
+            let letters = &letters.titled(tx)?;
             let what = letters.security_event_words(event.mail_key(), &detail);
             crate::mail::queue(
                 tx,

@@ -54,6 +54,7 @@ pub fn subscribe(
         {
             return Ok(Ok(Subscribed::NothingSent));
         }
+        let letters = &letters.titled(tx)?;
         let letter = letters.confirm(email.as_str(), id, author_name.as_deref());
         mail::queue(tx, letters, &letter)?;
         Ok(Ok(Subscribed::AskedToConfirm))

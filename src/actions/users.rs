@@ -167,6 +167,7 @@ pub fn forgot_password(blog: Blog, typed: &str, client: &str) -> Result<(), Acti
             return Ok(Ok(()));
         };
         let url = letters.url(&reset::record(tx, user.id, &token)?);
+        let letters = &letters.titled(tx)?;
         crate::mail::queue(tx, letters, &letters.reset(user.email.as_str(), &url))?;
         Ok(Ok(()))
     })?

@@ -24,7 +24,11 @@ use crate::db::outbox::{self, Letter};
 #[derive(Debug, Clone)]
 pub struct Letters {
     pub base_url: String,
+    /// The title the site shows: `/admin/settings` over `blog.toml`, as `titled`
+    /// read it (the file's until then).
     pub site_title: String,
+    /// The file's `[site]`, under what `/admin/settings` sets.
+    site: crate::config::Site,
     pub language: Language,
     /// `Name <address>`.
     pub from: String,
@@ -55,11 +59,22 @@ impl Letters {
         Some(Self {
             base_url,
             site_title: config.site.title.clone(),
+            site: config.site.clone(),
             language: config.site.language,
             from,
             host,
             key: key.clone(),
             queued: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// These letters under the title the site shows now (`/admin/settings` over
+    /// `blog.toml`), read in the transaction that writes the mail.
+    pub fn titled(&self, tx: &rusqlite::Connection) -> rusqlite::Result<Self> {
+        let settings = crate::db::site_settings::get(tx)?;
+        Ok(Self {
+            site_title: crate::app::site_look(&self.site, settings).title,
+            ..self.clone()
         })
     }
 

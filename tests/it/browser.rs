@@ -1085,6 +1085,9 @@ fn an_imported_gutenberg_post_shows_its_caption_and_its_gallery_as_a_grid() {
 
     let visitor = chromium.visitor_window(&server);
     visitor.open("/posts/the-morning-ferry");
+    // Every image but the first is lazy: load them all before measuring.
+    visitor
+        .eval("document.querySelectorAll('.post-body img').forEach(i => { i.loading = 'eager'; })");
     visitor.wait_until(
         "[...document.querySelectorAll('.post-body img')].length === 3 && [...document.querySelectorAll('.post-body img')].every(i => i.complete && i.naturalWidth > 0)",
         "the three imported images to load",
@@ -1132,13 +1135,16 @@ fn an_imported_ghost_post_keeps_its_gallery_row_side_by_side() {
 
     let visitor = chromium.visitor_window(&server);
     visitor.open("/posts/the-morning-ferry");
+    // Every image but the first is lazy: load them all before measuring.
+    visitor
+        .eval("document.querySelectorAll('.post-body img').forEach(i => { i.loading = 'eager'; })");
     visitor.wait_until(
         "[...document.querySelectorAll('.post-body img')].length === 3 && [...document.querySelectorAll('.post-body img')].every(i => i.complete && i.naturalWidth > 0)",
         "the three imported images to load",
     );
     // Ghost's gallery: figure > div > div (a row) > div > img, two in its one row.
     let row = visitor.eval(
-        "[...document.querySelectorAll('.post-body figure > div > div > div > img')].map(i => { const r = i.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left)]; })",
+        "[...document.querySelectorAll('.post-body figure > div > div > div img')].map(i => { const r = i.getBoundingClientRect(); return [Math.round(r.top), Math.round(r.left)]; })",
     );
     let row = row.as_array().expect("the gallery's images");
     assert_eq!(row.len(), 2, "{row:?}");

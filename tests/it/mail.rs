@@ -730,3 +730,24 @@ fn security_events_are_mailed_to_the_account() {
         "{audit:?}"
     );
 }
+
+#[test]
+fn mail_carries_the_title_the_admin_set() {
+    let Some(smtp) = SmtpServer::start() else {
+        return;
+    };
+    let server = site_with_mail(&smtp, "").start();
+    server.create_user("reader@blog.example", "reader");
+    server
+        .admin()
+        .get("/admin/settings")
+        .assert_status(200)
+        .form("form[action=\"/admin/settings\"]")
+        .fill("title", "Renamed at runtime")
+        .submit()
+        .assert_status(303);
+    forgot(&server.anonymous(), "reader@blog.example").assert_status(200);
+    let mail = smtp.wait_for("reader@blog.example", 1).remove(0);
+    assert_eq!(mail.subject, "Choose a new password for Renamed at runtime");
+    assert!(mail.html.contains("Renamed at runtime"), "{}", mail.html);
+}
