@@ -38,7 +38,8 @@ fn blog(site: Site) -> Blog {
     }
 }
 
-fn comment(client: &Client, slug: &str, body: &str) {
+/// Comments through the post page's form.
+pub(crate) fn comment(client: &Client, slug: &str, body: &str) {
     client
         .get(&format!("/posts/{slug}"))
         .assert_status(200)

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::admin::comment;
 use crate::support::{path_of, Client, Received, Site, SmtpServer, TestServer};
 
 const FROM: &str = "Test blog <blog@blog.example>";
@@ -208,17 +209,6 @@ fn wait_for_status(server: &TestServer, needle: &str) -> String {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-}
-
-/// Comments through the post page's form.
-fn comment(client: &Client, slug: &str, body: &str) {
-    client
-        .get(&format!("/posts/{slug}"))
-        .assert_status(200)
-        .form(&format!("form[action=\"/posts/{slug}/comments\"]"))
-        .fill("body", body)
-        .submit()
-        .assert_status(303);
 }
 
 #[test]
