@@ -10,17 +10,17 @@ use crate::urls;
 
 /// Mails a newly published post to every confirmed subscriber of the blog or of its
 /// author, once in the post's life: publishing it again after a return to draft sends
-/// nothing. Pages are not mailed. Returns how many mails were queued.
+/// nothing. Pages are not mailed.
 pub(super) fn new_post(
     tx: &rusqlite::Connection,
     letters: Option<&Letters>,
     post: &Post,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<()> {
     let Some(letters) = letters else {
-        return Ok(0);
+        return Ok(());
     };
     if post.kind != Kind::Post || !db::subscribers::mark_post_mailed(tx, post.id, db::now_ms())? {
-        return Ok(0);
+        return Ok(());
     }
     let letter = PostLetter {
         title: post.title.clone(),
@@ -34,7 +34,7 @@ pub(super) fn new_post(
     for subscriber in &subscribers {
         mail::queue(tx, letters, &letters.post(subscriber, &letter))?;
     }
-    Ok(subscribers.len())
+    Ok(())
 }
 
 /// A new comment, as its notice needs it.
@@ -47,27 +47,26 @@ pub(super) struct NewComment<'a> {
 }
 
 /// Tells the post's author of a new comment (or one waiting for their approval),
-/// unless they wrote it, turned these mails off, or are deactivated. Returns how many
-/// mails were queued (0 or 1).
+/// unless they wrote it, turned these mails off, or are deactivated.
 pub(super) fn comment_notice(
     tx: &rusqlite::Connection,
     letters: Option<&Letters>,
     post: &Post,
     comment: &NewComment,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<()> {
     let Some(letters) = letters else {
-        return Ok(0);
+        return Ok(());
     };
     let waiting = match comment.status {
         CommentStatus::Approved => false,
         CommentStatus::Pending => true,
-        CommentStatus::Hidden => return Ok(0),
+        CommentStatus::Hidden => return Ok(()),
     };
     if comment.by == Some(post.author_id) || !db::users::notifies_comments(tx, post.author_id)? {
-        return Ok(0);
+        return Ok(());
     }
     let Some(author) = db::users::by_id(tx, post.author_id)?.filter(|a| a.is_active) else {
-        return Ok(0);
+        return Ok(());
     };
     let path = match waiting {
         true => urls::post_comments_section(&post.slug, urls::Notice::None),
@@ -86,8 +85,7 @@ pub(super) fn comment_notice(
         tx,
         letters,
         &letters.comment(author.email.as_str(), &notice),
-    )?;
-    Ok(1)
+    )
 }
 
 /// What became of one try to send a queued mail.

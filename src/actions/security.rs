@@ -117,12 +117,8 @@ pub fn record(
     match letters {
         Some(letters) if event.is_mailed() => {
             let letters = &letters.titled(tx)?;
-            let what = letters.security_event_words(event.mail_key(), &detail);
-            crate::mail::queue(
-                tx,
-                letters,
-                &letters.security(account.email.as_str(), &what),
-            )
+            let letter = letters.security(account.email.as_str(), event.mail_key(), &detail);
+            crate::mail::queue(tx, letters, &letter)
         }
         _ => Ok(()),
     }

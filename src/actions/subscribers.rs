@@ -86,19 +86,6 @@ pub fn unsubscribe(blog: Blog, what: Signed) -> Result<(), ActionError> {
     Ok(())
 }
 
-/// The address an unsubscribe link is about, for its page: the subscriber's, or the
-/// account's; `None` when the subscription is gone.
-pub fn address_of(blog: Blog, what: Signed) -> Result<Option<String>, ActionError> {
-    Ok(blog.db.read_now(|conn| match what {
-        Signed::Subscription(id) | Signed::Confirm(id) => {
-            Ok(db::subscribers::by_id(conn, id)?.map(|s| s.email))
-        }
-        Signed::CommentMails(user) => {
-            Ok(db::users::by_id(conn, user)?.map(|u| u.email.as_str().to_string()))
-        }
-    })?)
-}
-
 fn mail_on<'a>(blog: Blog<'a>) -> Result<&'a Letters, ActionError> {
     blog.letters
         .ok_or_else(|| ActionError::NotFound("mail is off on this blog".into()))

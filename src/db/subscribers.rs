@@ -102,6 +102,15 @@ pub fn confirmed_for(conn: &Connection, author: UserId) -> rusqlite::Result<Vec<
     })
 }
 
+/// How many subscriptions are confirmed, for the dashboard.
+pub fn count_confirmed(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM subscribers WHERE confirmed_at IS NOT NULL",
+        [],
+        |row| row.get(0),
+    )
+}
+
 /// Every subscription, newest first.
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Subscriber>> {
     conn.prepare(&format!(

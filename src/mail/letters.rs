@@ -222,40 +222,29 @@ impl Letters {
         }
     }
 
-    /// The words of a security event's mail: its sentence, and what the audit row
-    /// says of it (how, from where).
-    pub fn security_event_words(&self, key: &str, detail: &str) -> SecurityEvent {
+    /// Tells an account of a security event (a login, a factor added or removed, …):
+    /// its sentence (`key`) and what the audit row says of it (how, from where). Not a
+    /// list: it cannot be unsubscribed from, as a bank's notices cannot.
+    pub fn security(&self, to: &str, key: &str, detail: &str) -> Letter {
         let t = self.text();
-        SecurityEvent {
-            what: t.get(key).to_string(),
-            detail: detail.to_string(),
-        }
-    }
-
-    /// Tells an account of a security event: a login, a factor added or removed, …
-    /// Not a list: it cannot be unsubscribed from, as a bank's notices cannot.
-    pub fn security(&self, to: &str, event: &SecurityEvent) -> Letter {
-        let t = self.text();
+        let what = t.get(key);
         let site: &dyn std::fmt::Display = &self.site_title;
         let when = jiff::Timestamp::now()
             .strftime("%Y-%m-%d %H:%M UTC")
             .to_string();
-        let detail = match event.detail.is_empty() {
+        let detail = match detail.is_empty() {
             true => when.clone(),
-            false => format!("{when}, {}", event.detail),
+            false => format!("{when}, {detail}"),
         };
         let not_you = t.get("mail.security_not_you");
         let button = t.get("mail.security_button");
         let url = self.url(&urls::profile());
-        let paragraphs = [event.what.clone(), detail.clone(), not_you.to_string()];
+        let paragraphs = [what.to_string(), detail.clone(), not_you.to_string()];
         Letter {
             to: to.to_string(),
             kind: "security",
             subject: t.format("mail.security_subject", &[("site", site)]),
-            text: format!(
-                "{}\n\n{detail}\n\n{not_you}\n\n{button}: {url}\n",
-                event.what
-            ),
+            text: format!("{what}\n\n{detail}\n\n{not_you}\n\n{button}: {url}\n"),
             html: self.html(view::message_with_link(&paragraphs, button, &url), None),
             unsubscribe: None,
         }
@@ -266,12 +255,6 @@ impl Letters {
             &Signed::Subscription(subscription).token(self.key()),
         ))
     }
-}
-
-/// What a security mail says.
-pub struct SecurityEvent {
-    pub what: String,
-    pub detail: String,
 }
 
 /// What a comment notice says.

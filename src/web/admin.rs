@@ -17,6 +17,7 @@ use crate::actions::{self, media::Pass, pages::MenuPlace, users::Activity, Actio
 use crate::content::problems::Message;
 use crate::content::redirect::{OldPath, Target};
 use crate::content::{Email, PageNumber, Pagination, Problems, Role, User, UserId};
+
 use crate::db;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
@@ -25,6 +26,7 @@ use crate::views::admin::{
     self as view, AuditRow, Counts, Freed, InviteForm, InviteNotice, MailCounts, MediaRow, MenuRow,
     Orphan, RedirectForm, RedirectRow, ResetNotice, Waiting,
 };
+use crate::views::syndication::rfc3339;
 
 /// Rows on one page of a list.
 const PER_PAGE: u32 = 50;
@@ -77,12 +79,13 @@ async fn mail_counts(ctx: &Ctx) -> Result<Option<MailCounts>, WebError> {
     let (outbox, subscribers) = ctx
         .app
         .db
-        .read(|conn| Ok((db::outbox::counts(conn)?, db::subscribers::all(conn)?)))
+        .read(|conn| {
+            Ok((
+                db::outbox::counts(conn)?,
+                db::subscribers::count_confirmed(conn)?,
+            ))
+        })
         .await?;
-    let subscribers = subscribers
-        .iter()
-        .filter(|s| s.confirmed_at.is_some())
-        .count() as u64;
     Ok(Some(MailCounts {
         outbox,
         subscribers,
@@ -130,10 +133,6 @@ async fn subscribers_csv(ctx: &Ctx) -> Result<Response, WebError> {
         http::HeaderValue::from_static("attachment; filename=\"subscribers.csv\""),
     );
     Ok(answer)
-}
-
-fn rfc3339(millis: i64) -> String {
-    jiff::Timestamp::from_millisecond(millis).map_or_else(|_| String::new(), |t| t.to_string())
 }
 
 /// A CSV field (RFC 4180), quoted when it must be; a leading `=`, `+`, `-` or `@` is

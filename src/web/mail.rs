@@ -216,10 +216,20 @@ fn unsubscription(ctx: &Ctx, token: &str) -> Result<Signed, WebError> {
     }
 }
 
+/// The address a signed link is about, for its page: the subscriber's, or the
+/// account's; `None` when the subscription is gone.
 async fn address(ctx: &Ctx, what: Signed) -> Result<Option<String>, WebError> {
     Ok(ctx
         .app
-        .act(move |blog| subscribers::address_of(blog, what))
+        .db
+        .read(move |conn| match what {
+            Signed::Subscription(id) | Signed::Confirm(id) => {
+                Ok(db::subscribers::by_id(conn, id)?.map(|s| s.email))
+            }
+            Signed::CommentMails(user) => {
+                Ok(db::users::by_id(conn, user)?.map(|u| u.email.as_str().to_string()))
+            }
+        })
         .await?)
 }
 
