@@ -48,6 +48,12 @@ pub fn insert(
     conn.prepare_cached("INSERT INTO media (owner_id, kind, created_at) VALUES (?1, ?2, ?3)")?
         .execute(params![owner, kind.as_str(), now])?;
     let id = MediaId(conn.last_insert_rowid());
+    insert_files(conn, id, files)?;
+    Ok(id)
+}
+
+/// The catalogue rows of an image's files.
+fn insert_files(conn: &Connection, id: MediaId, files: &[File]) -> rusqlite::Result<()> {
     let mut insert_file = conn.prepare_cached(
         "INSERT INTO media_files (path, media_id, variant, bytes, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
@@ -61,7 +67,7 @@ pub fn insert(
             file.height
         ])?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// Adds files to an image that exists (the variants `blog media rebuild` made); false,
@@ -73,19 +79,7 @@ pub fn add_files(conn: &Connection, id: MediaId, files: &[File]) -> rusqlite::Re
     if !exists {
         return Ok(false);
     }
-    let mut insert_file = conn.prepare_cached(
-        "INSERT INTO media_files (path, media_id, variant, bytes, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for file in files {
-        insert_file.execute(params![
-            file.path,
-            id,
-            file.variant,
-            file.bytes as i64,
-            file.width,
-            file.height
-        ])?;
-    }
+    insert_files(conn, id, files)?;
     Ok(true)
 }
 

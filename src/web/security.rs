@@ -120,19 +120,7 @@ pub async fn end_other_sessions(ctx: &Ctx) -> Result<Response, WebError> {
 /// The account's authenticator app, recovery codes and passkeys; the app's set-up
 /// (a new secret, or the one already waiting) when it has none.
 pub async fn two_factor_form(ctx: &Ctx) -> Result<Response, WebError> {
-    let security = security_view(ctx).await?;
-    let setup = if security.totp {
-        None
-    } else {
-        Some(totp_setup(ctx).await?)
-    };
-    Ok(two_factor_page(
-        ctx,
-        StatusCode::OK,
-        setup.as_ref(),
-        &security,
-        &Problems::new(),
-    ))
+    two_factor_page(ctx, StatusCode::OK, &Problems::new()).await
 }
 
 /// The secret waiting for its first code, as the app is shown it.
@@ -146,13 +134,17 @@ async fn totp_setup(ctx: &Ctx) -> Result<totp::Setup, WebError> {
     Ok(totp::setup(&secret, &ctx.app.config.site.title, &email)?)
 }
 
-fn two_factor_page(
+/// The two-factor page: the account's factors, and the app's set-up when it has none.
+async fn two_factor_page(
     ctx: &Ctx,
     status: StatusCode,
-    setup: Option<&totp::Setup>,
-    security: &SecurityView,
     problems: &Problems,
-) -> Response {
+) -> Result<Response, WebError> {
+    let security = security_view(ctx).await?;
+    let setup = match security.totp {
+        true => None,
+        false => Some(totp_setup(ctx).await?),
+    };
     let required = ctx.user.as_ref().is_some_and(|u| {
         ctx.app
             .config
@@ -160,14 +152,14 @@ fn two_factor_page(
             .require_second_factor
             .contains(&u.role)
     }) && !ctx.has_second_factor;
-    let setup = setup.map(|s| TotpSetup {
+    let setup = setup.as_ref().map(|s| TotpSetup {
         qr_svg: &s.qr_svg,
         secret_base32: &s.secret_base32,
     });
-    response::html(
+    Ok(response::html(
         status,
-        views::accounts::two_factor(&ctx.page(), setup.as_ref(), security, required, problems),
-    )
+        views::accounts::two_factor(&ctx.page(), setup.as_ref(), &security, required, problems),
+    ))
 }
 
 /// Confirms the app with its first code; answers with the ten recovery codes, shown
@@ -186,19 +178,8 @@ pub async fn two_factor(ctx: &Ctx) -> Result<Response, WebError> {
             views::accounts::recovery_codes(&ctx.page(), &codes),
         )),
         Err(ActionError::Refused(why)) => {
-            let security = security_view(ctx).await?;
-            let setup = if security.totp {
-                None
-            } else {
-                Some(totp_setup(ctx).await?)
-            };
-            Ok(two_factor_page(
-                ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                setup.as_ref(),
-                &security,
-                &Problems::of("code", why),
-            ))
+            let problems = Problems::of("code", why);
+            two_factor_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &problems).await
         }
         Err(err) => Err(err.into()),
     }
