@@ -36,6 +36,7 @@ pub struct Config {
     pub cache: Cache,
     pub log: Log,
     pub mail: Mail,
+    pub federation: Federation,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -342,6 +343,30 @@ impl Default for Mail {
 impl Mail {
     pub fn is_on(&self) -> bool {
         self.smtp_url != SmtpUrl::Off
+    }
+}
+
+/// Federation (`federation/`): ActivityPub and webmentions. Off until the admin turns
+/// it on, and then only with an https `base_url`: the rest of the fediverse fetches
+/// our actors and posts by that address and refuses plain http.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Federation {
+    pub enabled: bool,
+    /// Lets outbound requests reach private and loopback addresses, and federation run
+    /// on an http `base_url`: for tests that federate two blogs over 127.0.0.1. Never
+    /// on a public server (see `outbound.rs`).
+    pub allow_private_addresses: bool,
+}
+
+impl Federation {
+    /// Why federation cannot run with this `base_url`, if it cannot.
+    pub fn refusal(&self, base_url: &BaseUrl) -> Option<String> {
+        (self.enabled && !base_url.is_https() && !self.allow_private_addresses).then(|| {
+            format!(
+                "[federation] enabled needs an https base_url (it is {base_url}): other servers fetch the blog's actors and posts by that address"
+            )
+        })
     }
 }
 

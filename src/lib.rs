@@ -34,6 +34,7 @@ pub mod i18n;
 pub mod mail;
 pub mod media;
 pub mod outbound;
+pub mod retry;
 pub mod server;
 pub mod serving;
 pub mod urls;

@@ -18,6 +18,7 @@ use super::smtp::{Mailer, SendError};
 use crate::actions::mail::{prune, record, Outcome};
 use crate::app::App;
 use crate::db::{self, outbox};
+use crate::retry;
 
 /// The longest the worker sleeps without looking: mail queued by another process
 /// (`blog posts publish` on the command line) goes out within this time.
@@ -28,13 +29,6 @@ const LOOK_EVERY: Duration = Duration::from_secs(15);
 /// (a mail not yet visible would wait for the next look), and it gathers a burst of
 /// mails into one pass.
 pub const COMMIT_GRACE: Duration = Duration::from_millis(200);
-
-/// The first retry comes after this; each next one after twice as long…
-const FIRST_RETRY_MS: i64 = 10_000;
-/// …up to this.
-const LONGEST_RETRY_MS: i64 = 30 * 60 * 1000;
-/// After this long in the queue, a mail that still cannot go is given up.
-pub const GIVE_UP_AFTER_MS: i64 = 24 * 3600 * 1000;
 
 /// How often sent and failed mails older than a month are forgotten.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -111,22 +105,14 @@ fn outcome_of(mail: &outbox::Queued, result: Result<(), SendError>, now: i64) ->
     match result {
         Ok(()) => Outcome::Sent,
         Err(SendError::Refused(error)) => Outcome::Failed(error),
-        Err(SendError::Later(error)) if now - mail.created_at >= GIVE_UP_AFTER_MS => {
+        Err(SendError::Later(error)) if retry::given_up(mail.created_at, now) => {
             Outcome::Failed(format!("still not sent after a day of tries: {error}"))
         }
         Err(SendError::Later(error)) => Outcome::Retry {
-            at: now + retry_delay(mail.attempts),
+            at: now + retry::delay(mail.attempts),
             error,
         },
     }
-}
-
-/// The wait before the next try, after `attempts` failed ones.
-fn retry_delay(attempts: i64) -> i64 {
-    let doublings = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
-    FIRST_RETRY_MS
-        .saturating_mul(1 << doublings)
-        .min(LONGEST_RETRY_MS)
 }
 
 /// At most `per_minute` sends in any minute.
@@ -189,18 +175,14 @@ mod tests {
     }
 
     #[test]
-    fn retries_back_off_and_end_after_a_day() {
-        assert_eq!(retry_delay(0), 10_000);
-        assert_eq!(retry_delay(1), 20_000);
-        assert_eq!(retry_delay(3), 80_000);
-        assert_eq!(retry_delay(40), LONGEST_RETRY_MS);
+    fn a_mail_that_cannot_go_waits_and_one_refused_fails() {
         let down = || Err(SendError::Later("connection refused".into()));
         assert!(matches!(
             outcome_of(&queued(0, 2), down(), 1000),
             Outcome::Retry { at: 41_000, .. }
         ));
         assert!(matches!(
-            outcome_of(&queued(0, 30), down(), GIVE_UP_AFTER_MS),
+            outcome_of(&queued(0, 30), down(), retry::GIVE_UP_AFTER_MS),
             Outcome::Failed(_)
         ));
         let refused = Err(SendError::Refused("550 no such user".into()));
