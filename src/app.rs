@@ -55,6 +55,9 @@ pub struct App {
     /// The site as a WebAuthn relying party, made on first use from `[site] base_url`
     /// (which `serve` may only know once bound); why not, when its host is an address.
     relying_party: OnceLock<Result<RelyingParty, String>>,
+    /// The client for requests to other servers (federation), made on first use: its
+    /// User-Agent names `[site] base_url`, known only once bound.
+    outbound: OnceLock<crate::outbound::Outbound>,
 }
 
 /// A value read from the database, kept with the content version it was read at.
@@ -122,6 +125,7 @@ impl App {
             menu: Versioned::default(),
             site: Versioned::default(),
             relying_party: OnceLock::new(),
+            outbound: OnceLock::new(),
         })
     }
 
@@ -148,6 +152,21 @@ impl App {
             })
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    /// The client every request to another server goes through (see `outbound`).
+    pub fn outbound(&self) -> &crate::outbound::Outbound {
+        self.outbound.get_or_init(|| {
+            let user_agent = format!(
+                "blog/{} (+{})",
+                env!("CARGO_PKG_VERSION"),
+                self.config.site.base_url
+            );
+            crate::outbound::Outbound::new(
+                &user_agent,
+                self.config.federation.allow_private_addresses,
+            )
+        })
     }
 
     /// The stores that `actions` change.
