@@ -29,6 +29,7 @@ pub mod compress;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod federation;
 pub mod files;
 pub mod i18n;
 pub mod mail;

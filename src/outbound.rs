@@ -75,9 +75,23 @@ impl Outbound {
 
     /// GET `url` with `Accept: accept`, reading at most `limit` bytes of the answer.
     pub fn get(&self, url: &str, accept: &str, limit: u64) -> Result<Answer, OutboundError> {
+        self.get_with(url, accept, &[], limit)
+    }
+
+    /// `get` with extra `headers` (a signature, say).
+    pub fn get_with(
+        &self,
+        url: &str,
+        accept: &str,
+        headers: &[(&str, &str)],
+        limit: u64,
+    ) -> Result<Answer, OutboundError> {
         check_scheme(url)?;
-        let answer = self.agent.get(url).header("accept", accept).call();
-        read(answer, limit)
+        let mut request = self.agent.get(url).header("accept", accept);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        read(request.call(), limit)
     }
 
     /// POST `body` as `content_type` to `url`, with extra `headers` (a signature, say).

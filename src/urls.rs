@@ -487,3 +487,28 @@ mod tests {
         assert!(post(&slug).is_ascii());
     }
 }
+
+/// A writer's place in the fediverse (`[federation]` on).
+pub fn fediverse() -> String {
+    "/fediverse".into()
+}
+
+pub fn fediverse_follow() -> String {
+    "/fediverse/follow".into()
+}
+
+pub fn fediverse_unfollow() -> String {
+    "/fediverse/unfollow".into()
+}
+
+pub fn fediverse_reply() -> String {
+    "/fediverse/reply".into()
+}
+
+pub fn fediverse_block() -> String {
+    "/fediverse/block".into()
+}
+
+pub fn fediverse_unblock() -> String {
+    "/fediverse/unblock".into()
+}

@@ -9,6 +9,7 @@
 
 pub mod comments;
 pub mod factors;
+pub mod federation;
 pub mod invitations;
 pub mod mail;
 pub mod media;
@@ -37,6 +38,9 @@ pub struct Blog<'a> {
     /// How to write mail, when `[mail]` is on: actions that cause mail queue it in
     /// their transaction (see `mail`).
     pub letters: Option<&'a Letters>,
+    /// How to federate, when `[federation]` is on: actions that publish, change or
+    /// delete a post queue its activities in their transaction.
+    pub federation: Option<&'a crate::federation::Federation>,
 }
 
 impl<'a> Blog<'a> {
@@ -45,11 +49,16 @@ impl<'a> Blog<'a> {
             db,
             media,
             letters: None,
+            federation: None,
         }
     }
 
     pub fn with_letters(self, letters: Option<&'a Letters>) -> Self {
         Self { letters, ..self }
+    }
+
+    pub fn with_federation(self, federation: Option<&'a crate::federation::Federation>) -> Self {
+        Self { federation, ..self }
     }
 
     /// Deletes the files of released media rows, after their transaction committed.

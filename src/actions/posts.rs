@@ -1,6 +1,7 @@
 //! Writing, publishing and deleting posts. A body arrives sanitized (`SanitizedHtml`),
 //! so the work that grows with its size is done before the writer is taken.
 
+use super::federation::{self, Change};
 use super::{audit, editable, forbidden, mail, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
@@ -208,6 +209,11 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
             tx, actor, post.id, content, paths, fold, now,
         )?);
         let released = db::media::release_unused(tx, &unused)?;
+        if post.is_published() {
+            if let Some(now) = db::posts::by_id(tx, post.id)? {
+                federation::post_changed(tx, blog.federation, &now, Change::Updated)?;
+            }
+        }
         Ok(Ok((
             Saved {
                 slug: post.slug,
@@ -285,6 +291,9 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
             if db::posts::publish_scheduled(tx, post.id)? {
                 audit_post(tx, actor, Action::PostPublish, &post)?;
                 mail::new_post(tx, blog.letters, &post)?;
+                if let Some(now) = db::posts::by_id(tx, post.id)? {
+                    federation::post_changed(tx, blog.federation, &now, Change::Published)?;
+                }
                 published.push(post);
             }
         }
@@ -342,6 +351,16 @@ pub fn set_visibility(
         if visibility == Visibility::Published {
             mail::new_post(tx, blog.letters, &post)?;
         }
+        let change = match (visibility, post.is_published()) {
+            (Visibility::Published, false) => Some(Change::Published),
+            (Visibility::Draft, true) => Some(Change::Withdrawn),
+            _ => None,
+        };
+        if let Some(change) = change {
+            if let Some(now) = db::posts::by_id(tx, post.id)? {
+                federation::post_changed(tx, blog.federation, &now, change)?;
+            }
+        }
         Ok(Ok(post))
     })?
 }
@@ -355,6 +374,9 @@ pub fn delete(blog: Blog, actor: &Actor, slug: &Slug) -> Result<Post, ActionErro
         };
         let mut used = db::media::used_by_post(tx, post.id)?;
         used.extend(db::revisions::media_of_post(tx, post.id)?);
+        if post.is_published() {
+            federation::post_changed(tx, blog.federation, &post, Change::Withdrawn)?;
+        }
         db::posts::delete(tx, post.id)?;
         audit_post(tx, actor, Action::PostDelete, &post)?;
         let released = db::media::release_unused(tx, &used)?;

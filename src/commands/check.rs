@@ -50,6 +50,14 @@ pub fn run(config: &Config, deploy: bool) -> anyhow::Result<()> {
         ),
     }
     check_mail(config)?;
+    match (
+        config.federation.enabled,
+        config.federation.refusal(&config.site.base_url),
+    ) {
+        (_, Some(why)) => anyhow::bail!("{why}"),
+        (true, None) => println!("federation: on (ActivityPub and webmentions)"),
+        (false, None) => println!("federation: off (set [federation] enabled = true to federate)"),
+    }
     if !deploy {
         return Ok(());
     }

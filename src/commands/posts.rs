@@ -17,7 +17,11 @@ pub fn run(config: &Config, command: PostsCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
     let media = MediaDir::new(config.storage.media_dir());
     let letters = super::letters(config)?;
-    let blog = Blog::new(&db, &media).with_letters(letters.as_ref());
+    // Queued here, sent by the server's worker (it looks every 15 s).
+    let federation = crate::federation::Federation::of(config);
+    let blog = Blog::new(&db, &media)
+        .with_letters(letters.as_ref())
+        .with_federation(federation.as_ref());
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     match command {
         PostsCommand::List { scheduled } => {

@@ -55,6 +55,10 @@ pub fn run(
     if let (true, Some(address)) = (config.site.base_url_from_bind, bound.address) {
         config.site.base_url = BaseUrl::of_address(address);
     }
+    // Federation on a plain-http address would hand out actor ids no server fetches.
+    if let Some(why) = config.federation.refusal(&config.site.base_url) {
+        anyhow::bail!("{why}; set [site] base_url to the https address readers use");
+    }
     let shown = &bound.shown;
     let base_url_note = if config.site.base_url_from_bind {
         " (no [site] base_url is set: links name this address; set base_url to the public one)"
@@ -110,6 +114,9 @@ pub fn run(
             tokio::spawn(replicate_media(Arc::clone(&gc_app)));
             if let Some(mailer) = mailer {
                 tokio::spawn(mail::worker::run(Arc::clone(&scheduler_app), mailer));
+            }
+            if scheduler_app.federation.is_some() {
+                tokio::spawn(crate::federation::delivery::run(Arc::clone(&scheduler_app)));
             }
             tokio::spawn(publish_scheduled_posts(scheduler_app));
             tokio::select! {

@@ -66,6 +66,8 @@ pub struct Comment {
     pub created_at: i64,
     /// The comment this one answers (threads imported from WordPress).
     pub parent_id: Option<CommentId>,
+    /// A reply from the fediverse: its author's profile page there.
+    pub remote_url: Option<String>,
 }
 
 /// Why a typed body or name was refused; `message` is the key of the sentence.

@@ -39,6 +39,9 @@ pub enum Action {
     AccountPasswordChanged,
     RedirectAdd,
     RedirectRemove,
+    /// Federation (issue 19): an admin blocked or unblocked a remote account or domain.
+    FederationBlock,
+    FederationUnblock,
 }
 
 impl Action {
@@ -71,6 +74,8 @@ impl Action {
             Self::AccountPasswordChanged => "account.password_changed",
             Self::RedirectAdd => "redirect.add",
             Self::RedirectRemove => "redirect.remove",
+            Self::FederationBlock => "federation.block",
+            Self::FederationUnblock => "federation.unblock",
         }
     }
 }

@@ -12,7 +12,8 @@ const SELECT: &str = "SELECT comments.id, comments.post_id, comments.author_id,
              WHEN users.display_name = '' THEN substr(users.email, 1, instr(users.email, '@') - 1)
              ELSE users.display_name END,
         (SELECT path FROM media_files WHERE media_id = users.avatar_id AND variant = 'small'),
-        comments.body, comments.status, comments.created_at, comments.parent_id
+        comments.body, comments.status, comments.created_at, comments.parent_id,
+        comments.remote_url
     FROM comments LEFT JOIN users ON users.id = comments.author_id";
 
 fn from_row(row: &Row) -> rusqlite::Result<Comment> {
@@ -26,6 +27,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Comment> {
         status: row.get(6)?,
         created_at: row.get(7)?,
         parent_id: row.get(8)?,
+        remote_url: row.get(9)?,
     })
 }
 
@@ -164,6 +166,13 @@ pub fn post_of(conn: &Connection, id: CommentId) -> rusqlite::Result<Option<Post
 pub fn set_status(conn: &Connection, id: CommentId, status: CommentStatus) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE comments SET status = ?2 WHERE id = ?1")?
         .execute(params![id, status])?;
+    Ok(())
+}
+
+/// A comment's new text (a remote reply that was edited).
+pub fn set_body(conn: &Connection, id: CommentId, body: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE comments SET body = ?2 WHERE id = ?1")?
+        .execute(params![id, body])?;
     Ok(())
 }
 

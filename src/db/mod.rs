@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod comments;
 pub mod factors;
+pub mod federation;
 #[cfg(test)]
 pub mod fixtures;
 pub mod invitations;

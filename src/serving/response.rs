@@ -57,6 +57,14 @@ pub fn redirect(location: &str) -> Response {
     response
 }
 
+/// 302 Found: the same thing at another address, for now (a post's page asked for
+/// as ActivityPub JSON goes to its object).
+pub fn redirect_found(location: &str) -> Response {
+    let mut response = redirect(location);
+    *response.status_mut() = StatusCode::FOUND;
+    response
+}
+
 /// 301 Moved Permanently to `location` (an old address of the blog); browsers and
 /// search engines remember it, so it is kept an hour in shared caches too.
 pub fn moved_permanently(location: &str) -> Response {

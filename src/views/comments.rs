@@ -109,11 +109,15 @@ fn item(ctx: &PageCtx, comment: &Comment, can_moderate: bool) -> Markup {
                 h3.commenter {
                     @if let Some(id) = comment.author_id {
                         a href=(urls::author(id)) { (comment.author_name) }
+                    } @else if let Some(url) = &comment.remote_url {
+                        a href=(url) rel="nofollow ugc noopener" { (comment.author_name) }
                     } @else {
                         (comment.author_name)
                     }
                 }
-                @if comment.author_id.is_none() {
+                @if comment.remote_url.is_some() {
+                    " " span.badge { (ctx.t("federation.via")) }
+                } @else if comment.author_id.is_none() {
                     " " span.badge { (ctx.t("comments.guest")) }
                 }
                 " · " time datetime=(ctx.datetime(comment.created_at)) { (ctx.date(comment.created_at)) }

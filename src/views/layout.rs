@@ -94,6 +94,9 @@ fn menu(ctx: &PageCtx) -> Markup {
                 a href=(urls::new_post()) { (ctx.t("layout.new_post")) }
                 a href=(urls::new_site_page()) { (ctx.t("layout.new_page")) }
                 a href=(urls::drafts()) { (ctx.t("layout.drafts")) }
+                @if ctx.federation {
+                    a href=(urls::fediverse()) { (ctx.t("federation.title")) }
+                }
             }
             @if user.is_admin {
                 a href=(urls::admin()) { (ctx.t("layout.admin")) }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod comments;
 pub mod components;
 pub mod errors;
+pub mod fediverse;
 pub mod first_run;
 pub mod layout;
 pub mod mail;
@@ -40,6 +41,9 @@ pub struct PageCtx {
     pub infinite_scroll: bool,
     /// `[mail]` is on: pages offer what needs mail (forgotten passwords, subscribing).
     pub mail: bool,
+    /// `[federation]` is on: writers see the link to `/fediverse`, posts their
+    /// ActivityPub address.
+    pub federation: bool,
     /// The site's menu of pages, in the admin's order.
     pub menu: Arc<[MenuEntry]>,
 }
@@ -81,6 +85,7 @@ impl PageCtx {
             open_registration: false,
             infinite_scroll: false,
             mail: false,
+            federation: false,
             menu: Arc::from(Vec::new()),
         }
     }

@@ -108,6 +108,16 @@ pub struct Preview<'a> {
     pub url: &'a str,
     /// The absolute URL of the featured image, else of the body's first image, if any.
     pub image: Option<&'a str>,
+    /// The post as an ActivityPub object (`[federation]` on): fediverse servers that
+    /// are given the page's address find the object by this link.
+    pub activity: Option<&'a str>,
+}
+
+/// Likes and boosts of the post from the fediverse.
+#[derive(Debug, Clone, Copy)]
+pub struct Reactions {
+    pub likes: i64,
+    pub boosts: i64,
 }
 
 fn preview_head(post: &Post, preview: &Preview) -> Markup {
@@ -131,6 +141,9 @@ fn preview_head(post: &Post, preview: &Preview) -> Markup {
         meta name="twitter:card" content=(card);
         meta name="twitter:title" content=(post.title);
         meta name="twitter:description" content=(post.excerpt);
+        @if let Some(activity) = preview.activity {
+            link rel="alternate" type="application/activity+json" href=(activity);
+        }
     }
 }
 
@@ -167,6 +180,7 @@ pub fn show(
     can_edit: bool,
     preview: &Preview,
     thread: Option<&super::comments::Thread>,
+    reactions: Option<Reactions>,
 ) -> Markup {
     layout::page_with(
         ctx,
@@ -179,6 +193,13 @@ pub fn show(
                 @if can_edit { (edit_controls(ctx, post)) }
                 div.post-body { (post.body) }
                 (tag_links(ctx, &post.tags))
+                @if let Some(r) = reactions.filter(|r| r.likes > 0 || r.boosts > 0) {
+                    p.reactions {
+                        (ctx.tf("federation.likes", &[("n", &r.likes)]))
+                        " · "
+                        (ctx.tf("federation.boosts", &[("n", &r.boosts)]))
+                    }
+                }
             }
             @if let Some(thread) = thread { (super::comments::section(ctx, thread)) }
         },

@@ -3,12 +3,12 @@
 use super::request::Ctx;
 use super::router::Route;
 use super::{
-    accounts, admin, comments, mail, posts, search, security, syndication, uploads, writing,
-    WebError,
+    accounts, admin, comments, fediverse, mail, posts, search, security, syndication, uploads,
+    writing, WebError,
 };
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
-use crate::content::Kind;
+use crate::content::{Kind, Problems};
 use crate::serving::response::Response;
 
 pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
@@ -90,6 +90,8 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::Upload => uploads::create(ctx).await,
         Route::Admin(page) => admin::show(ctx, page).await,
         Route::AdminAction(action) => admin::act(ctx, action).await,
+        Route::Fediverse => fediverse::show(ctx, None, &Problems::new()).await,
+        Route::FediverseAction(action) => fediverse::act(ctx, action).await,
         Route::Healthz | Route::Static(_) | Route::Media(_) => Err(WebError::NotFound),
     }
 }

@@ -9,6 +9,8 @@ pub mod admin;
 pub mod comments;
 mod dispatch;
 pub mod error;
+pub mod federation;
+pub mod fediverse;
 pub mod mail;
 pub mod media;
 pub mod posts;
@@ -91,6 +93,10 @@ async fn respond(app: Arc<App>, origin: Origin, req: Request<Incoming>) -> Respo
     if let Some(refused) = refuse_smuggling(req.headers()) {
         return refused;
     }
+    let req = match federation::answer(&app, req).await {
+        Ok(answer) => return answer,
+        Err(req) => req,
+    };
     let route = Route::parse(req.method(), req.uri().path());
     if let Some(primary) = send_to_primary(&app, &req, route.as_ref()) {
         return primary;

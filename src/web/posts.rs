@@ -110,6 +110,18 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let shared = Shared::of(ctx, &post);
     let thread = thread::thread(ctx, &post).await?;
     let page = thread::page_ctx(ctx, thread.as_ref());
+    let reactions = match ctx.app.federation {
+        Some(_) => {
+            let id = post.id;
+            let (likes, boosts) = ctx
+                .app
+                .db
+                .read(move |conn| db::federation::reactions(conn, id))
+                .await?;
+            Some(views::posts::Reactions { likes, boosts })
+        }
+        None => None,
+    };
     Ok(response::html(
         StatusCode::OK,
         views::posts::show(
@@ -118,6 +130,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
             can_edit,
             &shared.preview(ctx),
             thread.as_ref(),
+            reactions,
         ),
     ))
 }
@@ -166,6 +179,8 @@ fn may_edit(ctx: &Ctx, post: &Post) -> bool {
 struct Shared {
     url: String,
     image: Option<String>,
+    /// The post as an ActivityPub object, with `[federation]` on.
+    activity: Option<String>,
 }
 
 impl Shared {
@@ -176,9 +191,16 @@ impl Shared {
             .clone()
             .or_else(|| post.body.first_media_path().map(str::to_string))
             .map(|path| base.join(&urls::media(&path)));
+        let activity = ctx
+            .app
+            .federation
+            .as_ref()
+            .filter(|_| post.is_published() && !post.is_page())
+            .map(|fed| fed.url(&crate::federation::actors::post_path(post.id)));
         Self {
             url: base.join(&urls::shown(post)),
             image,
+            activity,
         }
     }
 
@@ -187,6 +209,7 @@ impl Shared {
             site_name: &ctx.site.title,
             url: &self.url,
             image: self.image.as_deref(),
+            activity: self.activity.as_deref(),
         }
     }
 }

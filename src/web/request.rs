@@ -151,6 +151,7 @@ impl Ctx {
             open_registration: self.app.config.accounts.open_registration,
             infinite_scroll: site.infinite_scroll,
             mail: self.app.letters.is_some(),
+            federation: self.app.federation.is_some(),
             menu: Arc::clone(&self.menu),
         }
     }

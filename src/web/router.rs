@@ -91,6 +91,23 @@ pub enum Route {
     DeleteComment(CommentId),
     Admin(AdminPage),
     AdminAction(AdminAction),
+    /// A writer's place in the fediverse, and what its forms do.
+    Fediverse,
+    FediverseAction(FediverseAction),
+}
+
+/// The forms of `/fediverse` (POST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FediverseAction {
+    /// The form's `account` (`name@server`).
+    Follow,
+    /// The form's `remote` (an actor URL).
+    Unfollow,
+    /// The form's `object` (a received post's id) and `body`.
+    Reply,
+    /// The form's `target`: an actor URL or a domain. Admins only.
+    Block,
+    Unblock,
 }
 
 /// Every feed comes as Atom (`feed.xml`) and as JSON Feed 1.1 (`feed.json`).
@@ -240,6 +257,14 @@ impl Route {
             (true, _, ["admin", "subscribers.csv"]) => Self::Admin(AdminPage::SubscribersCsv),
             (true, _, ["admin", "redirects"]) => Self::Admin(AdminPage::Redirects),
             (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
+            (true, _, ["fediverse"]) => Self::Fediverse,
+            (_, true, ["fediverse", "follow"]) => Self::FediverseAction(FediverseAction::Follow),
+            (_, true, ["fediverse", "unfollow"]) => {
+                Self::FediverseAction(FediverseAction::Unfollow)
+            }
+            (_, true, ["fediverse", "reply"]) => Self::FediverseAction(FediverseAction::Reply),
+            (_, true, ["fediverse", "block"]) => Self::FediverseAction(FediverseAction::Block),
+            (_, true, ["fediverse", "unblock"]) => Self::FediverseAction(FediverseAction::Unblock),
             (true, _, ["accounts", "login"]) => Self::LoginForm,
             (_, true, ["accounts", "login"]) => Self::Login,
             (_, true, ["accounts", "logout"]) => Self::Logout,
@@ -354,6 +379,8 @@ impl Route {
                 | Self::PasskeyRegisterFinish
                 | Self::Admin(_)
                 | Self::AdminAction(_)
+                | Self::Fediverse
+                | Self::FediverseAction(_)
         )
     }
 
