@@ -17,6 +17,7 @@ mod deploy;
 mod design;
 mod disk_full;
 mod editor;
+mod federation;
 mod first_run;
 mod hostile;
 mod images;
