@@ -469,25 +469,6 @@ pub fn admin_run_gc() -> String {
     "/admin/media/gc".into()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_pages_keep_the_query_and_add_the_page() {
-        let base = search("a&b=c +d");
-        assert_eq!(base, "/search?q=a%26b%3Dc%20%2Bd");
-        assert_eq!(page(&base, 2), "/search?q=a%26b%3Dc%20%2Bd&page=2");
-        assert_eq!(page("/authors/3", 2), "/authors/3?page=2");
-    }
-
-    #[test]
-    fn korean_slug_is_percent_encoded() {
-        let slug: Slug = "안녕-세계".parse().unwrap();
-        assert!(post(&slug).is_ascii());
-    }
-}
-
 /// A writer's place in the fediverse (`[federation]` on).
 pub fn fediverse() -> String {
     "/fediverse".into()
@@ -511,4 +492,23 @@ pub fn fediverse_block() -> String {
 
 pub fn fediverse_unblock() -> String {
     "/fediverse/unblock".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_pages_keep_the_query_and_add_the_page() {
+        let base = search("a&b=c +d");
+        assert_eq!(base, "/search?q=a%26b%3Dc%20%2Bd");
+        assert_eq!(page(&base, 2), "/search?q=a%26b%3Dc%20%2Bd&page=2");
+        assert_eq!(page("/authors/3", 2), "/authors/3?page=2");
+    }
+
+    #[test]
+    fn korean_slug_is_percent_encoded() {
+        let slug: Slug = "안녕-세계".parse().unwrap();
+        assert!(post(&slug).is_ascii());
+    }
 }

@@ -213,7 +213,7 @@ fn take_in(
                 tx,
                 &object.key(),
                 &accept.to_string(),
-                &[actor.inbox.clone()],
+                std::slice::from_ref(&actor.inbox),
                 now,
             )?;
             fed.wake();
@@ -418,7 +418,7 @@ pub fn follow(
             tx,
             &local.key(),
             &follow.to_string(),
-            &[remote.inbox.clone()],
+            std::slice::from_ref(&remote.inbox),
             now,
         )
     })?;

@@ -79,7 +79,7 @@ pub fn read(fed: &Federation, doc: &Value) -> Activity {
             },
             None => Activity::Ignored("a Follow of nobody here".into()),
         },
-        "Accept" => match object.and_then(|o| follow_id(o)) {
+        "Accept" => match object.and_then(follow_id) {
             Some(follow_id) => Activity::Accept { follow_id },
             None => Activity::Ignored("an Accept of nothing we sent".into()),
         },

@@ -17,9 +17,16 @@ pub struct Fediverse<'a> {
     pub followers: i64,
     pub following: &'a [Following],
     pub received: &'a [Received],
-    /// Admins only: blocked accounts and domains, and deliveries (queued, sent, failed).
-    pub admin: Option<(&'a [String], (i64, i64, i64))>,
+    /// Admins only.
+    pub admin: Option<AdminView<'a>>,
     pub notice: Option<&'a str>,
+}
+
+/// What admins see besides: blocked accounts and domains, and the deliveries
+/// (queued, sent, failed).
+pub struct AdminView<'a> {
+    pub blocks: &'a [String],
+    pub deliveries: (i64, i64, i64),
 }
 
 pub fn page(ctx: &PageCtx, view: &Fediverse, problems: &Problems) -> Markup {
@@ -96,7 +103,7 @@ pub fn page(ctx: &PageCtx, view: &Fediverse, problems: &Problems) -> Markup {
                     }
                 }
             }
-            @if let Some((blocks, (queued, sent, failed))) = view.admin {
+            @if let Some(AdminView { blocks, deliveries: (queued, sent, failed) }) = &view.admin {
                 section aria-labelledby="blocks-heading" {
                     h2 #blocks-heading { (ctx.t("federation.blocks")) }
                     p #deliveries {
@@ -112,7 +119,7 @@ pub fn page(ctx: &PageCtx, view: &Fediverse, problems: &Problems) -> Markup {
                         button.danger type="submit" { (ctx.t("federation.block_button")) }
                     }
                     ul.blocks {
-                        @for target in blocks {
+                        @for target in blocks.iter() {
                             li {
                                 code { (target) }
                                 form.inline method="post" action=(urls::fediverse_unblock()) {

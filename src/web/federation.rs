@@ -197,10 +197,7 @@ async fn handle_of(app: &Arc<App>, actor: Local) -> anyhow::Result<Option<String
         return Ok(None);
     }
     app.act(act::ensure_handles).await?;
-    Ok(app
-        .db
-        .read(move |conn| store::handle_of(conn, user))
-        .await?)
+    app.db.read(move |conn| store::handle_of(conn, user)).await
 }
 
 fn page_of(fed: &Federation, actor: Local) -> String {

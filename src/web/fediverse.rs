@@ -55,9 +55,10 @@ pub async fn show(
         followers,
         following: &following,
         received: &received,
-        admin: admin
-            .as_ref()
-            .map(|(blocks, counts)| (blocks.as_slice(), *counts)),
+        admin: admin.as_ref().map(|(blocks, deliveries)| view::AdminView {
+            blocks,
+            deliveries: *deliveries,
+        }),
         notice,
     };
     let status = if problems.is_empty() {
