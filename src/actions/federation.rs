@@ -514,7 +514,7 @@ pub fn note_html(text: &CommentBody) -> String {
 }
 
 /// Blocks an account (its actor URL) or a whole domain: nothing from it is taken in,
-/// its follows end, and its comments go.
+/// and what it sent before (follows, replies, likes, posts) goes.
 pub fn block(blog: Blog, actor: &Actor, target: &str) -> Result<(), ActionError> {
     if !actor.is_admin() {
         return Err(forbidden(actor));
@@ -531,10 +531,7 @@ pub fn block(blog: Blog, actor: &Actor, target: &str) -> Result<(), ActionError>
     }
     blog.db.write_now(|tx| {
         store::block(tx, target, db::now_ms())?;
-        store::remove_blocked_followers(tx, target)?;
-        if is_actor {
-            store::remove_comments_of(tx, target)?;
-        }
+        store::forget_blocked(tx, target)?;
         audit(tx, actor, Action::FederationBlock, target, "")
     })?;
     Ok(())

@@ -638,12 +638,19 @@ pub fn blocks(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         .collect()
 }
 
-/// Forgets the followers that a block covers (an account, or everyone on a domain).
-pub fn remove_blocked_followers(conn: &Connection, target: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "DELETE FROM ap_followers WHERE remote = ?1
-            OR remote LIKE 'http://' || ?1 || '/%' OR remote LIKE 'https://' || ?1 || '/%'",
-    )?
-    .execute([target])?;
+/// Forgets everything from what a block covers (an actor URL, or every actor on a
+/// domain): its follows, its replies (comments), its likes and boosts, its posts.
+pub fn forget_blocked(conn: &Connection, target: &str) -> rusqlite::Result<()> {
+    let covered =
+        "(?1 = {c} OR {c} LIKE 'http://' || ?1 || '/%' OR {c} LIKE 'https://' || ?1 || '/%')";
+    for (table, column) in [
+        ("ap_followers", "remote"),
+        ("comments", "remote_actor"),
+        ("ap_reactions", "actor"),
+        ("ap_received", "actor"),
+    ] {
+        let condition = covered.replace("{c}", column);
+        conn.execute(&format!("DELETE FROM {table} WHERE {condition}"), [target])?;
+    }
     Ok(())
 }

@@ -473,3 +473,125 @@ fn discovery_documents_name_the_actors_and_off_means_absent() {
         refused.stderr
     );
 }
+
+#[test]
+fn likes_and_boosts_are_counted_and_a_block_drops_everything_from_a_domain() {
+    let a = Site::new()
+        .config(&format!("{FEDERATING}[comments]\nmoderation = true\n"))
+        .start();
+    let b = federating();
+    let ada = a.author("ada@a.example");
+    let bea_writer = b.author("bea@b.example");
+    let ada_actor = actor_of(&a, &ada);
+    let bea_actor = actor_of(&b, &bea_writer);
+    let bea_path = bea_actor.trim_start_matches(b.base_url()).to_string();
+    let bea = Signer::of(&b, &bea_path, bea_path.trim_start_matches("/ap/users/"));
+    let inbox = format!("{}/ap/inbox", a.base_url());
+    let slug = ada.create_post("Liked words", "<p>Words.</p>");
+    ada.publish(&slug);
+    let post_page = a.anonymous().get(&format!("/posts/{slug}"));
+    let object = post_page.select("link[rel=alternate][type=\"application/activity+json\"]")[0]
+        .attr("href")
+        .expect("the post's object")
+        .to_string();
+    let now = SystemTime::now();
+    let activity = |kind: &str, id: &str, object: Value| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/{kind}/{id}", bea.actor),
+            "type": kind,
+            "actor": bea.actor,
+            "object": object,
+        })
+    };
+    let reactions = || {
+        a.anonymous()
+            .get(&format!("/posts/{slug}"))
+            .select("p.reactions")
+            .first()
+            .map(|node| node.text.clone())
+            .unwrap_or_default()
+    };
+
+    let like = activity("Like", "1", json!(object));
+    assert_eq!(deliver(&inbox, &like, &bea, None, now, false), 202);
+    assert_eq!(
+        deliver(
+            &inbox,
+            &activity("Announce", "2", json!(object)),
+            &bea,
+            None,
+            now,
+            false
+        ),
+        202
+    );
+    assert_eq!(reactions(), "Likes from the fediverse: 1 · Boosts: 1");
+    assert_eq!(
+        deliver(&inbox, &activity("Undo", "3", like), &bea, None, now, false),
+        202
+    );
+    assert_eq!(reactions(), "Likes from the fediverse: 0 · Boosts: 1");
+
+    // With moderation on, a reply waits for the author's approval.
+    let reply = activity(
+        "Create",
+        "4",
+        json!({
+            "id": format!("{}/notes/4", bea.actor),
+            "type": "Note",
+            "attributedTo": bea.actor,
+            "inReplyTo": object,
+            "content": "<p><span class=\"h-card\"><a href=\"#\">@ada</a></span> Kind words.</p>",
+            "to": [ada_actor],
+        }),
+    );
+    assert_eq!(deliver(&inbox, &reply, &bea, None, now, false), 202);
+    assert!(!a
+        .anonymous()
+        .get(&format!("/posts/{slug}"))
+        .text()
+        .contains("Kind words."));
+    assert!(
+        ada.get(&format!("/posts/{slug}"))
+            .text()
+            .contains("Kind words."),
+        "the author sees it waiting"
+    );
+
+    // An admin blocks Bea's whole server: her reply goes, and nothing more is taken in.
+    let admin = a.admin();
+    admin
+        .get("/fediverse")
+        .form("form#block")
+        .fill("target", &b.address())
+        .submit()
+        .assert_status(303);
+    assert!(admin.get("/fediverse").text().contains(&b.address()));
+    assert!(!ada
+        .get(&format!("/posts/{slug}"))
+        .text()
+        .contains("Kind words."));
+    assert_eq!(reactions(), "", "no likes or boosts are left to show");
+    assert_eq!(
+        deliver(
+            &inbox,
+            &activity("Like", "5", json!(object)),
+            &bea,
+            None,
+            now,
+            false
+        ),
+        202
+    );
+    assert_eq!(reactions(), "");
+    let follow = activity("Follow", "6", json!(ada_actor));
+    assert_eq!(deliver(&inbox, &follow, &bea, None, now, false), 202);
+    assert!(ada.get("/fediverse").text().contains("Followers: 0"));
+    assert!(
+        a.audit_rows()
+            .iter()
+            .any(|row| row.action == "federation.block"),
+        "the block is in the audit log"
+    );
+}
