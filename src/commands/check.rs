@@ -181,6 +181,8 @@ pub enum Finding {
     MediaNotReplicated,
     SftpWithoutKey,
     PlainSmtpLogin(String),
+    /// The tests' switch left on: the server sends requests wherever it is told to.
+    PrivateAddressesAllowed,
 }
 
 /// Every unsafe setting in `config` and `observed`, in the order of the config file.
@@ -248,6 +250,9 @@ pub fn findings(config: &Config, observed: &Observed) -> Vec<Finding> {
         if server.security == SmtpSecurity::Plain && server.user.is_some() && !local {
             out.push(Finding::PlainSmtpLogin(config.mail.smtp_url.to_string()));
         }
+    }
+    if config.federation.allow_private_addresses {
+        out.push(Finding::PrivateAddressesAllowed);
     }
     out
 }
@@ -342,6 +347,10 @@ impl fmt::Display for Finding {
             Self::PlainSmtpLogin(url) => write!(
                 f,
                 "[mail] smtp_url is {url}: plain smtp:// sends the mail password unencrypted to another machine; use smtps:// or smtp+starttls://"
+            ),
+            Self::PrivateAddressesAllowed => write!(
+                f,
+                "[federation] allow_private_addresses is on: anyone who can make the blog fetch an address (a follow, a reply, a webmention) can make it reach this machine's loopback and private network; it is for tests only, set it to false"
             ),
             Self::LitestreamUnannounced => write!(
                 f,
@@ -588,6 +597,19 @@ mod tests {
             assert!(line.contains(": "), "{line}");
             assert!(!line.contains('\n'), "{line}");
         }
+    }
+
+    #[test]
+    fn the_tests_switch_for_private_addresses_is_a_finding() {
+        let observed = Observed::default();
+        let mut config = Config::default();
+        assert!(!findings(&config, &observed)
+            .iter()
+            .any(|f| matches!(f, Finding::PrivateAddressesAllowed)));
+        config.federation.allow_private_addresses = true;
+        assert!(findings(&config, &observed)
+            .iter()
+            .any(|f| matches!(f, Finding::PrivateAddressesAllowed)));
     }
 
     #[test]
