@@ -42,6 +42,14 @@ impl Problems {
         self.0.push((field, message.into()));
     }
 
+    /// The status of a form page shown with these problems: 200 with none, 422 with some.
+    pub fn status(&self) -> http::StatusCode {
+        match self.is_empty() {
+            true => http::StatusCode::OK,
+            false => http::StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
     pub fn of(field: &'static str, message: impl Into<Message>) -> Self {
         let mut problems = Self::new();
         problems.add(field, message);

@@ -104,7 +104,8 @@ impl Federation {
     }
 }
 
-/// The host (and port) of a URL: the domain a block names.
+/// The host (and port, when not the scheme's own) of a URL: the domain of a handle,
+/// the one a block names, the `Host` a signature covers; empty when it has none.
 pub fn domain_of(url: &str) -> String {
     url::Url::parse(url)
         .ok()

@@ -101,11 +101,10 @@ fn sign(
     now: SystemTime,
 ) -> anyhow::Result<Vec<(String, String)>> {
     let parsed = url::Url::parse(url)?;
-    let host = match (parsed.host_str(), parsed.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        (None, _) => anyhow::bail!("{url} has no host"),
-    };
+    let host = super::domain_of(url);
+    if host.is_empty() {
+        anyhow::bail!("{url} has no host");
+    }
     let target = match parsed.query() {
         Some(query) => format!("{}?{query}", parsed.path()),
         None => parsed.path().to_string(),

@@ -518,13 +518,8 @@ async fn redirects(
             source: row.source,
         })
         .collect();
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok(response::html(
-        status,
+        problems.status(),
         view::redirects(&ctx.page(), &rows, &pages, form, problems),
     ))
 }

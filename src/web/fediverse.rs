@@ -3,7 +3,6 @@
 //! of those accounts with a reply box, and for admins the blocks and the delivery
 //! queue.
 
-use http::StatusCode;
 
 use super::request::Ctx;
 use super::router::FediverseAction;
@@ -61,13 +60,8 @@ pub async fn show(
         }),
         notice,
     };
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok(response::html(
-        status,
+        problems.status(),
         view::page(&ctx.page(), &page, problems),
     ))
 }

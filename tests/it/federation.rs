@@ -186,7 +186,11 @@ struct Signer {
 }
 
 impl Signer {
-    fn of(server: &TestServer, actor_path: &str, key: &str) -> Self {
+    fn of(server: &TestServer, writer: &Client) -> Self {
+        let actor = actor_of(server, writer);
+        let key = actor
+            .trim_start_matches(&format!("{}/ap/users/", server.base_url()))
+            .to_string();
         let db = rusqlite::Connection::open(server.path().join("blog-data/blog.sqlite3"))
             .expect("the database opens");
         let private_pem: String = db
@@ -196,7 +200,6 @@ impl Signer {
                 |row| row.get(0),
             )
             .expect("the actor has a key once its document was served");
-        let actor = format!("{}{actor_path}", server.base_url());
         Self {
             key_id: format!("{actor}#main-key"),
             actor,
@@ -252,10 +255,7 @@ fn an_inbox_takes_only_what_its_sender_signed() {
     let bea_writer = b.author("bea@b.example");
     // Serving the actors makes their keys.
     let ada_actor = actor_of(&a, &ada);
-    let bea_actor = actor_of(&b, &bea_writer);
-    let bea_path = bea_actor.trim_start_matches(b.base_url()).to_string();
-    let bea_key = bea_path.trim_start_matches("/ap/users/").to_string();
-    let bea = Signer::of(&b, &bea_path, &bea_key);
+    let bea = Signer::of(&b, &bea_writer);
     let inbox = format!("{ada_actor}/inbox");
     let now = SystemTime::now();
     let follow = |id: &str| {
@@ -483,9 +483,7 @@ fn likes_and_boosts_are_counted_and_a_block_drops_everything_from_a_domain() {
     let ada = a.author("ada@a.example");
     let bea_writer = b.author("bea@b.example");
     let ada_actor = actor_of(&a, &ada);
-    let bea_actor = actor_of(&b, &bea_writer);
-    let bea_path = bea_actor.trim_start_matches(b.base_url()).to_string();
-    let bea = Signer::of(&b, &bea_path, bea_path.trim_start_matches("/ap/users/"));
+    let bea = Signer::of(&b, &bea_writer);
     let inbox = format!("{}/ap/inbox", a.base_url());
     let slug = ada.create_post("Liked words", "<p>Words.</p>");
     ada.publish(&slug);
