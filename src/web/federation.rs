@@ -4,7 +4,7 @@
 //! outboxes and collections; posts as `Article`s (`/ap/posts/{id}`), replies as
 //! `Note`s; the shared inbox `/ap/inbox`. A post's or author's page asked for as
 //! ActivityPub JSON is sent to its actor or object. With `[federation]` off, none of
-//! these exist.
+//! these exist, and a read-only follower sends them all to the primary.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -31,7 +31,9 @@ use crate::urls;
 /// The answer when `req` is for one of federation's endpoints; the request back
 /// otherwise.
 pub async fn answer(app: &Arc<App>, req: Request<Incoming>) -> Result<Response, Request<Incoming>> {
-    let Some(fed) = app.federation.clone() else {
+    // A read-only follower makes no keys and takes nothing in: the primary answers
+    // (`web::send_to_primary` redirects there).
+    let Some(fed) = app.federation.clone().filter(|_| !app.follower) else {
         return Err(req);
     };
     let path = req.uri().path().to_string();
@@ -361,12 +363,6 @@ async fn inbox(
     fed: &Federation,
     req: Request<Incoming>,
 ) -> anyhow::Result<Response> {
-    if app.follower {
-        return Ok(refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "this is a read-only copy of the blog: deliver to the primary",
-        ));
-    }
     let (parts, body) = req.into_parts();
     let announced = parts
         .headers
