@@ -44,11 +44,6 @@ pub(super) fn post_changed(
     let author = Local::User(post.author_id);
     let (author_key, blog_key) = (author.key(), Local::Blog.key());
     let now = db::now_ms();
-    let id = |suffix: &str| {
-        documents::new_activity_id(fed)
-            .map(|id| format!("{id}{suffix}"))
-            .map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))
-    };
     let queued = match change {
         Change::Published | Change::Updated => {
             let kind = if change == Change::Published {
@@ -56,9 +51,13 @@ pub(super) fn post_changed(
             } else {
                 "Update"
             };
-            let mut create =
-                documents::activity(fed, &id("")?, kind, author, documents::article(fed, post));
-            create["@context"] = documents::article_document(fed, post)["@context"].clone();
+            let create = documents::activity(
+                fed,
+                &new_id(fed)?,
+                kind,
+                author,
+                documents::article(fed, post),
+            );
             let to_author = store::inboxes_of_followers(tx, &[&author_key])?;
             let mut queued = store::queue(tx, &author_key, &create.to_string(), &to_author, now)?;
             // The blog's followers see the post as the blog's boost of it.
@@ -74,7 +73,7 @@ pub(super) fn post_changed(
             let blog_activity = match kind {
                 "Announce" => documents::activity(
                     fed,
-                    &id("")?,
+                    &new_id(fed)?,
                     "Announce",
                     Local::Blog,
                     Value::String(fed.url(&crate::federation::actors::post_path(post.id))),
@@ -90,7 +89,7 @@ pub(super) fn post_changed(
             queued
         }
         Change::Withdrawn => {
-            let delete = documents::delete_post(fed, &id("")?, post);
+            let delete = documents::delete_post(fed, &new_id(fed)?, post);
             let inboxes = store::inboxes_of_followers(tx, &[&author_key, &blog_key])?;
             store::queue(tx, &author_key, &delete.to_string(), &inboxes, now)?
         }

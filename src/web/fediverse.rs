@@ -3,7 +3,6 @@
 //! of those accounts with a reply box, and for admins the blocks and the delivery
 //! queue.
 
-
 use super::request::Ctx;
 use super::router::FediverseAction;
 use super::WebError;
