@@ -47,6 +47,8 @@ pub struct App {
     pub follower: bool,
     /// How to write mail; `None` when `[mail]` is off.
     pub letters: Option<crate::mail::Letters>,
+    /// What queuing webmentions needs; `None` unless `[federation] enabled`.
+    pub webmentions: Option<crate::webmentions::Webmentions>,
     /// The site's menu, and its title, description and accent (`/admin/settings`
     /// over `blog.toml`): every page shows them, and they change only with what readers
     /// see, so each is read once per content version.
@@ -105,6 +107,7 @@ impl App {
             config.server.max_connections.max(1),
         ));
         let letters = crate::mail::Letters::of(&config, &key);
+        let webmentions = crate::webmentions::Webmentions::of(&config);
         Ok(Self {
             config,
             db,
@@ -122,6 +125,7 @@ impl App {
             access_log: AccessLog::off(),
             follower: false,
             letters,
+            webmentions,
             menu: Versioned::default(),
             site: Versioned::default(),
             relying_party: OnceLock::new(),
@@ -171,7 +175,9 @@ impl App {
 
     /// The stores that `actions` change.
     pub fn blog(&self) -> Blog<'_> {
-        Blog::new(&self.db, &self.media).with_letters(self.letters.as_ref())
+        Blog::new(&self.db, &self.media)
+            .with_letters(self.letters.as_ref())
+            .with_webmentions(self.webmentions.as_ref())
     }
 
     /// Runs an action (see `actions`) on a blocking thread.

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod settings;
 pub mod subscribers;
 pub mod users;
+pub mod webmentions;
 
 use rusqlite::Connection;
 
@@ -28,6 +29,7 @@ use crate::auth::Actor;
 use crate::db::{self, audit, Db};
 use crate::mail::Letters;
 use crate::media::MediaDir;
+use crate::webmentions::Webmentions;
 
 /// The stores an action changes: the database and the media folder.
 #[derive(Clone, Copy)]
@@ -37,6 +39,9 @@ pub struct Blog<'a> {
     /// How to write mail, when `[mail]` is on: actions that cause mail queue it in
     /// their transaction (see `mail`).
     pub letters: Option<&'a Letters>,
+    /// Our address and the webmention worker's bell, when `[federation]` is on:
+    /// publishing and updating a post queue webmentions in their transaction.
+    pub webmentions: Option<&'a Webmentions>,
 }
 
 impl<'a> Blog<'a> {
@@ -45,11 +50,19 @@ impl<'a> Blog<'a> {
             db,
             media,
             letters: None,
+            webmentions: None,
         }
     }
 
     pub fn with_letters(self, letters: Option<&'a Letters>) -> Self {
         Self { letters, ..self }
+    }
+
+    pub fn with_webmentions(self, webmentions: Option<&'a Webmentions>) -> Self {
+        Self {
+            webmentions,
+            ..self
+        }
     }
 
     /// Deletes the files of released media rows, after their transaction committed.

@@ -1,7 +1,7 @@
 //! Writing, publishing and deleting posts. A body arrives sanitized (`SanitizedHtml`),
 //! so the work that grows with its size is done before the writer is taken.
 
-use super::{audit, editable, forbidden, mail, ActionError, Blog};
+use super::{audit, editable, forbidden, mail, webmentions, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
 use crate::content::html::PreparedBody;
@@ -208,6 +208,15 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
             tx, actor, post.id, content, paths, fold, now,
         )?);
         let released = db::media::release_unused(tx, &unused)?;
+        if post.is_published() {
+            webmentions::queue_sends(
+                tx,
+                blog.webmentions,
+                &post,
+                content.body.as_str(),
+                Some(post.body.as_str()),
+            )?;
+        }
         Ok(Ok((
             Saved {
                 slug: post.slug,
@@ -285,6 +294,7 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
             if db::posts::publish_scheduled(tx, post.id)? {
                 audit_post(tx, actor, Action::PostPublish, &post)?;
                 mail::new_post(tx, blog.letters, &post)?;
+                webmentions::queue_sends(tx, blog.webmentions, &post, post.body.as_str(), None)?;
                 published.push(post);
             }
         }
@@ -341,6 +351,9 @@ pub fn set_visibility(
         audit_post(tx, actor, action, &post)?;
         if visibility == Visibility::Published {
             mail::new_post(tx, blog.letters, &post)?;
+        }
+        if visibility == Visibility::Published && !post.is_published() {
+            webmentions::queue_sends(tx, blog.webmentions, &post, post.body.as_str(), None)?;
         }
         Ok(Ok(post))
     })?

@@ -17,7 +17,11 @@ pub fn run(config: &Config, command: PostsCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
     let media = MediaDir::new(config.storage.media_dir());
     let letters = super::letters(config)?;
-    let blog = Blog::new(&db, &media).with_letters(letters.as_ref());
+    // A post published here sends its webmentions from the server's worker.
+    let webmentions = crate::webmentions::Webmentions::of(config);
+    let blog = Blog::new(&db, &media)
+        .with_letters(letters.as_ref())
+        .with_webmentions(webmentions.as_ref());
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     match command {
         PostsCommand::List { scheduled } => {

@@ -111,6 +111,7 @@ pub fn run(
             if let Some(mailer) = mailer {
                 tokio::spawn(mail::worker::run(Arc::clone(&scheduler_app), mailer));
             }
+            tokio::spawn(crate::webmentions::worker::run(Arc::clone(&scheduler_app)));
             tokio::spawn(publish_scheduled_posts(scheduler_app));
             tokio::select! {
                 () = server::shutdown_signal() => {}

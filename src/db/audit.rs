@@ -39,6 +39,9 @@ pub enum Action {
     AccountPasswordChanged,
     RedirectAdd,
     RedirectRemove,
+    /// A received webmention shown under its post, or deleted (issue 19).
+    WebmentionApprove,
+    WebmentionDelete,
 }
 
 impl Action {
@@ -71,6 +74,8 @@ impl Action {
             Self::AccountPasswordChanged => "account.password_changed",
             Self::RedirectAdd => "redirect.add",
             Self::RedirectRemove => "redirect.remove",
+            Self::WebmentionApprove => "webmention.approve",
+            Self::WebmentionDelete => "webmention.delete",
         }
     }
 }

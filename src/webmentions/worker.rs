@@ -1,0 +1,263 @@
+//! The worker that checks received mentions and sends ours. Both queues live in the
+//! database (`013_webmentions.sql`), so a restart or a crash loses nothing: what was
+//! due is still due. A request that fails for a while (a server down, a timeout, a
+//! 5xx or 429) is tried again on the schedule every outbox keeps (`retry`): after
+//! 10 s, 20 s, 40 s, … for a day; an answer that will not change (404, no link,
+//! a private address) ends it at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use super::verify::{judge, Verdict};
+use super::{discover, PAGE_LIMIT};
+use crate::actions::webmentions::{prune, record_check, record_send, Check, Sent};
+use crate::app::App;
+use crate::db::{self, webmentions as table};
+use crate::outbound::{Outbound, OutboundError};
+use crate::retry;
+
+/// The longest the worker sleeps without looking: sends queued by another process
+/// (`blog posts publish`) go out within this time.
+const LOOK_EVERY: Duration = Duration::from_secs(15);
+
+/// How long the worker waits after being woken, which happens inside the transaction
+/// that queued the work: long enough for it to commit.
+const COMMIT_GRACE: Duration = Duration::from_millis(200);
+
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Checks or sends read from the queue at a time.
+const BATCH: u32 = 20;
+
+/// What the blog accepts when it reads a mention's source.
+const ACCEPT_SOURCE: &str = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1";
+const ACCEPT_TARGET: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1";
+
+/// Runs for as long as the server does; returns at once when federation is off.
+pub async fn run(app: Arc<App>) {
+    let Some(webmentions) = app.webmentions.clone() else {
+        return;
+    };
+    let mut pruned_at: Option<Instant> = None;
+    loop {
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned_at = Some(Instant::now());
+            if let Err(err) = app.act(prune).await {
+                tracing::error!("webmentions: cannot prune: {err:#}");
+            }
+        }
+        check_due(&app).await;
+        send_due(&app).await;
+        let next = app.db.read(table::next_due).await.unwrap_or(None);
+        let wait = next.map_or(LOOK_EVERY, |at| {
+            Duration::from_millis(u64::try_from(at - db::now_ms()).unwrap_or(0)).min(LOOK_EVERY)
+        });
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = webmentions.woken() => tokio::time::sleep(COMMIT_GRACE).await,
+        }
+    }
+}
+
+/// Fetches the source of every mention whose check is due, and records what it found.
+async fn check_due(app: &Arc<App>) {
+    let due = match app
+        .db
+        .read(|conn| table::due(conn, db::now_ms(), BATCH))
+        .await
+    {
+        Ok(due) => due,
+        Err(err) => {
+            tracing::error!("webmentions: cannot read the mentions to check: {err:#}");
+            return;
+        }
+    };
+    for mention in due {
+        let worker = Arc::clone(app);
+        let checked = tokio::task::spawn_blocking(move || {
+            let check = check(worker.outbound(), &mention, db::now_ms());
+            (mention, check)
+        })
+        .await;
+        let Ok((mention, check)) = checked else {
+            tracing::error!("webmentions: a check panicked");
+            continue;
+        };
+        match &check {
+            Check::Links(_) => tracing::info!(
+                "webmentions: {} links to {}: waiting for moderation",
+                mention.source,
+                mention.target
+            ),
+            Check::Refused(why) => tracing::info!(
+                "webmentions: refused {} → {}: {why}",
+                mention.source,
+                mention.target
+            ),
+            Check::Retry { error, .. } => {
+                tracing::warn!("webmentions: {} waits: {error}", mention.source)
+            }
+        }
+        let id = mention.id;
+        if let Err(err) = app.act(move |blog| record_check(blog, id, &check)).await {
+            tracing::error!("webmentions: cannot record the check of mention {id}: {err:#}");
+        }
+    }
+}
+
+/// One check of a mention's source.
+fn check(outbound: &Outbound, mention: &table::Due, now: i64) -> Check {
+    let Ok(source) = Url::parse(&mention.source) else {
+        return Check::Refused("the source is not a URL".into());
+    };
+    let later = |error: String| match retry::given_up(mention.queued_at, now) {
+        true => Check::Refused(format!("the source could not be read for a day: {error}")),
+        false => Check::Retry {
+            at: now + retry::delay(mention.attempts),
+            error,
+        },
+    };
+    match outbound.get(source.as_str(), ACCEPT_SOURCE, PAGE_LIMIT) {
+        Ok(answer) if answer.status == 410 => Check::Refused("the source is gone (410)".into()),
+        Ok(answer) if (200..300).contains(&answer.status) => {
+            match judge(
+                &source,
+                &mention.target,
+                answer.content_type.as_deref(),
+                &answer.body,
+            ) {
+                Verdict::Links(summary) => Check::Links(summary),
+                Verdict::DoesNotLink => {
+                    Check::Refused("the source does not link to the target".into())
+                }
+            }
+        }
+        Ok(answer) if is_passing(answer.status) => {
+            later(format!("the source answered {}", answer.status))
+        }
+        Ok(answer) => Check::Refused(format!("the source answered {}", answer.status)),
+        Err(OutboundError::Failed(error)) => later(error),
+        Err(refused) => Check::Refused(refused.to_string()),
+    }
+}
+
+/// A status worth asking again about: the server is busy or broken for now.
+fn is_passing(status: u16) -> bool {
+    status == 429 || status >= 500
+}
+
+/// Sends every webmention whose time has come, and records each outcome.
+async fn send_due(app: &Arc<App>) {
+    let due = match app
+        .db
+        .read(|conn| table::due_sends(conn, db::now_ms(), BATCH))
+        .await
+    {
+        Ok(due) => due,
+        Err(err) => {
+            tracing::error!("webmentions: cannot read the webmentions to send: {err:#}");
+            return;
+        }
+    };
+    for queued in due {
+        let worker = Arc::clone(app);
+        let done = tokio::task::spawn_blocking(move || {
+            let sent = send(worker.outbound(), &queued, db::now_ms());
+            (queued, sent)
+        })
+        .await;
+        let Ok((queued, sent)) = done else {
+            tracing::error!("webmentions: a send panicked");
+            continue;
+        };
+        match &sent {
+            Sent::Sent { endpoint } => tracing::info!(
+                "webmentions: sent {} → {} to {endpoint}",
+                queued.source,
+                queued.target
+            ),
+            Sent::NoEndpoint => {
+                tracing::info!("webmentions: {} has no webmention endpoint", queued.target)
+            }
+            Sent::Failed(error) => tracing::warn!(
+                "webmentions: {} → {} failed: {error}",
+                queued.source,
+                queued.target
+            ),
+            Sent::Retry { error, .. } => {
+                tracing::warn!("webmentions: {} waits: {error}", queued.target)
+            }
+        }
+        let id = queued.id;
+        if let Err(err) = app.act(move |blog| record_send(blog, id, &sent)).await {
+            tracing::error!("webmentions: cannot record send {id}: {err:#}");
+        }
+    }
+}
+
+/// One try: finds the target's endpoint, then posts `source` and `target` to it.
+fn send(outbound: &Outbound, queued: &table::Send, now: i64) -> Sent {
+    let later = |error: String| match retry::given_up(queued.created_at, now) {
+        true => Sent::Failed(format!("still not sent after a day of tries: {error}")),
+        false => Sent::Retry {
+            at: now + retry::delay(queued.attempts),
+            error,
+        },
+    };
+    let page = match outbound.get_page(&queued.target, ACCEPT_TARGET, PAGE_LIMIT) {
+        Ok(page) => page,
+        Err(OutboundError::Failed(error)) => return later(error),
+        Err(refused) => return Sent::Failed(refused.to_string()),
+    };
+    let status = page.answer.status;
+    if is_passing(status) {
+        return later(format!("the target answered {status}"));
+    }
+    if !(200..300).contains(&status) {
+        return Sent::Failed(format!("the target answered {status}"));
+    }
+    let Ok(final_url) = Url::parse(&page.url).or_else(|_| Url::parse(&queued.target)) else {
+        return Sent::Failed("the target is not a URL".into());
+    };
+    let Some(endpoint) = discover::endpoint(
+        &final_url,
+        &page.links,
+        page.answer.content_type.as_deref(),
+        &page.answer.body,
+    ) else {
+        return Sent::NoEndpoint;
+    };
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("source", &queued.source)
+        .append_pair("target", &queued.target)
+        .finish();
+    match outbound.post(
+        endpoint.as_str(),
+        "application/x-www-form-urlencoded",
+        &[],
+        form.as_bytes(),
+        64 * 1024,
+    ) {
+        Ok(answer) if (200..300).contains(&answer.status) => Sent::Sent {
+            endpoint: endpoint.into(),
+        },
+        Ok(answer) if is_passing(answer.status) => {
+            later(format!("the endpoint answered {}", answer.status))
+        }
+        Ok(answer) => {
+            let said: String = String::from_utf8_lossy(&answer.body)
+                .trim()
+                .chars()
+                .take(200)
+                .collect();
+            Sent::Failed(format!(
+                "the endpoint {endpoint} answered {}: {said}",
+                answer.status
+            ))
+        }
+        Err(OutboundError::Failed(error)) => later(error),
+        Err(refused) => Sent::Failed(refused.to_string()),
+    }
+}
