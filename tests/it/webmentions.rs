@@ -292,3 +292,59 @@ fn with_federation_off_there_is_no_endpoint_and_nothing_is_advertised() {
     assert_eq!(page.header("link"), None);
     assert!(!page.has("link[rel=webmention]"));
 }
+
+#[test]
+fn a_link_to_an_old_address_reaches_the_post_and_only_its_moderators_delete_the_mention() {
+    let b = federated();
+    let b_author = b.author("writer@b.example");
+    let b_slug = published(&b_author, "Harbour notes", "<p>The harbour at dawn.</p>");
+    b.cli(&[
+        "redirects",
+        "add",
+        "/2019/03/harbour/",
+        &format!("/posts/{b_slug}"),
+    ])
+    .success();
+    let old_url = format!("{}/2019/03/harbour/", b.base_url());
+    let a = federated();
+    let a_author = a.author("reader@a.example");
+    // A finds B's endpoint on the page the old address redirects to.
+    let a_slug = published(
+        &a_author,
+        "Old links still work",
+        &format!("<p>As <a href=\"{old_url}\">these old notes</a> say.</p>"),
+    );
+    let waiting = eventually(
+        "the mention of the old address waits under the post",
+        || b_author.get(&format!("/posts/{b_slug}")),
+        |page| page.has("#mentions .mention[data-status=pending]"),
+    );
+    assert!(waiting.text().contains("Old links still work"));
+    let delete = waiting.select("#mentions a[href$=\"/delete\"]")[0]
+        .attr("href")
+        .expect("a delete link")
+        .to_owned();
+
+    // Another author of B may not touch it; a visitor is not even asked.
+    let other = b.author("other@b.example");
+    other.get(&delete).assert_status(403);
+    b.anonymous().get(&delete).assert_status(403);
+
+    // Its moderator is asked first, shown where it comes from; then it is gone.
+    let asked = b_author.get(&delete).assert_status(200);
+    let a_url = format!("{}/posts/{a_slug}", a.base_url());
+    assert!(
+        asked.text().contains("Delete this mention?"),
+        "{}",
+        asked.body
+    );
+    assert!(
+        asked.has(&format!(".confirm a[href=\"{a_url}\"]")),
+        "{}",
+        asked.body
+    );
+    b_author.confirm(&delete).assert_status(303);
+    let page = b_author.get(&format!("/posts/{b_slug}")).assert_status(200);
+    assert!(!page.has("#mentions"), "{}", page.body);
+    assert!(received(&b).is_empty(), "the row is deleted");
+}
