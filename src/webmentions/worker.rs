@@ -261,3 +261,140 @@ fn send(outbound: &Outbound, queued: &table::Send, now: i64) -> Sent {
         Err(refused) => Sent::Failed(refused.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A server on 127.0.0.1 that answers its connections with `answers`, in turn
+    /// (the last one again once they run out); `{base}` in an answer is its address.
+    fn server(answers: Vec<String>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let answers: Vec<String> = answers.iter().map(|a| a.replace("{base}", &base)).collect();
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                let mut buffer = [0u8; 8192];
+                let _ = stream.read(&mut buffer);
+                let answer = &answers[i.min(answers.len() - 1)];
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        base
+    }
+
+    fn answer(status: &str, headers: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: text/html\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn outbound() -> Outbound {
+        Outbound::new("blog/test", true)
+    }
+
+    fn due(source: &str, attempts: i64) -> table::Due {
+        table::Due {
+            id: 1,
+            source: source.into(),
+            target: "https://blog.example/posts/hello".into(),
+            status: table::Status::Queued,
+            attempts,
+            queued_at: 0,
+        }
+    }
+
+    const LINKS: &str = r#"<a href="https://blog.example/posts/hello">hello</a>"#;
+
+    #[test]
+    fn a_source_that_cannot_answer_now_is_tried_again_later() {
+        let base = server(vec![answer("503 Service Unavailable", "", "busy")]);
+        let check = check(&outbound(), &due(&format!("{base}/note"), 2), 1000);
+        assert!(
+            matches!(&check, Check::Retry { at: 41_000, .. }),
+            "{check:?}"
+        );
+        let after_a_day = super::check(
+            &outbound(),
+            &due(&format!("{base}/note"), 30),
+            retry::GIVE_UP_AFTER_MS,
+        );
+        assert!(matches!(after_a_day, Check::Refused(_)), "{after_a_day:?}");
+    }
+
+    #[test]
+    fn a_source_that_is_gone_or_missing_is_refused_and_one_that_links_is_taken() {
+        let gone = server(vec![answer("410 Gone", "", "")]);
+        assert_eq!(
+            check(&outbound(), &due(&gone, 0), 0),
+            Check::Refused("the source is gone (410)".into())
+        );
+        let missing = server(vec![answer("404 Not Found", "", "")]);
+        assert_eq!(
+            check(&outbound(), &due(&missing, 0), 0),
+            Check::Refused("the source answered 404".into())
+        );
+        let linking = server(vec![answer("200 OK", "", LINKS)]);
+        assert!(matches!(
+            check(&outbound(), &due(&linking, 0), 0),
+            Check::Links(_)
+        ));
+        let strict = Outbound::new("blog/test", false);
+        assert!(matches!(
+            check(&strict, &due(&linking, 0), 0),
+            Check::Refused(why) if why.contains("private")
+        ));
+    }
+
+    fn send_to(target: &str, attempts: i64) -> table::Send {
+        table::Send {
+            id: 1,
+            source: "https://blog.example/posts/hello".into(),
+            target: target.into(),
+            attempts,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_send_finds_the_endpoint_and_knows_when_to_stop() {
+        // The target names an endpoint relative to itself; the endpoint takes it.
+        let base = server(vec![
+            answer(
+                "200 OK",
+                "link: </endpoint?k=1>; rel=\"webmention\"\r\n",
+                "<p>page</p>",
+            ),
+            answer("202 Accepted", "", "ok"),
+        ]);
+        assert_eq!(
+            send(&outbound(), &send_to(&format!("{base}/page"), 0), 0),
+            Sent::Sent {
+                endpoint: format!("{base}/endpoint?k=1")
+            }
+        );
+        let plain = server(vec![answer("200 OK", "", "<p>no endpoint</p>")]);
+        assert_eq!(send(&outbound(), &send_to(&plain, 0), 0), Sent::NoEndpoint);
+        let refusing = server(vec![
+            answer("200 OK", "", r#"<link rel="webmention" href="/wm">"#),
+            answer("400 Bad Request", "", "no such target"),
+        ]);
+        assert!(matches!(
+            send(&outbound(), &send_to(&refusing, 0), 0),
+            Sent::Failed(why) if why.contains("400") && why.contains("no such target")
+        ));
+        let busy = server(vec![
+            answer("200 OK", "", r#"<link rel="webmention" href="/wm">"#),
+            answer("503 Service Unavailable", "", ""),
+        ]);
+        assert!(matches!(
+            send(&outbound(), &send_to(&busy, 1), 0),
+            Sent::Retry { at: 20_000, .. }
+        ));
+    }
+}
