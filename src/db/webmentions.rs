@@ -229,6 +229,37 @@ pub fn for_post(
     .collect()
 }
 
+/// A mention waiting for approval, with the post it is on.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub mention: Mention,
+    pub post_slug: crate::content::Slug,
+    pub post_title: String,
+}
+
+/// The oldest mentions waiting for approval, on every post.
+pub fn waiting(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Waiting>> {
+    let mentions: Vec<Mention> = conn
+        .prepare_cached(&format!(
+            "SELECT {MENTION_COLUMNS} FROM webmentions WHERE status = 'pending'
+             ORDER BY verified_at, id LIMIT ?1"
+        ))?
+        .query_map([limit], mention_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(mentions.len());
+    for mention in mentions {
+        let Some(post) = super::posts::by_id(conn, mention.post_id)? else {
+            continue;
+        };
+        out.push(Waiting {
+            mention,
+            post_slug: post.slug,
+            post_title: post.title,
+        });
+    }
+    Ok(out)
+}
+
 pub fn approve(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE webmentions SET status = 'approved' WHERE id = ?1 AND status = 'pending'",

@@ -5,8 +5,8 @@ use maud::{html, Markup};
 
 use super::components::csrf_input;
 use super::{layout, PageCtx};
-use crate::content::Post;
-use crate::db::webmentions::{Mention, Status};
+use crate::content::{Post, Slug};
+use crate::db::webmentions::{Mention, Status, Waiting};
 use crate::urls;
 
 /// What the mentions section of one post shows this visitor.
@@ -84,8 +84,57 @@ fn actions(ctx: &PageCtx, mention: &Mention) -> Markup {
     }
 }
 
-/// Asks before a mention is deleted, showing where it comes from.
-pub fn delete_confirm(ctx: &PageCtx, post: &Post, mention: &Mention) -> Markup {
+/// The mentions waiting on every post, on the admins' comments page; each button
+/// comes back to that page.
+pub fn waiting(ctx: &PageCtx, waiting: &[Waiting]) -> Markup {
+    let back = urls::admin_comments();
+    html! {
+        @if !waiting.is_empty() {
+            section.mentions-waiting {
+                h2 { (ctx.t("mentions.waiting")) }
+                @for item in waiting {
+                    article.admin-mention #{"mention-" (item.mention.id)} {
+                        (item_on(ctx, &item.mention, &item.post_slug, &item.post_title))
+                        div.mention-actions {
+                            form.inline method="post" action=(urls::webmention_approve(item.mention.id)) {
+                                (csrf_input(ctx))
+                                input type="hidden" name="next" value=(back);
+                                button.primary type="submit" { (ctx.t("mentions.approve")) }
+                            }
+                            a.button.danger href=(urls::asking_then(&urls::webmention_delete(item.mention.id), &back)) {
+                                (ctx.t("mentions.delete_ellipsis"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A waiting mention as the admin list shows it: who, on which post, from where.
+fn item_on(ctx: &PageCtx, mention: &Mention, slug: &Slug, title: &str) -> Markup {
+    let at = mention.verified_at.unwrap_or(mention.created_at);
+    html! {
+        h3 { (ctx.tf("mentions.by", &[("name", &mention.summary.author_name)])) }
+        p.meta {
+            a href=(urls::post_mentions_section(slug)) { (title) }
+            " · " time datetime=(ctx.datetime(at)) { (ctx.date_time(at)) }
+        }
+        p.mention-source {
+            a href=(mention.source) rel="nofollow ugc" {
+                (mention.summary.title.as_deref().unwrap_or(&mention.source))
+            }
+        }
+        @if let Some(excerpt) = &mention.summary.excerpt {
+            p.mention-excerpt { (excerpt) }
+        }
+    }
+}
+
+/// Asks before a mention is deleted, showing where it comes from; the POST goes back
+/// to `next` (the admins' list) when the page was opened with one.
+pub fn delete_confirm(ctx: &PageCtx, post: &Post, mention: &Mention, next: Option<&str>) -> Markup {
     let title = ctx.t("mentions.delete_question");
     layout::page(
         ctx,
@@ -98,9 +147,12 @@ pub fn delete_confirm(ctx: &PageCtx, post: &Post, mention: &Mention) -> Markup {
                 p { (ctx.t("mentions.delete_warning")) }
                 form method="post" action=(urls::webmention_delete(mention.id)) {
                     (csrf_input(ctx))
+                    @if let Some(next) = next {
+                        input type="hidden" name="next" value=(next);
+                    }
                     div.actions {
                         button.danger type="submit" { (ctx.t("mentions.delete")) }
-                        a href=(urls::post_mentions_section(&post.slug)) { (ctx.t("mentions.keep_it")) }
+                        a href=(next.map_or_else(|| urls::post_mentions_section(&post.slug), str::to_string)) { (ctx.t("mentions.keep_it")) }
                     }
                 }
             }

@@ -168,14 +168,16 @@ pub fn advertise(mut response: Response, mentions: Option<&Mentions>) -> Respons
 }
 
 /// Approves or deletes a mention: 404 when there is none (or federation is off), 403
-/// for anyone but the post's author and the admins. Back to the post's mentions.
+/// for anyone but the post's author and the admins. Back to the post's mentions, or
+/// to the admin page whose button this was.
 pub async fn moderate(ctx: &Ctx, id: i64, moderation: Moderation) -> Result<Response, WebError> {
     let post = moderated_post(ctx, id).await?;
     let actor = ctx.actor()?;
     ctx.app
         .act(move |blog| actions::webmentions::moderate(blog, &actor, id, moderation))
         .await?;
-    Ok(response::redirect(&urls::post_mentions_section(&post.slug)))
+    let back = urls::post_mentions_section(&post.slug);
+    Ok(response::redirect(&ctx.next_or(back)))
 }
 
 /// The page that asks before a mention goes; its form POSTs to the same address.
@@ -187,7 +189,7 @@ pub async fn delete_confirm(ctx: &Ctx, id: i64) -> Result<Response, WebError> {
         .read(move |conn| db::webmentions::by_id(conn, id))
         .await?
         .ok_or(WebError::NotFound)?;
-    let page = views::webmentions::delete_confirm(&ctx.page(), &post, &mention);
+    let page = views::webmentions::delete_confirm(&ctx.page(), &post, &mention, ctx.next_asked());
     Ok(response::html(StatusCode::OK, page))
 }
 

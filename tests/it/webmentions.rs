@@ -348,3 +348,37 @@ fn a_link_to_an_old_address_reaches_the_post_and_only_its_moderators_delete_the_
     assert!(!page.has("#mentions"), "{}", page.body);
     assert!(received(&b).is_empty(), "the row is deleted");
 }
+
+#[test]
+fn admins_find_the_mentions_waiting_on_the_comments_page() {
+    let b = federated();
+    let admin = b.admin();
+    let b_author = b.author("writer@b.example");
+    let b_slug = published(&b_author, "Harbour notes", "<p>The harbour at dawn.</p>");
+    let b_url = format!("{}/posts/{b_slug}", b.base_url());
+    let a = federated();
+    let a_author = a.author("reader@a.example");
+    published(
+        &a_author,
+        "Seen from the ferry",
+        &format!("<p><a href=\"{b_url}\">The harbour</a>, from the ferry.</p>"),
+    );
+    let listed = eventually(
+        "the admins' list shows the mention waiting",
+        || admin.get("/admin/comments"),
+        |page| page.has(".mentions-waiting .admin-mention"),
+    );
+    let item = &listed.select(".mentions-waiting .admin-mention")[0];
+    assert!(item.text.contains("Seen from the ferry"), "{}", item.text);
+    assert!(item.text.contains("Harbour notes"), "{}", item.text);
+    let approved = listed
+        .form(".mentions-waiting form[action$=\"/approve\"]")
+        .submit()
+        .assert_status(303);
+    assert_eq!(approved.location(), "/admin/comments");
+    assert!(!admin.get("/admin/comments").has(".mentions-waiting"));
+    let shown = b.anonymous().get(&format!("/posts/{b_slug}"));
+    assert!(shown.select("#mentions .mention")[0]
+        .text
+        .contains("Seen from the ferry"));
+}
