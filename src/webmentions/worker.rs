@@ -85,6 +85,13 @@ async fn check_due(app: &Arc<App>) {
             tracing::error!("webmentions: a check panicked");
             continue;
         };
+        let id = mention.id;
+        let kept = check.clone();
+        if let Err(err) = app.act(move |blog| record_check(blog, id, &kept)).await {
+            tracing::error!("webmentions: cannot record the check of mention {id}: {err:#}");
+            continue;
+        }
+        // Logged once recorded: what the log says, the table says too.
         match &check {
             Check::Links(_) => tracing::info!(
                 "webmentions: {} links to {}: waiting for moderation",
@@ -99,10 +106,6 @@ async fn check_due(app: &Arc<App>) {
             Check::Retry { error, .. } => {
                 tracing::warn!("webmentions: {} waits: {error}", mention.source)
             }
-        }
-        let id = mention.id;
-        if let Err(err) = app.act(move |blog| record_check(blog, id, &check)).await {
-            tracing::error!("webmentions: cannot record the check of mention {id}: {err:#}");
         }
     }
 }
@@ -172,6 +175,13 @@ async fn send_due(app: &Arc<App>) {
             tracing::error!("webmentions: a send panicked");
             continue;
         };
+        let id = queued.id;
+        let kept = sent.clone();
+        if let Err(err) = app.act(move |blog| record_send(blog, id, &kept)).await {
+            tracing::error!("webmentions: cannot record send {id}: {err:#}");
+            continue;
+        }
+        // Logged once recorded, as above.
         match &sent {
             Sent::Sent { endpoint } => tracing::info!(
                 "webmentions: sent {} → {} to {endpoint}",
@@ -189,10 +199,6 @@ async fn send_due(app: &Arc<App>) {
             Sent::Retry { error, .. } => {
                 tracing::warn!("webmentions: {} waits: {error}", queued.target)
             }
-        }
-        let id = queued.id;
-        if let Err(err) = app.act(move |blog| record_send(blog, id, &sent)).await {
-            tracing::error!("webmentions: cannot record send {id}: {err:#}");
         }
     }
 }

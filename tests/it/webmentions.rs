@@ -143,7 +143,8 @@ fn a_post_on_one_blog_that_links_to_another_is_mentioned_there_once_approved() {
     let source_link = &shown.select("#mentions .mention-source a")[0];
     assert_eq!(source_link.attr("href"), Some(a_url.as_str()));
 
-    // A's outbox says where it went.
+    // A's outbox says where it went (A logs it once recorded).
+    a.log_with(&format!("webmentions: sent {a_url}"));
     let sent = rows(
         &a,
         "SELECT source, target, status, endpoint FROM webmention_outbox",
@@ -381,4 +382,64 @@ fn admins_find_the_mentions_waiting_on_the_comments_page() {
     assert!(shown.select("#mentions .mention")[0]
         .text
         .contains("Seen from the ferry"));
+}
+
+/// A source page served from the test: the first request gets `503`, every later one
+/// the page (which links to `target`, once known). Answers its URL.
+fn flaky_source(target: std::sync::Arc<std::sync::Mutex<String>>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!(
+        "http://{}/note",
+        listener.local_addr().expect("its address")
+    );
+    std::thread::spawn(move || {
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = [0u8; 8192];
+            let _ = stream.read(&mut request);
+            let answer = if i == 0 {
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    .to_string()
+            } else {
+                let body = format!(
+                    "<title>A flaky note</title><p><a href=\"{}\">read this</a></p>",
+                    target.lock().expect("the target").as_str()
+                );
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn a_source_that_fails_for_now_is_checked_again_after_a_restart() {
+    let target = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let source = flaky_source(std::sync::Arc::clone(&target));
+    let b = federated();
+    let b_author = b.author("writer@b.example");
+    let b_slug = published(&b_author, "Harbour notes", "<p>The harbour at dawn.</p>");
+    let b_url = format!("{}/posts/{b_slug}", b.base_url());
+    *target.lock().unwrap() = b_url.clone();
+    b.anonymous()
+        .post("/webmention", &[("source", &source), ("target", &b_url)])
+        .assert_status(202);
+    b.log_with("the source answered 503");
+    assert_eq!(received(&b)[0].2, "queued", "it waits for another try");
+
+    // Stopped before the next try (10 s later), the server tries again once back.
+    let site = b.stop_keeping_folder();
+    let b = site.start();
+    b.log_with("waiting for moderation");
+    let after = received(&b);
+    assert_eq!(
+        (after.len(), after[0].2.as_str()),
+        (1, "pending"),
+        "{after:?}"
+    );
 }
