@@ -13,9 +13,9 @@ use url::Url;
 use super::request::Ctx;
 use super::router::Route;
 use super::WebError;
+use crate::actions;
 use crate::actions::webmentions::Moderation;
-use crate::actions::{self};
-use crate::auth::{permissions, Actor};
+use crate::auth::Actor;
 use crate::content::redirect::OldPath;
 use crate::content::{Post, PostId};
 use crate::db;
@@ -140,10 +140,7 @@ pub async fn section(ctx: &Ctx, post: &Post) -> Result<Option<Mentions>, WebErro
     if !post.is_published() {
         return Ok(None);
     }
-    let can_moderate = ctx
-        .user
-        .as_ref()
-        .is_some_and(|user| permissions::can_moderate(user, post));
+    let can_moderate = super::thread::can_moderate(ctx, post);
     let id = post.id;
     let mentions = ctx
         .app
@@ -209,14 +206,7 @@ async fn moderated_post(ctx: &Ctx, id: i64) -> Result<Post, WebError> {
         })
         .await?
         .ok_or(WebError::NotFound)?;
-    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
-    if !permissions::can_see(Some(user), &post) {
-        return Err(WebError::NotFound);
-    }
-    if !permissions::can_moderate(user, &post) {
-        return Err(WebError::Forbidden);
-    }
-    Ok(post)
+    super::thread::moderated(ctx, post)
 }
 
 #[cfg(test)]

@@ -443,3 +443,25 @@ fn a_source_that_fails_for_now_is_checked_again_after_a_restart() {
         "{after:?}"
     );
 }
+
+#[test]
+fn a_flood_of_webmentions_from_one_address_is_told_to_wait() {
+    let server = federated();
+    let client = server.anonymous();
+    // Each asks for a fetch; an address gets 60 an hour, counted before any check.
+    for _ in 0..60 {
+        client
+            .post("/webmention", &[("source", "https://a.example/x")])
+            .assert_status(400);
+    }
+    let refused = client
+        .post("/webmention", &[("source", "https://a.example/x")])
+        .assert_status(429);
+    assert!(refused.body.contains("try again"), "{}", refused.body);
+    // Another address still gets through.
+    server
+        .anonymous()
+        .via_proxy_from("203.0.113.9")
+        .post("/webmention", &[("source", "https://a.example/x")])
+        .assert_status(400);
+}
