@@ -465,3 +465,39 @@ fn a_flood_of_webmentions_from_one_address_is_told_to_wait() {
         .post("/webmention", &[("source", "https://a.example/x")])
         .assert_status(400);
 }
+
+#[test]
+fn publishing_from_the_command_line_queues_the_webmentions_too() {
+    // The command knows the blog's address from `base_url` alone.
+    let server = Site::new()
+        .config(&format!(
+            "{FEDERATION}[site]\nbase_url = \"http://blog.example\"\n"
+        ))
+        .start();
+    let author = server.author("writer@b.example");
+    // Nothing listens on port 9 of this machine: the send waits in the queue.
+    let target = "http://127.0.0.1:9/elsewhere";
+    let slug = author.create_post(
+        "From the terminal",
+        &format!("<p><a href=\"{target}\">elsewhere</a> and <a href=\"/posts/x\">here</a></p>"),
+    );
+    assert!(
+        rows(
+            &server,
+            "SELECT source, target, status, endpoint FROM webmention_outbox"
+        )
+        .is_empty(),
+        "a draft sends nothing"
+    );
+    server.cli(&["posts", "publish", &slug]).success();
+    let queued = rows(
+        &server,
+        "SELECT source, target, status, endpoint FROM webmention_outbox",
+    );
+    let source = format!("http://blog.example/posts/{slug}");
+    assert_eq!(queued.len(), 1, "only the external link: {queued:?}");
+    assert_eq!(
+        (queued[0].0.as_str(), queued[0].1.as_str()),
+        (source.as_str(), target)
+    );
+}
