@@ -108,7 +108,6 @@ pub struct Due {
     pub id: i64,
     pub source: String,
     pub target: String,
-    pub status: Status,
     pub attempts: i64,
     /// When the check was asked for: a day of failed tries from here gives up.
     pub queued_at: i64,
@@ -117,7 +116,7 @@ pub struct Due {
 /// The oldest mentions whose check is due.
 pub fn due(conn: &Connection, now: i64, limit: u32) -> rusqlite::Result<Vec<Due>> {
     conn.prepare_cached(
-        "SELECT id, source, target, status, attempts, queued_at FROM webmentions
+        "SELECT id, source, target, attempts, queued_at FROM webmentions
          WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, id LIMIT ?2",
     )?
@@ -126,9 +125,8 @@ pub fn due(conn: &Connection, now: i64, limit: u32) -> rusqlite::Result<Vec<Due>
             id: row.get(0)?,
             source: row.get(1)?,
             target: row.get(2)?,
-            status: Status::parse(&row.get::<_, String>(3)?),
-            attempts: row.get(4)?,
-            queued_at: row.get(5)?,
+            attempts: row.get(3)?,
+            queued_at: row.get(4)?,
         })
     })?
     .collect()

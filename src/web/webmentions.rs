@@ -56,10 +56,9 @@ pub async fn receive(ctx: &Ctx) -> Result<Response, WebError> {
         ));
     };
     let actor = Actor::Remote(ctx.client.to_string());
-    let (source, target) = (
-        source.to_string(),
-        ctx.form.get("target").trim().to_string(),
-    );
+    // Kept as parsed (no fragment, one spelling), so `…/post#comments` and `…/post`
+    // from the same source are one mention.
+    let (source, target) = (source.to_string(), target.to_string());
     ctx.app
         .act(move |blog| actions::webmentions::receive(blog, &actor, post, &source, &target))
         .await?;

@@ -309,7 +309,6 @@ mod tests {
             id: 1,
             source: source.into(),
             target: "https://blog.example/posts/hello".into(),
-            status: table::Status::Queued,
             attempts,
             queued_at: 0,
         }

@@ -12,7 +12,7 @@ CREATE TABLE webmentions (
     id              INTEGER PRIMARY KEY,
     post_id         INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
     source          TEXT NOT NULL,
-    target          TEXT NOT NULL,           -- as the sender gave it (an old address too)
+    target          TEXT NOT NULL,           -- as the sender gave it, parsed (an old address too)
     status          TEXT NOT NULL DEFAULT 'queued'
                     CHECK (status IN ('queued', 'pending', 'approved', 'refused')),
     -- What the source says of itself (its h-entry, else its <title>), as plain text.
