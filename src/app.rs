@@ -49,6 +49,8 @@ pub struct App {
     pub letters: Option<crate::mail::Letters>,
     /// How to federate; `None` when `[federation]` is off.
     pub federation: Option<crate::federation::Federation>,
+    /// What queuing webmentions needs; `None` unless `[federation] enabled`.
+    pub webmentions: Option<crate::webmentions::Webmentions>,
     /// The site's menu, and its title, description and accent (`/admin/settings`
     /// over `blog.toml`): every page shows them, and they change only with what readers
     /// see, so each is read once per content version.
@@ -108,6 +110,7 @@ impl App {
         ));
         let letters = crate::mail::Letters::of(&config, &key);
         let federation = crate::federation::Federation::of(&config);
+        let webmentions = crate::webmentions::Webmentions::of(&config);
         Ok(Self {
             config,
             db,
@@ -126,6 +129,7 @@ impl App {
             follower: false,
             letters,
             federation,
+            webmentions,
             menu: Versioned::default(),
             site: Versioned::default(),
             relying_party: OnceLock::new(),
@@ -178,6 +182,7 @@ impl App {
         Blog::new(&self.db, &self.media)
             .with_letters(self.letters.as_ref())
             .with_federation(self.federation.as_ref())
+            .with_webmentions(self.webmentions.as_ref())
     }
 
     /// Runs an action (see `actions`) on a blocking thread.

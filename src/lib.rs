@@ -18,6 +18,8 @@
 //! - `i18n`: the interface's words in English and Korean (`locales/`)
 //! - `assets`: embedded CSS and scripts under hashed names
 //! - `compress`: gzip and brotli, and choosing between them
+//! - `outbound`: every request to another server
+//! - `webmentions`: receiving, checking and sending webmentions
 
 pub mod actions;
 pub mod app;
@@ -41,3 +43,4 @@ pub mod serving;
 pub mod urls;
 pub mod views;
 pub mod web;
+pub mod webmentions;

@@ -50,6 +50,15 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+/// A page (`Outbound::get_page`): the answer, the URL it came from after redirects,
+/// and its `Link` header values in order.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub answer: Answer,
+    pub url: String,
+    pub links: Vec<String>,
+}
+
 impl Outbound {
     /// `user_agent` names the blog (`blog/0.1 (+https://blog.example.com)`);
     /// `allow_private` lifts the address rule (tests only).
@@ -92,6 +101,31 @@ impl Outbound {
             request = request.header(*name, *value);
         }
         read(request.call(), limit)
+    }
+
+    /// GET `url` like `get`, keeping what a page says of itself outside its body: the
+    /// address it was finally answered from (after redirects) and its `Link` headers.
+    pub fn get_page(&self, url: &str, accept: &str, limit: u64) -> Result<Page, OutboundError> {
+        check_scheme(url)?;
+        let answer = self
+            .agent
+            .get(url)
+            .header("accept", accept)
+            .call()
+            .map_err(describe)?;
+        let final_url = ureq::ResponseExt::get_uri(&answer).to_string();
+        let links = answer
+            .headers()
+            .get_all(http::header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect();
+        Ok(Page {
+            answer: read(Ok(answer), limit)?,
+            url: final_url,
+            links,
+        })
     }
 
     /// POST `body` as `content_type` to `url`, with extra `headers` (a signature, say).

@@ -166,6 +166,24 @@ pub fn comment_delete(id: CommentId) -> String {
     format!("/comments/{id}/delete")
 }
 
+/// Where other sites send webmentions (`[federation] enabled`).
+pub fn webmention_endpoint() -> String {
+    "/webmention".into()
+}
+
+/// A post's page scrolled to the mentions under it.
+pub fn post_mentions_section(slug: &Slug) -> String {
+    format!("{}#mentions", post(slug))
+}
+
+pub fn webmention_approve(id: i64) -> String {
+    format!("/webmentions/{id}/approve")
+}
+
+pub fn webmention_delete(id: i64) -> String {
+    format!("/webmentions/{id}/delete")
+}
+
 /// A confirmation page (a GET of `path`) whose form, once confirmed, asks to come
 /// back to `next` (an admin list) rather than to the post.
 pub fn asking_then(path: &str, next: &str) -> String {

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod settings;
 pub mod subscribers;
 pub mod users;
+pub mod webmentions;
 
 use rusqlite::Connection;
 
@@ -29,6 +30,7 @@ use crate::auth::Actor;
 use crate::db::{self, audit, Db};
 use crate::mail::Letters;
 use crate::media::MediaDir;
+use crate::webmentions::Webmentions;
 
 /// The stores an action changes: the database and the media folder.
 #[derive(Clone, Copy)]
@@ -41,6 +43,9 @@ pub struct Blog<'a> {
     /// How to federate, when `[federation]` is on: actions that publish, change or
     /// delete a post queue its activities in their transaction.
     pub federation: Option<&'a crate::federation::Federation>,
+    /// Our address and the webmention worker's bell, when `[federation]` is on:
+    /// publishing and updating a post queue webmentions in their transaction.
+    pub webmentions: Option<&'a Webmentions>,
 }
 
 impl<'a> Blog<'a> {
@@ -50,6 +55,7 @@ impl<'a> Blog<'a> {
             media,
             letters: None,
             federation: None,
+            webmentions: None,
         }
     }
 
@@ -59,6 +65,13 @@ impl<'a> Blog<'a> {
 
     pub fn with_federation(self, federation: Option<&'a crate::federation::Federation>) -> Self {
         Self { federation, ..self }
+    }
+
+    pub fn with_webmentions(self, webmentions: Option<&'a Webmentions>) -> Self {
+        Self {
+            webmentions,
+            ..self
+        }
     }
 
     /// Deletes the files of released media rows, after their transaction committed.

@@ -2,7 +2,7 @@
 //! so the work that grows with its size is done before the writer is taken.
 
 use super::federation::{self, Change};
-use super::{audit, editable, forbidden, mail, ActionError, Blog};
+use super::{audit, editable, forbidden, mail, webmentions, ActionError, Blog};
 use crate::auth::{Actor, Token};
 use crate::content::excerpt::excerpt;
 use crate::content::html::PreparedBody;
@@ -213,6 +213,13 @@ pub fn update(blog: Blog, actor: &Actor, slug: &Slug, edit: &Edit) -> Result<Sav
             if let Some(now) = db::posts::by_id(tx, post.id)? {
                 federation::post_changed(tx, blog.federation, &now, Change::Updated)?;
             }
+            webmentions::queue_sends(
+                tx,
+                blog.webmentions,
+                &post,
+                content.body.as_str(),
+                Some(post.body.as_str()),
+            )?;
         }
         Ok(Ok((
             Saved {
@@ -294,6 +301,7 @@ pub fn publish_due(blog: Blog, actor: &Actor, now: i64) -> Result<Vec<Post>, Act
                 if let Some(now) = db::posts::by_id(tx, post.id)? {
                     federation::post_changed(tx, blog.federation, &now, Change::Published)?;
                 }
+                webmentions::queue_sends(tx, blog.webmentions, &post, post.body.as_str(), None)?;
                 published.push(post);
             }
         }
@@ -360,6 +368,9 @@ pub fn set_visibility(
             if let Some(now) = db::posts::by_id(tx, post.id)? {
                 federation::post_changed(tx, blog.federation, &now, change)?;
             }
+        }
+        if visibility == Visibility::Published && !post.is_published() {
+            webmentions::queue_sends(tx, blog.webmentions, &post, post.body.as_str(), None)?;
         }
         Ok(Ok(post))
     })?

@@ -1,5 +1,6 @@
 //! Rate limits per client address for what costs us work or invites spam: signups
-//! (a bcrypt hash and an account each) and uploads (an image decode each). Kept in
+//! (a bcrypt hash and an account each), uploads (an image decode each) and
+//! webmentions (a fetch of another site each). Kept in
 //! memory: a restart forgets them, which costs an abuser nothing they did not have.
 //! Logins and comments are throttled from the database instead (`throttle`), since
 //! their counts must survive restarts and hold across several clients.
@@ -18,11 +19,15 @@ const SIGNUPS_PER_HOUR: u32 = 10;
 const SUBSCRIPTIONS_PER_HOUR: u32 = 10;
 /// Uploads from one address: an author pasting a gallery stays under it.
 const UPLOADS_PER_TEN_MINUTES: u32 = 100;
+/// Webmentions from one address (each costs a fetch of its source): a blog publishing
+/// a post with many links to ours stays under it, a flood of forged ones does not.
+const WEBMENTIONS_PER_HOUR: u32 = 60;
 
 pub struct RateLimits {
     signups: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<IpAddr>,
     subscriptions: DefaultKeyedRateLimiter<IpAddr>,
+    webmentions: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Default for RateLimits {
@@ -31,6 +36,7 @@ impl Default for RateLimits {
             signups: limiter(SIGNUPS_PER_HOUR, Duration::from_secs(3600)),
             uploads: limiter(UPLOADS_PER_TEN_MINUTES, Duration::from_secs(600)),
             subscriptions: limiter(SUBSCRIPTIONS_PER_HOUR, Duration::from_secs(3600)),
+            webmentions: limiter(WEBMENTIONS_PER_HOUR, Duration::from_secs(3600)),
         }
     }
 }
@@ -63,6 +69,12 @@ impl RateLimits {
         self.subscriptions.check_key(&client).is_ok()
     }
 
+    /// Counts a webmention from `client`; false when it is over its share.
+    pub fn webmention(&self, client: IpAddr) -> bool {
+        self.forget_idle();
+        self.webmentions.check_key(&client).is_ok()
+    }
+
     /// Drops the state of addresses back to a full allowance, so the maps do not grow
     /// with every address ever seen.
     fn forget_idle(&self) {
@@ -74,6 +86,9 @@ impl RateLimits {
         }
         if self.subscriptions.len() > 10_000 {
             self.subscriptions.retain_recent();
+        }
+        if self.webmentions.len() > 10_000 {
+            self.webmentions.retain_recent();
         }
     }
 }

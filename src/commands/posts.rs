@@ -17,11 +17,14 @@ pub fn run(config: &Config, command: PostsCommand) -> anyhow::Result<()> {
     let db = super::open_db(config)?;
     let media = MediaDir::new(config.storage.media_dir());
     let letters = super::letters(config)?;
-    // Queued here, sent by the server's worker (it looks every 15 s).
+    // Activities and webmentions are queued here and sent by the server's workers
+    // (they look every 15 s).
     let federation = crate::federation::Federation::of(config);
+    let webmentions = crate::webmentions::Webmentions::of(config);
     let blog = Blog::new(&db, &media)
         .with_letters(letters.as_ref())
-        .with_federation(federation.as_ref());
+        .with_federation(federation.as_ref())
+        .with_webmentions(webmentions.as_ref());
     let zone = jiff::tz::TimeZone::get(config.site.timezone.as_str())?;
     match command {
         PostsCommand::List { scheduled } => {

@@ -118,6 +118,7 @@ pub fn run(
             if scheduler_app.federation.is_some() {
                 tokio::spawn(crate::federation::delivery::run(Arc::clone(&scheduler_app)));
             }
+            tokio::spawn(crate::webmentions::worker::run(Arc::clone(&scheduler_app)));
             tokio::spawn(publish_scheduled_posts(scheduler_app));
             tokio::select! {
                 () = server::shutdown_signal() => {}

@@ -42,6 +42,9 @@ pub enum Action {
     /// Federation (issue 19): an admin blocked or unblocked a remote account or domain.
     FederationBlock,
     FederationUnblock,
+    /// A received webmention shown under its post, or deleted (issue 19).
+    WebmentionApprove,
+    WebmentionDelete,
 }
 
 impl Action {
@@ -76,6 +79,8 @@ impl Action {
             Self::RedirectRemove => "redirect.remove",
             Self::FederationBlock => "federation.block",
             Self::FederationUnblock => "federation.unblock",
+            Self::WebmentionApprove => "webmention.approve",
+            Self::WebmentionDelete => "webmention.delete",
         }
     }
 }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_moving_in.sql"),
     include_str!("migrations/011_site_settings.sql"),
     include_str!("migrations/012_images.sql"),
+    include_str!("migrations/013_webmentions.sql"),
     include_str!("migrations/014_federation.sql"),
 ];
 

@@ -29,6 +29,7 @@ pub mod site_settings;
 pub mod subscribers;
 pub mod tags;
 pub mod users;
+pub mod webmentions;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

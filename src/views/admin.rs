@@ -474,7 +474,14 @@ pub fn users(
     )
 }
 
-pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Markup {
+/// Comments waiting, a page at a time, then the webmentions waiting (when federation
+/// is on).
+pub fn comments(
+    ctx: &PageCtx,
+    waiting: &[Waiting],
+    mentions: &[crate::db::webmentions::Waiting],
+    pages: &Pagination,
+) -> Markup {
     admin_page(
         ctx,
         ctx.t("admin.comments"),
@@ -501,6 +508,7 @@ pub fn comments(ctx: &PageCtx, waiting: &[Waiting], pages: &Pagination) -> Marku
                 }
             }
             (pagination(ctx, pages, &urls::admin_comments()))
+            (super::webmentions::waiting(ctx, mentions))
         },
     )
 }

@@ -16,6 +16,7 @@ pub mod search;
 pub mod settings;
 pub mod subscriptions;
 pub mod syndication;
+pub mod webmentions;
 
 use std::fmt::Display;
 use std::sync::Arc;

@@ -150,14 +150,14 @@ fn preview_head(post: &Post, preview: &Preview) -> Markup {
 fn byline(ctx: &PageCtx, post: &Post) -> Markup {
     html! {
         p.byline {
-            a.author href=(urls::author(post.author_id)) {
+            a.author.p-author.h-card href=(urls::author(post.author_id)) {
                 @if let Some(avatar) = &post.author_avatar {
                     img.avatar.small src=(urls::media(avatar)) alt="" width="24" height="24";
                 }
                 (post.author_name)
             }
             @if let Some(at) = post.published_at {
-                " · " time datetime=(ctx.datetime(at)) { (ctx.date(at)) }
+                " · " time.dt-published datetime=(ctx.datetime(at)) { (ctx.date(at)) }
             } @else if let Some(at) = post.publish_at {
                 " · " span.badge.scheduled {
                     (ctx.tf("posts.scheduled_for", &[("when", &ctx.date_time(at))]))
@@ -174,6 +174,8 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
 
 /// One post; `can_edit` shows its author (and admins) the edit, publish and delete
 /// controls.
+/// The post is an h-entry (microformats2), so the sites it links to can tell its
+/// title and author when they check our webmention.
 pub fn show(
     ctx: &PageCtx,
     post: &Post,
@@ -181,17 +183,21 @@ pub fn show(
     preview: &Preview,
     thread: Option<&super::comments::Thread>,
     reactions: Option<Reactions>,
+    mentions: Option<&super::webmentions::Mentions>,
 ) -> Markup {
     layout::page_with(
         ctx,
         &post.title,
-        preview_head(post, preview),
         html! {
-            article.post data-slug=(post.slug) {
-                h1 { (post.title) }
+            (preview_head(post, preview))
+            @if let Some(mentions) = mentions { (super::webmentions::head(mentions)) }
+        },
+        html! {
+            article.post.h-entry data-slug=(post.slug) {
+                h1.p-name { (post.title) }
                 (byline(ctx, post))
                 @if can_edit { (edit_controls(ctx, post)) }
-                div.post-body { (post.body) }
+                div.post-body.e-content { (post.body) }
                 (tag_links(ctx, &post.tags))
                 @if let Some(r) = reactions.filter(|r| r.likes > 0 || r.boosts > 0) {
                     p.reactions {
@@ -201,6 +207,7 @@ pub fn show(
                     }
                 }
             }
+            @if let Some(mentions) = mentions { (super::webmentions::section(ctx, mentions)) }
             @if let Some(thread) = thread { (super::comments::section(ctx, thread)) }
         },
     )

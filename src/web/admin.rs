@@ -293,9 +293,19 @@ async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
             post_title: waiting.post_title,
         })
         .collect();
+    // Webmentions wait on the same page, when federation is on.
+    let mentions = match ctx.app.webmentions {
+        Some(_) => {
+            ctx.app
+                .db
+                .read(|conn| db::webmentions::waiting(conn, PER_PAGE))
+                .await?
+        }
+        None => Vec::new(),
+    };
     Ok(response::html(
         StatusCode::OK,
-        view::comments(&ctx.page(), &waiting, &pages),
+        view::comments(&ctx.page(), &waiting, &mentions, &pages),
     ))
 }
 

@@ -7,7 +7,7 @@
 use http::StatusCode;
 
 use super::request::Ctx;
-use super::thread::{can_moderate, composer};
+use super::thread::{can_moderate, composer, moderated};
 use super::WebError;
 use crate::actions::comments::{Comments, Moderation, Typed};
 use crate::actions::{self, ActionError};
@@ -153,14 +153,7 @@ async fn moderated_post(ctx: &Ctx, id: CommentId) -> Result<Post, WebError> {
         .read(move |conn| db::comments::post_of(conn, id))
         .await?
         .ok_or(WebError::NotFound)?;
-    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
-    if !permissions::can_see(Some(user), &post) {
-        return Err(WebError::NotFound);
-    }
-    if !permissions::can_moderate(user, &post) {
-        return Err(WebError::Forbidden);
-    }
-    Ok(post)
+    moderated(ctx, post)
 }
 
 /// Closes a post's comments or opens them again; for its author and the admins.

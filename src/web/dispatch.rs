@@ -4,10 +4,11 @@ use super::request::Ctx;
 use super::router::Route;
 use super::{
     accounts, admin, comments, fediverse, mail, posts, search, security, syndication, uploads,
-    writing, WebError,
+    webmentions, writing, WebError,
 };
 use crate::actions::comments::{Comments, Moderation};
 use crate::actions::posts::Visibility;
+use crate::actions::webmentions::Moderation as MentionModeration;
 use crate::content::{Kind, Problems};
 use crate::serving::response::Response;
 
@@ -52,6 +53,14 @@ pub async fn dispatch(ctx: &Ctx, route: Route) -> Result<Response, WebError> {
         Route::HideComment(id) => comments::moderate(ctx, id, Moderation::Hide).await,
         Route::DeleteCommentConfirm(id) => comments::delete_confirm(ctx, id).await,
         Route::DeleteComment(id) => comments::moderate(ctx, id, Moderation::Delete).await,
+        Route::Webmention => webmentions::receive(ctx).await,
+        Route::ApproveWebmention(id) => {
+            webmentions::moderate(ctx, id, MentionModeration::Approve).await
+        }
+        Route::DeleteWebmentionConfirm(id) => webmentions::delete_confirm(ctx, id).await,
+        Route::DeleteWebmention(id) => {
+            webmentions::moderate(ctx, id, MentionModeration::Delete).await
+        }
         Route::LoginForm => accounts::login_form(ctx),
         Route::Login => accounts::login(ctx).await,
         Route::Logout => accounts::logout(ctx).await,

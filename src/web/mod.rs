@@ -23,6 +23,7 @@ pub mod static_files;
 pub mod syndication;
 pub mod thread;
 pub mod uploads;
+pub mod webmentions;
 pub mod writing;
 
 use std::panic::AssertUnwindSafe;

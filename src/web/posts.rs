@@ -109,6 +109,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
     let can_edit = may_edit(ctx, &post);
     let shared = Shared::of(ctx, &post);
     let thread = thread::thread(ctx, &post).await?;
+    let mentions = super::webmentions::section(ctx, &post).await?;
     let page = thread::page_ctx(ctx, thread.as_ref());
     let reactions = match ctx.app.federation {
         Some(_) => {
@@ -122,7 +123,7 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
         }
         None => None,
     };
-    Ok(response::html(
+    let shown = response::html(
         StatusCode::OK,
         views::posts::show(
             &page,
@@ -131,8 +132,10 @@ pub async fn show(ctx: &Ctx, slug: Slug) -> Result<Response, WebError> {
             &shared.preview(ctx),
             thread.as_ref(),
             reactions,
+            mentions.as_ref(),
         ),
-    ))
+    );
+    Ok(super::webmentions::advertise(shown, mentions.as_ref()))
 }
 
 /// The post with its body as a page shows it: each image with its size, its smaller

@@ -89,6 +89,12 @@ pub enum Route {
     /// The page that asks before a comment is deleted; only its POST deletes.
     DeleteCommentConfirm(CommentId),
     DeleteComment(CommentId),
+    /// Other sites' webmentions: form fields `source` and `target`, no session.
+    Webmention,
+    ApproveWebmention(i64),
+    /// The page that asks before a webmention is deleted; only its POST deletes.
+    DeleteWebmentionConfirm(i64),
+    DeleteWebmention(i64),
     Admin(AdminPage),
     AdminAction(AdminAction),
     /// A writer's place in the fediverse, and what its forms do.
@@ -246,6 +252,12 @@ impl Route {
             (_, true, ["comments", id, "hide"]) => Self::HideComment(id.parse().ok()?),
             (true, _, ["comments", id, "delete"]) => Self::DeleteCommentConfirm(id.parse().ok()?),
             (_, true, ["comments", id, "delete"]) => Self::DeleteComment(id.parse().ok()?),
+            (_, true, ["webmention"]) => Self::Webmention,
+            (_, true, ["webmentions", id, "approve"]) => Self::ApproveWebmention(id.parse().ok()?),
+            (true, _, ["webmentions", id, "delete"]) => {
+                Self::DeleteWebmentionConfirm(id.parse().ok()?)
+            }
+            (_, true, ["webmentions", id, "delete"]) => Self::DeleteWebmention(id.parse().ok()?),
             (true, _, ["admin"]) => Self::Admin(AdminPage::Dashboard),
             (true, _, ["admin", "posts"]) => Self::Admin(AdminPage::Posts),
             (true, _, ["admin", "users"]) => Self::Admin(AdminPage::Users),
@@ -358,6 +370,7 @@ impl Route {
                 | Self::DeleteConfirm(_)
                 | Self::CloseCommentsConfirm(_)
                 | Self::DeleteCommentConfirm(_)
+                | Self::DeleteWebmentionConfirm(_)
                 | Self::Drafts
                 | Self::ProfileForm
                 | Self::PasswordForm
@@ -385,9 +398,11 @@ impl Route {
     }
 
     /// Whether a POST here must carry the CSRF token of the visitor's session. A mail
-    /// client's one-click unsubscribe has no session: its signed link is the proof.
+    /// client's one-click unsubscribe has no session: its signed link is the proof. A
+    /// webmention comes from another server, and changes nothing until its source,
+    /// fetched by us, is found to link here.
     pub fn needs_csrf(&self) -> bool {
-        !matches!(self, Self::Unsubscribe(_))
+        !matches!(self, Self::Unsubscribe(_) | Self::Webmention)
     }
 
     /// True when the path exists for some other method (answer 405, not 404).
@@ -459,6 +474,19 @@ mod tests {
         assert_eq!(post_(&comment_approve(id)), Some(Route::ApproveComment(id)));
         assert_eq!(post_(&comment_hide(id)), Some(Route::HideComment(id)));
         assert_eq!(post_(&comment_delete(id)), Some(Route::DeleteComment(id)));
+        assert_eq!(post_(&webmention_endpoint()), Some(Route::Webmention));
+        assert_eq!(
+            post_(&webmention_approve(4)),
+            Some(Route::ApproveWebmention(4))
+        );
+        assert_eq!(
+            get(&webmention_delete(4)),
+            Some(Route::DeleteWebmentionConfirm(4))
+        );
+        assert_eq!(
+            post_(&webmention_delete(4)),
+            Some(Route::DeleteWebmention(4))
+        );
         assert_eq!(
             get(&comment_delete(id)),
             Some(Route::DeleteCommentConfirm(id))

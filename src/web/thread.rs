@@ -76,6 +76,20 @@ pub fn composer(ctx: &Ctx, state: Comments) -> Composer {
     }
 }
 
+/// The post, when this user may moderate what is under it (comments, mentions): 404
+/// when they cannot see it (a draft not theirs), 403 for anyone but its author and
+/// the admins.
+pub fn moderated(ctx: &Ctx, post: Post) -> Result<Post, WebError> {
+    let user = ctx.user.as_ref().ok_or(WebError::Forbidden)?;
+    if !permissions::can_see(Some(user), &post) {
+        return Err(WebError::NotFound);
+    }
+    if !permissions::can_moderate(user, &post) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(post)
+}
+
 pub fn can_moderate(ctx: &Ctx, post: &Post) -> bool {
     ctx.user
         .as_ref()

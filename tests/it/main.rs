@@ -41,4 +41,5 @@ mod security;
 mod server;
 mod startup;
 mod systemd;
+mod webmentions;
 mod writing;
