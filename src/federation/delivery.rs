@@ -9,7 +9,7 @@
 //! takes in once.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use super::{signatures, Local, ACTIVITY_JSON};
 use crate::actions::federation::{key_pair, prune, record, Outcome};
@@ -17,13 +17,6 @@ use crate::app::App;
 use crate::db::{self, federation as store};
 use crate::retry;
 
-/// The longest the worker sleeps without looking (deliveries queued by another
-/// process, `blog posts publish` on the command line, go out within this time).
-const LOOK_EVERY: Duration = Duration::from_secs(15);
-/// How long the worker waits after being woken, for the queueing transaction to
-/// commit.
-const COMMIT_GRACE: Duration = Duration::from_millis(200);
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 const BATCH: u32 = 50;
 /// What we read of an inbox's answer.
 const ANSWER_LIMIT: u64 = 64 * 1024;
@@ -33,58 +26,47 @@ pub async fn run(app: Arc<App>) {
     let Some(fed) = app.federation.clone() else {
         return;
     };
-    let mut pruned_at: Option<Instant> = None;
-    loop {
-        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
-            pruned_at = Some(Instant::now());
-            if let Err(err) = app.act(prune).await {
-                tracing::error!("federation: cannot prune the outbox: {err:#}");
-            }
-        }
-        let due = app
-            .db
-            .read(|conn| store::due(conn, db::now_ms(), BATCH))
-            .await
-            .unwrap_or_else(|err| {
-                tracing::error!("federation: cannot read the outbox: {err:#}");
-                Vec::new()
-            });
-        for delivery in due {
-            let sender = Arc::clone(&app);
-            let fed = fed.clone();
-            let sent = tokio::task::spawn_blocking(move || {
-                let result = send(&sender, &fed, &delivery);
-                (delivery, result)
-            })
-            .await;
-            let Ok((delivery, result)) = sent else {
-                tracing::error!("federation: a delivery panicked");
-                continue;
-            };
-            let outcome = outcome_of(&delivery, result, db::now_ms());
-            match &outcome {
-                Outcome::Sent => tracing::info!("federation: delivered to {}", delivery.inbox),
-                Outcome::Retry { error, .. } => {
-                    tracing::warn!("federation: delivery to {} waits: {error}", delivery.inbox)
-                }
-                Outcome::Failed(error) => {
-                    tracing::error!("federation: delivery to {} failed: {error}", delivery.inbox)
-                }
-            }
-            let id = delivery.id;
-            if let Err(err) = app.act(move |blog| record(blog, id, &outcome)).await {
-                tracing::error!("federation: cannot record delivery {id}: {err:#}");
-            }
-        }
-        let next = app.db.read(store::next_due).await.unwrap_or(None);
-        let wait = next.map_or(LOOK_EVERY, |at| {
-            Duration::from_millis(u64::try_from(at - db::now_ms()).unwrap_or(0)).min(LOOK_EVERY)
+    let forget = || app.act(prune);
+    retry::work("federation", fed.bell(), forget, || deliver_due(&app, &fed)).await;
+}
+
+/// Delivers what is due; returns when the next delivery falls due.
+async fn deliver_due(app: &Arc<App>, fed: &super::Federation) -> Option<i64> {
+    let due = app
+        .db
+        .read(|conn| store::due(conn, db::now_ms(), BATCH))
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!("federation: cannot read the outbox: {err:#}");
+            Vec::new()
         });
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            () = fed.woken() => tokio::time::sleep(COMMIT_GRACE).await,
+    for delivery in due {
+        let (sender, fed) = (Arc::clone(app), fed.clone());
+        let sent = tokio::task::spawn_blocking(move || {
+            let result = send(&sender, &fed, &delivery);
+            (delivery, result)
+        })
+        .await;
+        let Ok((delivery, result)) = sent else {
+            tracing::error!("federation: a delivery panicked");
+            continue;
+        };
+        let outcome = outcome_of(&delivery, result, db::now_ms());
+        match &outcome {
+            Outcome::Sent => tracing::info!("federation: delivered to {}", delivery.inbox),
+            Outcome::Retry { error, .. } => {
+                tracing::warn!("federation: delivery to {} waits: {error}", delivery.inbox)
+            }
+            Outcome::Failed(error) => {
+                tracing::error!("federation: delivery to {} failed: {error}", delivery.inbox)
+            }
+        }
+        let id = delivery.id;
+        if let Err(err) = app.act(move |blog| record(blog, id, &outcome)).await {
+            tracing::error!("federation: cannot record delivery {id}: {err:#}");
         }
     }
+    app.db.read(store::next_due).await.unwrap_or(None)
 }
 
 /// Why a delivery did not land.

@@ -29,11 +29,10 @@ pub mod keys;
 pub mod remote;
 pub mod signatures;
 
-use std::sync::Arc;
-
 pub use actors::Local;
 
 use crate::config::Config;
+use crate::retry::Bell;
 
 /// The JSON type of ActivityPub documents.
 pub const ACTIVITY_JSON: &str = "application/activity+json";
@@ -44,14 +43,14 @@ pub const MAX_ACTIVITY_BYTES: usize = 256 * 1024;
 /// A remote actor's document, at most.
 pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 
-/// What federating needs: the site's address, and a way to wake the delivery worker.
+/// What federating needs: the site's address, and the delivery worker's bell.
 #[derive(Debug, Clone)]
 pub struct Federation {
     /// `[site] base_url`, without a trailing slash.
     pub base: String,
     /// `host` or `host:port` of `base`: the domain of our handles.
     pub host: String,
-    queued: Arc<tokio::sync::Notify>,
+    bell: Bell,
 }
 
 impl Federation {
@@ -79,7 +78,7 @@ impl Federation {
         Some(Self {
             base,
             host,
-            queued: Arc::new(tokio::sync::Notify::new()),
+            bell: Bell::default(),
         })
     }
 
@@ -90,11 +89,11 @@ impl Federation {
 
     /// Tells the worker that deliveries were queued.
     pub fn wake(&self) {
-        self.queued.notify_one();
+        self.bell.ring();
     }
 
-    pub async fn woken(&self) {
-        self.queued.notified().await;
+    pub fn bell(&self) -> &Bell {
+        &self.bell
     }
 
     /// Whether `url` is one of ours.

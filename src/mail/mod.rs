@@ -13,11 +13,10 @@ pub mod links;
 pub mod smtp;
 pub mod worker;
 
-use std::sync::Arc;
-
 use crate::auth::Token;
 use crate::config::{Config, Language, SecretKey};
 use crate::db::outbox::{self, Letter};
+use crate::retry::Bell;
 
 /// What writing a letter needs: the site's address, name and language, the sender,
 /// and the key that signs the links in it.
@@ -35,9 +34,8 @@ pub struct Letters {
     /// The host part of Message-IDs.
     host: String,
     key: SecretKey,
-    /// Told when mail is queued, so the worker sends it at once rather than at its
-    /// next regular look.
-    queued: Arc<tokio::sync::Notify>,
+    /// Rung when mail is queued, so the worker sends it at once.
+    bell: Bell,
 }
 
 impl Letters {
@@ -64,7 +62,7 @@ impl Letters {
             from,
             host,
             key: key.clone(),
-            queued: Arc::new(tokio::sync::Notify::new()),
+            bell: Bell::default(),
         })
     }
 
@@ -87,14 +85,9 @@ impl Letters {
         &self.key
     }
 
-    /// Wakes the worker: mail was queued.
-    fn wake(&self) {
-        self.queued.notify_one();
-    }
-
-    /// Waits for `wake`.
-    pub async fn woken(&self) {
-        self.queued.notified().await;
+    /// What the worker waits on.
+    pub fn bell(&self) -> &Bell {
+        &self.bell
     }
 }
 
@@ -117,8 +110,8 @@ pub fn queue(
         Token::generate().map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
     let message_id = format!("{}@{}", &token.as_str()[..32], letters.host);
     outbox::enqueue(tx, letter, &message_id, crate::db::now_ms())?;
-    // The worker waits a moment after this (`worker::COMMIT_GRACE`): the transaction
+    // The worker waits a moment after this (`retry::COMMIT_GRACE`): the transaction
     // that queued the mail commits before it looks.
-    letters.wake();
+    letters.bell.ring();
     Ok(())
 }

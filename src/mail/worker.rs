@@ -11,7 +11,7 @@
 //! loses nothing and repeats nothing.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::smtp::{Mailer, SendError};
@@ -19,19 +19,6 @@ use crate::actions::mail::{prune, record, Outcome};
 use crate::app::App;
 use crate::db::{self, outbox};
 use crate::retry;
-
-/// The longest the worker sleeps without looking: mail queued by another process
-/// (`blog posts publish` on the command line) goes out within this time.
-const LOOK_EVERY: Duration = Duration::from_secs(15);
-
-/// How long the worker waits after being woken by `mail::queue`, which runs inside
-/// the transaction that queues the mail: long enough for that transaction to commit
-/// (a mail not yet visible would wait for the next look), and it gathers a burst of
-/// mails into one pass.
-pub const COMMIT_GRACE: Duration = Duration::from_millis(200);
-
-/// How often sent and failed mails older than a month are forgotten.
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Mails read from the queue at a time.
 const BATCH: u32 = 50;
@@ -41,63 +28,57 @@ pub async fn run(app: Arc<App>, mailer: Mailer) {
     let Some(letters) = app.letters.clone() else {
         return;
     };
+    let pace = Mutex::new(Pace::new(app.config.mail.max_per_minute));
     let mailer = Arc::new(mailer);
-    let mut pace = Pace::new(app.config.mail.max_per_minute);
-    let mut pruned_at: Option<Instant> = None;
-    loop {
-        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
-            pruned_at = Some(Instant::now());
-            if let Err(err) = app.act(prune).await {
-                tracing::error!("mail: cannot prune the outbox: {err:#}");
-            }
-        }
-        let due = match app
-            .db
-            .read(|conn| outbox::due(conn, db::now_ms(), BATCH))
-            .await
-        {
-            Ok(due) => due,
-            Err(err) => {
-                tracing::error!("mail: cannot read the outbox: {err:#}");
-                Vec::new()
-            }
-        };
-        for mail in due {
-            pace.wait_turn().await;
-            let sender = Arc::clone(&mailer);
-            let sent = tokio::task::spawn_blocking(move || {
-                let result = sender.send(&mail);
-                (mail, result)
-            })
-            .await;
-            let Ok((mail, result)) = sent else {
-                tracing::error!("mail: a send panicked");
-                continue;
-            };
-            let outcome = outcome_of(&mail, result, db::now_ms());
-            match &outcome {
-                Outcome::Sent => tracing::info!("mail: sent {} to {}", mail.message_id, mail.to),
-                Outcome::Retry { error, .. } => {
-                    tracing::warn!("mail: {} to {} waits: {error}", mail.message_id, mail.to)
-                }
-                Outcome::Failed(error) => {
-                    tracing::error!("mail: {} to {} failed: {error}", mail.message_id, mail.to)
-                }
-            }
-            let id = mail.id;
-            if let Err(err) = app.act(move |blog| record(blog, id, &outcome)).await {
-                tracing::error!("mail: cannot record what became of mail {id}: {err:#}");
-            }
-        }
-        let next = app.db.read(outbox::next_due).await.unwrap_or(None);
-        let wait = next.map_or(LOOK_EVERY, |at| {
-            Duration::from_millis(u64::try_from(at - db::now_ms()).unwrap_or(0)).min(LOOK_EVERY)
+    let forget = || app.act(prune);
+    retry::work("mail", letters.bell(), forget, || {
+        send_due(&app, &mailer, &pace)
+    })
+    .await;
+}
+
+/// Sends what is due, at the pace allowed; returns when the next mail falls due.
+async fn send_due(app: &Arc<App>, mailer: &Arc<Mailer>, pace: &Mutex<Pace>) -> Option<i64> {
+    let due = app
+        .db
+        .read(|conn| outbox::due(conn, db::now_ms(), BATCH))
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!("mail: cannot read the outbox: {err:#}");
+            Vec::new()
         });
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            () = letters.woken() => tokio::time::sleep(COMMIT_GRACE).await,
+    for mail in due {
+        let slot = match pace.lock() {
+            Ok(mut pace) => pace.next_slot(Instant::now()),
+            Err(_) => Instant::now(),
+        };
+        tokio::time::sleep_until(slot.into()).await;
+        let sender = Arc::clone(mailer);
+        let sent = tokio::task::spawn_blocking(move || {
+            let result = sender.send(&mail);
+            (mail, result)
+        })
+        .await;
+        let Ok((mail, result)) = sent else {
+            tracing::error!("mail: a send panicked");
+            continue;
+        };
+        let outcome = outcome_of(&mail, result, db::now_ms());
+        match &outcome {
+            Outcome::Sent => tracing::info!("mail: sent {} to {}", mail.message_id, mail.to),
+            Outcome::Retry { error, .. } => {
+                tracing::warn!("mail: {} to {} waits: {error}", mail.message_id, mail.to)
+            }
+            Outcome::Failed(error) => {
+                tracing::error!("mail: {} to {} failed: {error}", mail.message_id, mail.to)
+            }
+        }
+        let id = mail.id;
+        if let Err(err) = app.act(move |blog| record(blog, id, &outcome)).await {
+            tracing::error!("mail: cannot record what became of mail {id}: {err:#}");
         }
     }
+    app.db.read(outbox::next_due).await.unwrap_or(None)
 }
 
 /// What to record after one try.
@@ -127,11 +108,6 @@ impl Pace {
             per_minute: usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX),
             recent: VecDeque::new(),
         }
-    }
-
-    async fn wait_turn(&mut self) {
-        let slot = self.next_slot(Instant::now());
-        tokio::time::sleep_until(slot.into()).await;
     }
 
     /// When the next send may go, if it is asked for at `now`; that send is counted.

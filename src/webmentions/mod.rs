@@ -14,11 +14,11 @@ pub mod verify;
 pub mod worker;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use url::Url;
 
 use crate::config::Config;
+use crate::retry::Bell;
 
 /// Pages read for webmentions (a source, a target) are cut off past this size.
 pub const PAGE_LIMIT: u64 = 1024 * 1024;
@@ -27,7 +27,7 @@ pub const PAGE_LIMIT: u64 = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Webmentions {
     base_url: String,
-    queued: Arc<tokio::sync::Notify>,
+    bell: Bell,
 }
 
 impl Webmentions {
@@ -35,7 +35,7 @@ impl Webmentions {
     pub fn of(config: &Config) -> Option<Self> {
         config.federation.enabled.then(|| Self {
             base_url: config.site.base_url.as_str().to_string(),
-            queued: Arc::new(tokio::sync::Notify::new()),
+            bell: Bell::default(),
         })
     }
 
@@ -50,13 +50,13 @@ impl Webmentions {
     }
 
     /// Wakes the worker: something was queued. It waits a moment before looking
-    /// (`worker::COMMIT_GRACE`), for the transaction that queued it to commit.
+    /// (`retry::COMMIT_GRACE`), for the transaction that queued it to commit.
     pub fn wake(&self) {
-        self.queued.notify_one();
+        self.bell.ring();
     }
 
-    pub async fn woken(&self) {
-        self.queued.notified().await;
+    pub fn bell(&self) -> &Bell {
+        &self.bell
     }
 
     /// The pages a post body links to that are not on this blog: each http(s) link,
@@ -128,7 +128,7 @@ mod tests {
     fn ours() -> Webmentions {
         Webmentions {
             base_url: "https://blog.example".into(),
-            queued: Arc::default(),
+            bell: Bell::default(),
         }
     }
 

@@ -6,7 +6,6 @@
 //! a private address) ends it at once.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use url::Url;
 
@@ -17,16 +16,6 @@ use crate::app::App;
 use crate::db::{self, webmentions as table};
 use crate::outbound::{Outbound, OutboundError};
 use crate::retry;
-
-/// The longest the worker sleeps without looking: sends queued by another process
-/// (`blog posts publish`) go out within this time.
-const LOOK_EVERY: Duration = Duration::from_secs(15);
-
-/// How long the worker waits after being woken, which happens inside the transaction
-/// that queued the work: long enough for it to commit.
-const COMMIT_GRACE: Duration = Duration::from_millis(200);
-
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Checks or sends read from the queue at a time.
 const BATCH: u32 = 20;
@@ -40,25 +29,13 @@ pub async fn run(app: Arc<App>) {
     let Some(webmentions) = app.webmentions.clone() else {
         return;
     };
-    let mut pruned_at: Option<Instant> = None;
-    loop {
-        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
-            pruned_at = Some(Instant::now());
-            if let Err(err) = app.act(prune).await {
-                tracing::error!("webmentions: cannot prune: {err:#}");
-            }
-        }
+    let forget = || app.act(prune);
+    let pass = || async {
         check_due(&app).await;
         send_due(&app).await;
-        let next = app.db.read(table::next_due).await.unwrap_or(None);
-        let wait = next.map_or(LOOK_EVERY, |at| {
-            Duration::from_millis(u64::try_from(at - db::now_ms()).unwrap_or(0)).min(LOOK_EVERY)
-        });
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            () = webmentions.woken() => tokio::time::sleep(COMMIT_GRACE).await,
-        }
-    }
+        app.db.read(table::next_due).await.unwrap_or(None)
+    };
+    retry::work("webmentions", webmentions.bell(), forget, pass).await;
 }
 
 /// Fetches the source of every mention whose check is due, and records what it found.
