@@ -330,7 +330,7 @@ mod tests {
                 &fed,
                 "https://blog.example/ap/users/2/outbox",
                 1,
-                &[post.clone()],
+                std::slice::from_ref(&post),
             ),
         ] {
             let mut used = Vec::new();

@@ -22,6 +22,7 @@
 //         the body is changed after signing. Answers {"posted", "status", "body"}.
 //   Each command answers {"done": cmd} or {"error": message}.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import readline from "node:readline";
 
@@ -49,6 +50,7 @@ function say(value) {
 
 // Fedify's warnings and errors, on stderr, so a failing test shows why.
 await configure({
+  contextLocalStorage: new AsyncLocalStorage(),
   sinks: { stderr: getStreamSink(Writable.toWeb(process.stderr)) },
   loggers: [
     { category: "fedify", lowestLevel: "warning", sinks: ["stderr"] },
@@ -126,7 +128,10 @@ async function inbox() {
     kv: new MemoryKvStore(),
     allowPrivateAddress: true,
   });
+  // RSA signs requests (HTTP Signatures); Ed25519 signs the activities themselves
+  // (Object Integrity Proofs), as Fedify recommends.
   const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+  const proofKeys = await generateCryptoKeyPair("Ed25519");
   const me = "peer";
 
   federation
@@ -144,16 +149,23 @@ async function inbox() {
         assertionMethods: pairs.map((pair) => pair.multikey),
       });
     })
-    .setKeyPairsDispatcher((_ctx, identifier) => (identifier === me ? [keys] : []));
+    .setKeyPairsDispatcher((_ctx, identifier) => (identifier === me ? [keys, proofKeys] : []));
 
   federation
     .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+    .withIdempotency("per-inbox")
     .on(Activity, async (ctx, activity) => {
+      // The object as embedded: an Accept carries our own Follow, whose id is on our
+      // origin, and Fedify would otherwise fetch it from us (this peer serves no
+      // Follow documents). The activity itself was verified by Fedify.
+      const object = await activity
+        .getObject({ documentLoader: ctx.documentLoader, crossOrigin: "trust" })
+        .then(describe, (error) => ({ error: String(error) }));
       say({
         received: await activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader }),
         type: getTypeId(activity).href.replace("https://www.w3.org/ns/activitystreams#", ""),
         actor: href(activity.actorId),
-        object: await describe(await activity.getObject({ documentLoader: ctx.documentLoader })),
+        object,
       });
     })
     .onError((_ctx, error) => say({ inboxError: String(error) }));
