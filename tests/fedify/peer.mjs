@@ -16,6 +16,12 @@
 //                                  read as JSON lines on stdin:
 //     {"cmd": "follow", "actor": URL}             a Follow sent by Fedify's outbox
 //     {"cmd": "undo", "follow": ID, "actor": URL} an Undo of that Follow
+//     {"cmd": "reply", "actor": URL, "inReplyTo": URL, "content": HTML}
+//                                                 a Create of a Note, as Fedify
+//                                                 composes one
+//     {"cmd": "like", "actor": URL, "object": URL} a Like
+//     {"cmd": "delete", "actor": URL, "note": ID}  a Delete of that Note
+//     (each sent to the actor's inbox by Fedify's `sendActivity`, signed its way)
 //     {"cmd": "post", "inbox": URL, "activity": {…}, "tamper": false}
 //         the activity's exact bytes, signed with the peer's key by Fedify's
 //         `signRequest` (draft-cavage, as Mastodon signs) and POSTed; with "tamper"
@@ -28,10 +34,16 @@ import readline from "node:readline";
 
 import {
   Activity,
+  Create,
+  Delete,
   Endpoints,
   Follow,
+  Like,
   MemoryKvStore,
+  Note,
+  PUBLIC_COLLECTION,
   Person,
+  Tombstone,
   Undo,
   createFederation,
   generateCryptoKeyPair,
@@ -41,6 +53,7 @@ import {
   lookupWebFinger,
   signRequest,
 } from "@fedify/fedify";
+import { Temporal } from "@js-temporal/polyfill";
 import { configure, getStreamSink } from "@logtape/logtape";
 import { Writable } from "node:stream";
 
@@ -231,6 +244,60 @@ async function inbox() {
         }),
       );
       return { undo: id.href };
+    },
+    // A reply as Fedify composes it (its JSON-LD shape, with an integrity proof).
+    async reply({ actor, inReplyTo, content }) {
+      const recipient = await ctx.lookupObject(actor, { documentLoader });
+      if (recipient == null) throw new Error(`Fedify could not look up ${actor}`);
+      const n = ++sent;
+      const note = new Note({
+        id: new URL(`/notes/${n}`, base),
+        attribution: ctx.getActorUri(me),
+        replyTarget: new URL(inReplyTo),
+        content,
+        published: Temporal.Now.instant(),
+        to: PUBLIC_COLLECTION,
+        cc: recipient.id,
+      });
+      await ctx.sendActivity(
+        { identifier: me },
+        recipient,
+        new Create({
+          id: new URL(`/notes/${n}/create`, base),
+          actor: ctx.getActorUri(me),
+          object: note,
+          to: PUBLIC_COLLECTION,
+          cc: recipient.id,
+        }),
+      );
+      return { note: note.id.href };
+    },
+    async like({ actor, object }) {
+      const recipient = await ctx.lookupObject(actor, { documentLoader });
+      if (recipient == null) throw new Error(`Fedify could not look up ${actor}`);
+      const id = new URL(`/likes/${++sent}`, base);
+      await ctx.sendActivity(
+        { identifier: me },
+        recipient,
+        new Like({ id, actor: ctx.getActorUri(me), object: new URL(object) }),
+      );
+      return { like: id.href };
+    },
+    async delete({ actor, note }) {
+      const recipient = await ctx.lookupObject(actor, { documentLoader });
+      if (recipient == null) throw new Error(`Fedify could not look up ${actor}`);
+      const id = new URL(`/deletes/${++sent}`, base);
+      await ctx.sendActivity(
+        { identifier: me },
+        recipient,
+        new Delete({
+          id,
+          actor: ctx.getActorUri(me),
+          object: new Tombstone({ id: new URL(note) }),
+          to: PUBLIC_COLLECTION,
+        }),
+      );
+      return { delete: id.href };
     },
     async post({ inbox, activity, tamper }) {
       const body = JSON.stringify(activity);

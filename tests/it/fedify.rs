@@ -548,3 +548,48 @@ fn recorded_mastodon_activities_signed_by_fedify_follow_reply_like_and_undo() {
         followers(&ada)
     );
 }
+
+#[test]
+fn a_reply_and_a_like_composed_by_fedify_land_on_the_post() {
+    let Some(fedify) = fedify() else { return };
+    let server = Site::new().config(FEDERATING).start();
+    let ada = server.author("ada@a.example");
+    let actor = actor_of(&server, &ada);
+    let slug = published_post(&ada, "Notes from the harbour");
+    let visitor = server.anonymous();
+    let post_page = || visitor.get(&format!("/posts/{slug}"));
+    let object = post_page().select("link[rel=alternate][type=\"application/activity+json\"]")[0]
+        .attr("href")
+        .expect("the page names its object")
+        .to_string();
+    let mut peer = fedify.peer();
+
+    // In Fedify's own shape (compacted JSON-LD, an integrity proof), to Ada's inbox.
+    let reply = peer.command(json!({
+        "cmd": "reply", "actor": actor, "inReplyTo": object,
+        "content": "<p>Were the <b>gulls</b> out too?</p>",
+    }));
+    let page = post_page();
+    assert!(
+        page.text().contains("Were the gulls out too?"),
+        "{}",
+        page.text()
+    );
+    assert_eq!(
+        page.select(".comment h3.commenter a")[0].text,
+        "Fedify Peer"
+    );
+
+    peer.command(json!({ "cmd": "like", "actor": actor, "object": object }));
+    assert!(
+        post_page().text().contains("Likes from the fediverse: 1"),
+        "{}",
+        post_page().text()
+    );
+
+    peer.command(json!({ "cmd": "delete", "actor": actor, "note": reply["note"] }));
+    assert!(
+        !post_page().text().contains("Were the gulls out too?"),
+        "the deleted reply is gone"
+    );
+}
