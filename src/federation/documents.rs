@@ -14,9 +14,9 @@ pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 const CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 const SECURITY: &str = "https://w3id.org/security/v1";
 
-/// The context of documents that carry posts: ActivityStreams has no `Hashtag`, so,
-/// as Mastodon does, it is named here; without it a JSON-LD reader (Fedify) drops
-/// every tag of an Article.
+/// The context of documents that carry posts (an Article, the outbox, our activities):
+/// ActivityStreams has no `Hashtag`, so, as Mastodon does, it is named here; without
+/// it a JSON-LD reader (Fedify) drops every tag of an Article.
 fn article_context() -> Value {
     json!([CONTEXT, { "Hashtag": "as:Hashtag" }])
 }
@@ -107,7 +107,7 @@ pub fn article(fed: &Federation, post: &Post) -> Value {
 pub fn activity(fed: &Federation, id: &str, kind: &str, actor: Local, object: Value) -> Value {
     let actor_id = fed.url(&actor.path());
     json!({
-        "@context": CONTEXT,
+        "@context": article_context(),
         "id": id,
         "type": kind,
         "actor": actor_id,
@@ -321,10 +321,18 @@ mod tests {
     ];
 
     #[test]
-    fn every_type_of_an_article_or_outbox_is_in_its_context() {
+    fn every_type_of_an_article_its_create_or_the_outbox_is_in_the_context() {
         let fed = fed();
         let post = post();
+        let create = activity(
+            &fed,
+            "https://blog.example/ap/activities/1",
+            "Create",
+            Local::User(post.author_id),
+            article(&fed, &post),
+        );
         for doc in [
+            create,
             article_document(&fed, &post),
             outbox(
                 &fed,

@@ -391,6 +391,7 @@ fn fedify_follows_an_author_and_receives_create_update_and_delete() {
         content.contains(&format!("href=\"{base}/about\"")),
         "{content}"
     );
+    assert_eq!(article["tags"][0]["name"], "#harbour", "{create:#}");
 
     // She edits it: an Update with the new text.
     ada.edit_post(&slug, "body", "<p>The boats came in late.</p>")
