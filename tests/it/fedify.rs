@@ -4,7 +4,8 @@
 //! Fedify looks up our actor and our posts; an actor of its own follows an author,
 //! is accepted, and receives the author's Create, Update and Delete; and recorded
 //! Mastodon activities (`tests/fedify/mastodon/`), signed and delivered by Fedify,
-//! follow, reply, like, delete and undo on our blog, while a tampered one is refused.
+//! follow, like, reply, delete and undo on our blog, while a tampered one is refused;
+//! and a reply, a like and a delete in Fedify's own shape land on the post.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -274,6 +275,17 @@ fn actor_of(server: &TestServer, writer: &Client) -> String {
         .to_string()
 }
 
+/// The URL of a post's `Article`, as its page names it.
+fn object_of(server: &TestServer, slug: &str) -> String {
+    server
+        .anonymous()
+        .get(&format!("/posts/{slug}"))
+        .select("link[rel=alternate][type=\"application/activity+json\"]")[0]
+        .attr("href")
+        .expect("the page names its object")
+        .to_string()
+}
+
 /// A published post with a tag and a relative link; answers its slug.
 fn published_post(writer: &Client, title: &str) -> String {
     let slug = writer.create_post(
@@ -297,13 +309,7 @@ fn fedify_looks_up_our_actor_and_our_posts() {
     let slug = published_post(&ada, "Notes from the harbour");
     let base = server.base_url();
     let page = format!("{base}/posts/{slug}");
-    let object = server
-        .anonymous()
-        .get(&format!("/posts/{slug}"))
-        .select("link[rel=alternate][type=\"application/activity+json\"]")[0]
-        .attr("href")
-        .expect("the page names its object")
-        .to_string();
+    let object = object_of(&server, &slug);
 
     let found = fedify.lookup(&[&actor, &page, &object]);
 
@@ -443,7 +449,7 @@ fn mastodon(file: &str, peer: &Peer, targets: &[(&str, &str)]) -> Value {
 }
 
 #[test]
-fn recorded_mastodon_activities_signed_by_fedify_follow_reply_like_and_undo() {
+fn recorded_mastodon_activities_signed_by_fedify_follow_like_reply_delete_and_undo() {
     let Some(fedify) = fedify() else { return };
     let server = Site::new().config(FEDERATING).start();
     let ada = server.author("ada@a.example");
@@ -451,10 +457,7 @@ fn recorded_mastodon_activities_signed_by_fedify_follow_reply_like_and_undo() {
     let slug = published_post(&ada, "Notes from the harbour");
     let visitor = server.anonymous();
     let post_page = || visitor.get(&format!("/posts/{slug}"));
-    let object = post_page().select("link[rel=alternate][type=\"application/activity+json\"]")[0]
-        .attr("href")
-        .expect("the page names its object")
-        .to_string();
+    let object = object_of(&server, &slug);
     let mut peer = fedify.peer();
     let inbox = format!("{actor}/inbox");
     let shared = format!("{}/ap/inbox", server.base_url());
@@ -494,6 +497,21 @@ fn recorded_mastodon_activities_signed_by_fedify_follow_reply_like_and_undo() {
     assert_eq!(peer.post(&shared, &like, false), 202);
     assert!(
         post_page().text().contains("Likes from the fediverse: 1"),
+        "{}",
+        post_page().text()
+    );
+    // Its Undo (recorded for the next like: the ids made to agree): uncounted.
+    let undo_like = mastodon(
+        "undo_like.json",
+        &peer,
+        &[
+            ("https://ds9.lemmy.ml/post/147", &object),
+            ("#likes/212341", "#likes/212340"),
+        ],
+    );
+    assert_eq!(peer.post(&shared, &undo_like, false), 202);
+    assert!(
+        !post_page().text().contains("Likes from the fediverse"),
         "{}",
         post_page().text()
     );
@@ -559,10 +577,7 @@ fn a_reply_and_a_like_composed_by_fedify_land_on_the_post() {
     let slug = published_post(&ada, "Notes from the harbour");
     let visitor = server.anonymous();
     let post_page = || visitor.get(&format!("/posts/{slug}"));
-    let object = post_page().select("link[rel=alternate][type=\"application/activity+json\"]")[0]
-        .attr("href")
-        .expect("the page names its object")
-        .to_string();
+    let object = object_of(&server, &slug);
     let mut peer = fedify.peer();
 
     // In Fedify's own shape (compacted JSON-LD, an integrity proof), to Ada's inbox.
