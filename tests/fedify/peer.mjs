@@ -26,7 +26,7 @@
 //         the activity's exact bytes, signed with the peer's key by Fedify's
 //         `signRequest` (draft-cavage, as Mastodon signs) and POSTed; with "tamper"
 //         the body is changed after signing. Answers {"posted", "status", "body"}.
-//   Each command answers {"done": cmd} or {"error": message}.
+//   Each command answers {"done": cmd, …} or {"error": message, "cmd": cmd}.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
@@ -77,7 +77,7 @@ const documentLoader = getDocumentLoader({ allowPrivateAddress: true });
 const text = (value) => (value == null ? null : value.toString());
 const href = (value) => (value == null ? null : (value.href ?? text(value)));
 
-/// What a test checks of a Fedify object, plus its compacted JSON-LD as Fedify sees it.
+// What a test checks of a Fedify object, plus its compacted JSON-LD as Fedify sees it.
 async function describe(object) {
   if (object == null) return null;
   const out = {
