@@ -20,6 +20,7 @@
 //                                                 a Create of a Note, as Fedify
 //                                                 composes one
 //     {"cmd": "like", "actor": URL, "object": URL} a Like
+//     {"cmd": "announce", "actor": URL, "object": URL} a boost
 //     {"cmd": "delete", "actor": URL, "note": ID}  a Delete of that Note
 //     (each sent to the actor's inbox by Fedify's `sendActivity`, signed its way)
 //     {"cmd": "post", "inbox": URL, "activity": {…}, "tamper": false}
@@ -34,6 +35,7 @@ import readline from "node:readline";
 
 import {
   Activity,
+  Announce,
   Create,
   Delete,
   Endpoints,
@@ -282,6 +284,17 @@ async function inbox() {
         new Like({ id, actor: ctx.getActorUri(me), object: new URL(object) }),
       );
       return { like: id.href };
+    },
+    async announce({ actor, object }) {
+      const recipient = await ctx.lookupObject(actor, { documentLoader });
+      if (recipient == null) throw new Error(`Fedify could not look up ${actor}`);
+      const id = new URL(`/announces/${++sent}`, base);
+      await ctx.sendActivity(
+        { identifier: me },
+        recipient,
+        new Announce({ id, actor: ctx.getActorUri(me), object: new URL(object), to: PUBLIC_COLLECTION }),
+      );
+      return { announce: id.href };
     },
     async delete({ actor, note }) {
       const recipient = await ctx.lookupObject(actor, { documentLoader });

@@ -569,7 +569,7 @@ fn recorded_mastodon_activities_signed_by_fedify_follow_like_reply_delete_and_un
 }
 
 #[test]
-fn a_reply_and_a_like_composed_by_fedify_land_on_the_post() {
+fn a_reply_a_like_and_a_boost_composed_by_fedify_land_on_the_post() {
     let Some(fedify) = fedify() else { return };
     let server = Site::new().config(FEDERATING).start();
     let ada = server.author("ada@a.example");
@@ -597,8 +597,11 @@ fn a_reply_and_a_like_composed_by_fedify_land_on_the_post() {
     );
 
     peer.command(json!({ "cmd": "like", "actor": actor, "object": object }));
+    peer.command(json!({ "cmd": "announce", "actor": actor, "object": object }));
     assert!(
-        post_page().text().contains("Likes from the fediverse: 1"),
+        post_page()
+            .text()
+            .contains("Likes from the fediverse: 1 · Boosts: 1"),
         "{}",
         post_page().text()
     );
@@ -607,5 +610,32 @@ fn a_reply_and_a_like_composed_by_fedify_land_on_the_post() {
     assert!(
         !post_page().text().contains("Were the gulls out too?"),
         "the deleted reply is gone"
+    );
+}
+
+#[test]
+fn fedify_follows_the_blog_and_receives_its_boost_of_each_post() {
+    let Some(fedify) = fedify() else { return };
+    let server = Site::new().config(FEDERATING).start();
+    let ada = server.author("ada@a.example");
+    let blog = format!("{}/ap/blog", server.base_url());
+    let mut peer = fedify.peer();
+
+    let found = fedify.lookup(&[&blog]);
+    assert_eq!(found[0]["preferredUsername"], "blog", "{:#}", found[0]);
+    peer.command(json!({ "cmd": "follow", "actor": blog }));
+    let accept = peer.received("Accept");
+    assert_eq!(accept["actor"], blog.as_str());
+
+    // The blog's followers see each post as the blog's boost of the author's Article,
+    // which Fedify fetches from us by its URL.
+    let slug = published_post(&ada, "Notes from the harbour");
+    let announce = peer.received("Announce");
+    assert_eq!(announce["actor"], blog.as_str());
+    assert_eq!(announce["object"]["type"], "Article", "{announce:#}");
+    assert_eq!(announce["object"]["name"], "Notes from the harbour");
+    assert_eq!(
+        announce["object"]["url"],
+        format!("{}/posts/{slug}", server.base_url())
     );
 }
