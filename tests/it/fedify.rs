@@ -383,6 +383,9 @@ fn fedify_follows_an_author_and_receives_create_update_and_delete() {
         "{}",
         followers(&ada)
     );
+    // Fedify knocked first with RFC 9421, was told what to use, and came back with
+    // draft-cavage.
+    server.log_with("signed with RFC 9421 HTTP Message Signatures");
 
     // Ada publishes: a Create of the Article, links made absolute.
     let slug = published_post(&ada, "Notes from the harbour");
