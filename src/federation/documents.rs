@@ -14,6 +14,13 @@ pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 const CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 const SECURITY: &str = "https://w3id.org/security/v1";
 
+/// The context of documents that carry posts (an Article, the outbox, our activities):
+/// ActivityStreams has no `Hashtag`, so, as Mastodon does, it is named here; without
+/// it a JSON-LD reader (Fedify) drops every tag of an Article.
+fn article_context() -> Value {
+    json!([CONTEXT, { "Hashtag": "as:Hashtag" }])
+}
+
 /// What an actor document shows of its actor.
 pub struct ActorInfo<'a> {
     pub actor: Local,
@@ -100,7 +107,7 @@ pub fn article(fed: &Federation, post: &Post) -> Value {
 pub fn activity(fed: &Federation, id: &str, kind: &str, actor: Local, object: Value) -> Value {
     let actor_id = fed.url(&actor.path());
     json!({
-        "@context": CONTEXT,
+        "@context": article_context(),
         "id": id,
         "type": kind,
         "actor": actor_id,
@@ -186,7 +193,7 @@ pub fn outbox(fed: &Federation, id: &str, total: i64, posts: &[Post]) -> Value {
         })
         .collect();
     json!({
-        "@context": CONTEXT,
+        "@context": article_context(),
         "id": id,
         "type": "OrderedCollection",
         "totalItems": total,
@@ -197,7 +204,7 @@ pub fn outbox(fed: &Federation, id: &str, total: i64, posts: &[Post]) -> Value {
 /// The `Article` served alone, with its context.
 pub fn article_document(fed: &Federation, post: &Post) -> Value {
     let mut doc = article(fed, post);
-    doc["@context"] = json!(CONTEXT);
+    doc["@context"] = article_context();
     doc
 }
 
@@ -247,4 +254,104 @@ pub fn new_activity_id(fed: &Federation) -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|err| anyhow::anyhow!("no randomness: {err}"))?;
     Ok(fed.url(&format!("/ap/activities/{}", hex::encode(bytes))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Kind, PostId, SanitizedHtml, UserId};
+
+    fn fed() -> Federation {
+        let mut config = crate::config::Config::default();
+        config.site.base_url = "https://blog.example".parse().unwrap();
+        config.federation.enabled = true;
+        Federation::of(&config).unwrap()
+    }
+
+    fn post() -> Post {
+        Post {
+            id: PostId(7),
+            author_id: UserId(2),
+            author_name: "Ann".into(),
+            author_avatar: None,
+            title: "Harbour".into(),
+            slug: "harbour".parse().unwrap(),
+            body: SanitizedHtml::from_trusted_storage("<p>Boats</p>".into()),
+            excerpt: "Boats".into(),
+            created_at: 0,
+            updated_at: 0,
+            published_at: Some(0),
+            publish_at: None,
+            revision: 1,
+            tags: vec!["boats".parse().unwrap()],
+            kind: Kind::Post,
+            menu_position: None,
+            featured_image: None,
+        }
+    }
+
+    /// Every `type` a JSON document uses, at any depth.
+    fn types(doc: &Value, out: &mut Vec<String>) {
+        match doc {
+            Value::Object(fields) => {
+                if let Some(Value::String(kind)) = fields.get("type") {
+                    out.push(kind.clone());
+                }
+                fields.values().for_each(|v| types(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| types(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The ActivityStreams 2.0 vocabulary's types that our documents use; anything
+    /// else must be named by the document's own context, or JSON-LD readers drop it.
+    const ACTIVITY_STREAMS: &[&str] = &[
+        "Article",
+        "Create",
+        "Update",
+        "Delete",
+        "Announce",
+        "Tombstone",
+        "Image",
+        "Note",
+        "Mention",
+        "OrderedCollection",
+        "Person",
+    ];
+
+    #[test]
+    fn every_type_of_an_article_its_create_or_the_outbox_is_in_the_context() {
+        let fed = fed();
+        let post = post();
+        let create = activity(
+            &fed,
+            "https://blog.example/ap/activities/1",
+            "Create",
+            Local::User(post.author_id),
+            article(&fed, &post),
+        );
+        for doc in [
+            create,
+            article_document(&fed, &post),
+            outbox(
+                &fed,
+                "https://blog.example/ap/users/2/outbox",
+                1,
+                std::slice::from_ref(&post),
+            ),
+        ] {
+            let mut used = Vec::new();
+            types(&doc, &mut used);
+            assert!(used.contains(&"Hashtag".to_string()), "{doc}");
+            let context = doc["@context"].to_string();
+            for kind in used {
+                assert!(
+                    ACTIVITY_STREAMS.contains(&kind.as_str())
+                        || context.contains(&format!("\"{kind}\"")),
+                    "{kind} is neither ActivityStreams nor in the context {context}"
+                );
+            }
+        }
+    }
 }

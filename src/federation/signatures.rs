@@ -29,6 +29,14 @@ pub const DATE_WINDOW: Duration = Duration::from_secs(3600);
 pub enum Refusal {
     #[error("the request has no Signature header")]
     Unsigned,
+    /// Fedify, and others after it, knock first with RFC 9421 and fall back to
+    /// draft-cavage on a 401; this says which to use to anyone reading their logs.
+    #[error(
+        "the request is signed with RFC 9421 HTTP Message Signatures (Signature-Input), \
+         which this server does not check: sign with draft-cavage-http-signatures-12, \
+         as Mastodon does"
+    )]
+    Rfc9421,
     #[error("the Signature header does not parse or does not cover {0}")]
     BadSignatureHeader(String),
     #[error("the Date header is missing or not an HTTP date")]
@@ -146,6 +154,9 @@ pub fn check_post(
     body: &[u8],
     now: SystemTime,
 ) -> Result<Claimed, Refusal> {
+    if headers.contains_key("signature-input") {
+        return Err(Refusal::Rfc9421);
+    }
     let date = header(headers, "date").ok_or(Refusal::NoDate)?;
     let date = httpdate::parse_http_date(&date).map_err(|_| Refusal::NoDate)?;
     let apart = now
@@ -239,6 +250,34 @@ mod tests {
         // Sent to another inbox than the one signed for.
         let elsewhere = check_post("/ap/blog/inbox", &headers, b"{}", now).unwrap();
         assert!(!elsewhere.holds(&pair.public_pem));
+    }
+
+    #[test]
+    fn rfc_9421_is_refused_with_what_to_use_instead() {
+        let now = SystemTime::now();
+        let (mut headers, _) = signed(b"{}", now);
+        // As Fedify's first knock: Signature-Input and Content-Digest, no Digest.
+        headers.remove("digest");
+        headers.insert(
+            "content-digest",
+            "sha-256=:RBNvo1WzZ4oRRq0W9+hknpT7T8If536DEMBg9hyq/4o=:"
+                .parse()
+                .unwrap(),
+        );
+        headers.insert(
+            "signature-input",
+            "sig1=(\"@method\" \"@target-uri\" \"host\" \"date\" \"content-digest\");\
+             keyid=\"https://other.example/users/a#main-key\";alg=\"rsa-v1_5-sha256\""
+                .parse()
+                .unwrap(),
+        );
+        headers.insert("signature", "sig1=:AAAA:".parse().unwrap());
+        let refusal = match check_post("/ap/inbox", &headers, b"{}", now) {
+            Err(refusal) => refusal,
+            Ok(_) => panic!("an RFC 9421 signature was taken"),
+        };
+        assert_eq!(refusal, Refusal::Rfc9421);
+        assert!(refusal.to_string().contains("draft-cavage"), "{refusal}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod design;
 mod disk_full;
 mod editor;
 mod federation;
+mod fedify;
 mod first_run;
 mod hostile;
 mod images;
