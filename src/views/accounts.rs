@@ -334,7 +334,7 @@ fn two_factor_summary(ctx: &PageCtx, security: &SecurityView) -> Markup {
             h2 { (ctx.t("accounts.two_factor")) }
             @if security.totp {
                 p.factor-on { (ctx.t("accounts.totp_on")) " "
-                    (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+                    (ctx.tc("accounts.recovery_codes_left", security.recovery_codes_left.into(), &[])) }
             } @else if !security.passkeys.is_empty() {
                 p.factor-on { (ctx.t("accounts.passkeys_are_second_factor")) }
             } @else {
@@ -444,7 +444,7 @@ pub fn two_factor(
                 @if security.totp || !security.passkeys.is_empty() {
                     section.security #recovery {
                         h2 { (ctx.t("accounts.recovery_codes")) }
-                        p { (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+                        p { (ctx.tc("accounts.recovery_codes_left", security.recovery_codes_left.into(), &[])) }
                         form method="post" action=(urls::recovery_codes()) {
                             (csrf_input(ctx))
                             div.actions { button type="submit" { (ctx.t("accounts.new_recovery_codes")) } }

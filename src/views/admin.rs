@@ -146,9 +146,10 @@ pub fn dashboard(ctx: &PageCtx, counts: &Counts, audit: &[AuditRow]) -> Markup {
     };
     let n = |n: u64| n.to_string();
     let files = |files: u64, bytes: u64| {
-        ctx.tf(
+        ctx.tc(
             "admin.files_and_bytes",
-            &[("files", &files), ("size", &size(ctx, bytes))],
+            files,
+            &[("size", &size(ctx, bytes))],
         )
     };
     admin_page(
@@ -519,8 +520,7 @@ pub fn media(
             @if let Some(freed) = freed {
                 div.notice.gc-freed role="status" {
                     p {
-                        (ctx.tf("admin.gc_freed", &[
-                            ("files", &freed.files.len()),
+                        (ctx.tc("admin.gc_freed", freed.files.len() as u64, &[
                             ("size", &size(ctx, freed.bytes)),
                         ]))
                     }
@@ -693,7 +693,7 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
 
 /// Exact bytes, with a rounded size beside them once there are many.
 fn size(ctx: &PageCtx, bytes: u64) -> String {
-    let exact = ctx.tf("admin.bytes", &[("n", &bytes)]);
+    let exact = ctx.tc("admin.bytes", bytes, &[]);
     if bytes < 1024 {
         return exact;
     }
@@ -745,6 +745,7 @@ mod tests {
     fn sizes_keep_the_exact_count() {
         let ctx = PageCtx::sample(Language::En);
         assert_eq!(size(&ctx, 22), "22 bytes");
+        assert_eq!(size(&ctx, 1), "1 byte");
         assert_eq!(size(&ctx, 3 * 1024 + 400), "3.4 KiB (3472 bytes)");
     }
 

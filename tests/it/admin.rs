@@ -438,6 +438,8 @@ fn bad_admin_input_gets_a_clear_4xx_and_changes_nothing() {
 
 #[test]
 fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
+    // One file: the dashboard, the notice and the audit log say "1 file", never
+    // "1 files" (the plural rules of `locales/en/admin.ftl`).
     let server = Site::new().env("BLOG_MEDIA_GC_GRACE", "0s").start();
     let admin = server.admin();
     let planted = server
@@ -449,7 +451,7 @@ fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
     let dashboard = admin.get("/admin").assert_status(200);
     assert_eq!(
         count(&dashboard, "Orphans (the GC would delete)"),
-        "1 files, 22 bytes"
+        "1 file, 22 bytes"
     );
     let media = admin.get("/admin/media").assert_status(200);
     assert!(
@@ -469,15 +471,22 @@ fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
         .map(|n| n.text.clone())
         .expect("a report");
     assert!(
-        notice.contains("deleted 1 files and freed 22 bytes"),
+        notice.contains("deleted 1 file and freed 22 bytes"),
         "{notice}"
     );
     assert!(notice.contains("uploads/2020/01/stray.jpg"), "{notice}");
     assert!(!planted.exists());
     let rows = audit_rows(&server);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].3, "1 files, 22 bytes");
+    assert_eq!(rows[0].3, "1 file, 22 bytes");
     let dashboard = admin.get("/admin").assert_status(200);
+    assert!(
+        dashboard_log(&admin)
+            .iter()
+            .any(|line| line.contains("ran the media GC") && line.contains("1 file, 22 bytes")),
+        "{:?}",
+        dashboard_log(&admin)
+    );
     assert_eq!(
         count(&dashboard, "Orphans (the GC would delete)"),
         "0 files, 0 bytes"
