@@ -5,3 +5,8 @@ results = { $count ->
     [one] { $count } post found.
    *[other] { $count } posts found.
 }
+# $count: the most characters a search may have.
+too_long = { $count ->
+    [one] A search can be at most { $count } character long.
+   *[other] A search can be at most { $count } characters long.
+}

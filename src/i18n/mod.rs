@@ -113,7 +113,10 @@ impl Text {
             .iter()
             .map(|(name, value)| (*name, value as &dyn Display))
             .collect();
-        self.format(message.key, &args)
+        match message.count {
+            Some(count) => self.count(message.key, count, &args),
+            None => self.format(message.key, &args),
+        }
     }
 
     /// A stored time (Unix milliseconds) as a date in `zone`, written the way this
@@ -356,8 +359,10 @@ mod tests {
         assert_eq!(ko.count("no.such_key", 1, &[]), "no.such_key");
     }
 
-    /// Every `.get("…")` and `.format("…"` with a dotted literal key in `src/` must
-    /// name a key that exists (in both languages, by the test above).
+    /// Every `.get("…")`, `.format("…"`, `.count("…"` and `Message::from("…")` with a
+    /// dotted literal key in `src/` must name a key that exists, in the `.ftl` files
+    /// when it is counted and in the TOML when not (in both languages, by the test
+    /// above).
     #[test]
     fn every_key_the_code_uses_exists() {
         let mut missing = Vec::new();
@@ -370,6 +375,7 @@ mod tests {
                 "tf(\"",
                 "count(\"",
                 "tc(\"",
+                "Message::from(\"",
             ] {
                 for (at, _) in text.match_indices(call) {
                     let rest = &text[at + call.len()..];
@@ -383,10 +389,20 @@ mod tests {
                         continue;
                     }
                     let part = key.split('.').next().unwrap_or_default();
-                    // `t("` also ends `count("`.
-                    let is_counted = call.contains("count")
-                        || call.starts_with("tc")
-                        || text[..at].ends_with("coun");
+                    // `t("` also ends `count("`; a problem's message is counted when
+                    // its chain of calls (up to the end of its expression) says so.
+                    let is_counted = match call {
+                        "Message::from(\"" => {
+                            let chain = rest.find([';', '{']).map_or(rest, |end| &rest[..end]);
+                            let chain = chain.find(",\n").map_or(chain, |end| &chain[..end]);
+                            chain.contains(".counting(")
+                        }
+                        _ => {
+                            call.contains("count")
+                                || call.starts_with("tc")
+                                || text[..at].ends_with("coun")
+                        }
+                    };
                     let file = format!("{part}.{}", if is_counted { "ftl" } else { "toml" });
                     if !files("en").contains(&file) {
                         continue; // not a string key (a file name, a header)

@@ -56,9 +56,10 @@ pub struct SignupForm<'a> {
 }
 
 pub fn signup(ctx: &PageCtx, values: &SignupForm, problems: &Problems) -> Markup {
-    let password_label = ctx.tf(
+    let password_label = ctx.tc(
         "accounts.password_with_length",
-        &[("min", &password::MIN_CHARS)],
+        password::MIN_CHARS as u64,
+        &[],
     );
     layout::page(
         ctx,
@@ -92,9 +93,10 @@ pub struct InvitationForm<'a> {
 /// Following an invitation: the address is the admin's choice, shown, not asked; the
 /// invitee chooses a name and a password.
 pub fn invitation(ctx: &PageCtx, values: &InvitationForm, problems: &Problems) -> Markup {
-    let password_label = ctx.tf(
+    let password_label = ctx.tc(
         "accounts.password_with_length",
-        &[("min", &password::MIN_CHARS)],
+        password::MIN_CHARS as u64,
+        &[],
     );
     let role = ctx.t(match values.role {
         crate::content::Role::Admin => "accounts.invited_as_admin",
@@ -293,9 +295,10 @@ pub fn password(ctx: &PageCtx, action: &str, kind: PasswordForm, problems: &Prob
     } else {
         ctx.t("accounts.choose_new_password")
     };
-    let new_label = ctx.tf(
+    let new_label = ctx.tc(
         "accounts.new_password_with_length",
-        &[("min", &password::MIN_CHARS)],
+        password::MIN_CHARS as u64,
+        &[],
     );
     layout::page(
         ctx,
