@@ -403,6 +403,8 @@ pub fn passkeys(ctx: &PageCtx, passkeys: &[PasskeyRow], available: bool) -> Mark
 pub struct TotpSetup<'a> {
     pub qr_svg: &'a str,
     pub secret_base32: &'a str,
+    /// The otpauth:// URL the QR code holds.
+    pub url: &'a str,
 }
 
 /// `/accounts/two-factor`: the app's set-up or state, recovery codes, passkeys. `required`
@@ -430,6 +432,8 @@ pub fn two_factor(
                         p { (ctx.t("accounts.totp_scan")) }
                         figure.qr { (maud::PreEscaped(setup.qr_svg)) }
                         p { (ctx.t("accounts.totp_by_hand")) " " code #totp-secret { (setup.secret_base32) } }
+                        // On a phone, the app is on the same device as the page.
+                        p { a.totp-link href=(setup.url) { (ctx.t("accounts.totp_open")) } }
                         form method="post" action=(urls::two_factor()) {
                             (csrf_input(ctx))
                             (form_errors(ctx, problems))

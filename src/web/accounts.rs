@@ -29,7 +29,7 @@ pub fn login_form(ctx: &Ctx) -> Result<Response, WebError> {
             "",
             next,
             &Problems::new(),
-            ctx.app.relying_party().is_ok(),
+            ctx.app.relying_party(&ctx.site.title).is_ok(),
         ),
     ))
 }
@@ -46,7 +46,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
                 typed_email,
                 next,
                 &problems,
-                ctx.app.relying_party().is_ok(),
+                ctx.app.relying_party(&ctx.site.title).is_ok(),
             ),
         )
     };
