@@ -18,3 +18,8 @@ post_count = { $count ->
     [one] { $count } post
    *[other] { $count } posts
 }
+# The page that asks before an address's pending invitations are revoked.
+revoke_question = { $count ->
+    [one] Revoke the invitation for { $email }?
+   *[other] Revoke the { $count } invitations for { $email }?
+}

@@ -1,4 +1,4 @@
-//! `blog users list|invite|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
+//! `blog users list|invite|invitations|revoke-invite|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
 
 use anyhow::{bail, Context};
 
@@ -87,6 +87,40 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
                 "an invitation for {email} as {role}: the link works once, within {} days",
                 actions::invitations::LINK_DAYS
             );
+        }
+        UsersCommand::Invitations => {
+            let now = db::now_ms();
+            let pending = db.read_now(|conn| db::invitations::pending(conn, now))?;
+            if pending.is_empty() {
+                println!(
+                    "no pending invitations: make one with `blog users invite EMAIL --role author`"
+                );
+            }
+            for invitation in pending {
+                let by = invitation
+                    .invited_by
+                    .as_ref()
+                    .map_or("(command line)", Email::as_str);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    invitation.email,
+                    invitation.role,
+                    by,
+                    super::import::dates::rfc3339(invitation.expires_at)
+                );
+            }
+        }
+        UsersCommand::RevokeInvite { email } => {
+            let email: Email = email
+                .parse()
+                .with_context(|| format!("{email:?} is not an email address"))?;
+            actions::invitations::revoke(blog, &Actor::Cli, &email).map_err(|err| match err {
+                actions::ActionError::NotFound(_) => anyhow::anyhow!(
+                    "no pending invitation for {email}: see `blog users invitations`"
+                ),
+                err => err.into(),
+            })?;
+            println!("the invitation for {email} is revoked: its link no longer works");
         }
         UsersCommand::ResetLink { email } => {
             let user = account(&db, &email)?;

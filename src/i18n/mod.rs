@@ -278,7 +278,7 @@ mod tests {
 
     /// Each counted message, in both languages, for none, one and many: every
     /// variable it names is given (so a typo in a `$name` fails here), Fluent reports
-    /// no error, and the number shows.
+    /// no error, and the number shows (but for one, which words may say).
     #[test]
     fn every_counted_message_formats_cleanly_for_any_count() {
         let mut checked = 0;
@@ -307,8 +307,9 @@ mod tests {
                     let mut errors = Vec::new();
                     let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
                     assert!(errors.is_empty(), "{code} {key} ({count}): {errors:?}");
+                    // "the invitation" may stand for one; many are always counted.
                     assert!(
-                        text.contains(&count.to_string()),
+                        count == 1 || text.contains(&count.to_string()),
                         "{code} {key} ({count}): {text}"
                     );
                     assert!(!text.contains('\u{2068}'), "{code} {key}: isolation marks");

@@ -5,7 +5,8 @@ use maud::{html, Markup};
 
 use super::components::{csrf_input, field, field_errors, form_errors, pagination, Field};
 use super::{layout, PageCtx};
-use crate::content::{Comment, Pagination, Post, Problems, Role, Slug, User, UserId};
+use crate::content::{Comment, Email, Pagination, Post, Problems, Role, Slug, User, UserId};
+use crate::db::invitations::Pending;
 use crate::urls;
 
 /// The numbers the dashboard opens with.
@@ -408,6 +409,7 @@ pub fn users(
     me: UserId,
     notice: Option<&ResetNotice>,
     invite: &InviteForm,
+    invitations: &[Pending],
 ) -> Markup {
     admin_page(
         ctx,
@@ -471,6 +473,83 @@ pub fn users(
                 }
             }
             (pagination(ctx, pages, &urls::admin_users()))
+            @if !invitations.is_empty() {
+                (pending_invitations(ctx, invitations))
+            }
+        },
+    )
+}
+
+/// The invitations nobody has used yet, each with the way to revoke it.
+fn pending_invitations(ctx: &PageCtx, invitations: &[Pending]) -> Markup {
+    html! {
+        h2 #pending-invitations { (ctx.t("admin.pending_invitations")) }
+        table.admin-table #invitations {
+            thead {
+                tr {
+                    th { (ctx.t("admin.email")) }
+                    th { (ctx.t("admin.role")) }
+                    th { (ctx.t("admin.invited_by")) }
+                    th { (ctx.t("admin.invitation_expires")) }
+                    th { (ctx.t("admin.actions")) }
+                }
+            }
+            tbody {
+                @for invitation in invitations {
+                    tr.invitation {
+                        td data-label=(ctx.t("admin.email")) { (invitation.email) }
+                        td data-label=(ctx.t("admin.role")) { (role_label(ctx, invitation.role)) }
+                        td data-label=(ctx.t("admin.invited_by")) {
+                            @match &invitation.invited_by {
+                                Some(admin) => (admin),
+                                None => (ctx.t("admin.invited_by_cli")),
+                            }
+                        }
+                        td data-label=(ctx.t("admin.invitation_expires")) {
+                            time datetime=(ctx.datetime(invitation.expires_at)) { (ctx.date_time(invitation.expires_at)) }
+                        }
+                        td.buttons data-label=(ctx.t("admin.actions")) {
+                            a.button.danger href=(urls::admin_revoke_invitation(&invitation.email)) { (ctx.t("admin.revoke_ellipsis")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Asks before the pending invitations for `email` are revoked, listing them; the
+/// POST revokes them all.
+pub fn revoke_invitation_confirm(ctx: &PageCtx, email: &Email, pending: &[Pending]) -> Markup {
+    let title = ctx.tc(
+        "admin.revoke_question",
+        pending.len() as u64,
+        &[("email", &email)],
+    );
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            section.confirm {
+                h1 { (title) }
+                ul.revoked-invitations {
+                    @for invitation in pending {
+                        li {
+                            (role_label(ctx, invitation.role)) " · "
+                            (ctx.t("admin.invitation_expires")) " "
+                            time datetime=(ctx.datetime(invitation.expires_at)) { (ctx.date_time(invitation.expires_at)) }
+                        }
+                    }
+                }
+                p { (ctx.t("admin.revoke_warning")) }
+                form method="post" action=(urls::admin_revoke_invitation(email)) {
+                    (csrf_input(ctx))
+                    div.actions {
+                        button.danger type="submit" { (ctx.t("admin.revoke")) }
+                        a href=(urls::admin_users()) { (ctx.t("admin.keep_invitation")) }
+                    }
+                }
+            }
         },
     )
 }
@@ -674,6 +753,7 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "menu.order" => "admin.action_menu_order",
         "user.invite" => "admin.action_user_invite",
         "user.join" => "admin.action_user_join",
+        "user.invite_revoke" => "admin.action_user_invite_revoke",
         "site.settings" => "admin.action_site_settings",
         "account.login" => "admin.action_account_login",
         "account.second_factor_failed" => "admin.action_account_second_factor_failed",

@@ -19,6 +19,7 @@ use crate::content::redirect::{OldPath, Target};
 use crate::content::{Email, PageNumber, Pagination, Problems, Role, User, UserId};
 
 use crate::db;
+use crate::db::invitations::Pending;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
@@ -47,6 +48,7 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Subscribers => subscribers(ctx).await?,
         AdminPage::SubscribersCsv => subscribers_csv(ctx).await?,
         AdminPage::Redirects => redirects(ctx, &RedirectForm::default(), &Problems::new()).await?,
+        AdminPage::RevokeInvitation(email) => revoke_invitation_confirm(ctx, email).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -65,6 +67,7 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::AddRedirect => add_redirect(ctx).await?,
         AdminAction::RemoveRedirect => remove_redirect(ctx).await?,
         AdminAction::Invite => invite(ctx).await?,
+        AdminAction::RevokeInvitation(email) => revoke_invitation(ctx, email).await?,
         AdminAction::SaveSettings => super::settings::save(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
@@ -271,11 +274,54 @@ async fn users(
         db::admin::users,
     )
     .await?;
+    let invitations = pending_invitations(ctx).await?;
     let me = ctx.user.as_ref().map_or(UserId(0), |u| u.id);
     Ok(response::html(
         StatusCode::OK,
-        view::users(&ctx.page(), &users, &pages, me, notice.as_ref(), invite),
+        view::users(
+            &ctx.page(),
+            &users,
+            &pages,
+            me,
+            notice.as_ref(),
+            invite,
+            &invitations,
+        ),
     ))
+}
+
+async fn pending_invitations(ctx: &Ctx) -> Result<Vec<Pending>, WebError> {
+    let now = db::now_ms();
+    Ok(ctx
+        .app
+        .db
+        .read(move |conn| db::invitations::pending(conn, now))
+        .await?)
+}
+
+/// Asks before revoking the pending invitations for `email`; 404 when it has none.
+async fn revoke_invitation_confirm(ctx: &Ctx, email: Email) -> Result<Response, WebError> {
+    let pending: Vec<Pending> = pending_invitations(ctx)
+        .await?
+        .into_iter()
+        .filter(|invitation| invitation.email == email)
+        .collect();
+    if pending.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    Ok(response::html(
+        StatusCode::OK,
+        view::revoke_invitation_confirm(&ctx.page(), &email, &pending),
+    ))
+}
+
+/// Revokes them (the confirmation page's POST) and goes back to the users page.
+async fn revoke_invitation(ctx: &Ctx, email: Email) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::invitations::revoke(blog, &actor, &email))
+        .await?;
+    Ok(response::redirect(&urls::admin_users()))
 }
 
 async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
