@@ -58,11 +58,15 @@ pub struct Waiting {
     pub post_title: String,
 }
 
-/// A stored file and what uses it.
+/// One stored image with its copies, and what uses it, as the media page lists it.
 pub struct MediaRow {
+    /// The file readers are shown.
     pub path: String,
     pub url: String,
-    pub variant: String,
+    pub width: u32,
+    pub height: u32,
+    /// Its files (the original and each copy for `srcset`) and their bytes together.
+    pub files: u64,
     pub bytes: u64,
     pub posts: Vec<(Slug, String)>,
     pub avatar_of: Option<(UserId, String)>,
@@ -642,8 +646,13 @@ pub fn media(
                     tbody {
                         @for file in files {
                             tr.admin-file {
-                                td.file data-label=(ctx.t("admin.file")) { a href=(file.url) title=(file.path) { code { (file.path) } } " " span.hint { (file.variant) } }
-                                td data-label=(ctx.t("admin.size")) { (size(ctx, file.bytes)) }
+                                td.file data-label=(ctx.t("admin.file")) {
+                                    a href=(file.url) title=(file.path) { code { (file.path) } }
+                                    " " span.hint { (file.width) " × " (file.height) }
+                                }
+                                td data-label=(ctx.t("admin.size")) {
+                                    (ctx.tc("admin.files_and_bytes", file.files, &[("size", &size(ctx, file.bytes))]))
+                                }
                                 td data-label=(ctx.t("admin.used_by")) {
                                     @for (slug, title) in &file.posts {
                                         a href=(urls::post(slug)) { (title) } " "

@@ -346,16 +346,18 @@ async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
 }
 
 async fn media(ctx: &Ctx, freed: Option<Freed>) -> Result<Response, WebError> {
-    let (pages, files) = paged(ctx, db::admin::count_media_files, db::admin::media_files).await?;
-    let files: Vec<MediaRow> = files
+    let (pages, items) = paged(ctx, db::admin::count_media, db::admin::media).await?;
+    let files: Vec<MediaRow> = items
         .into_iter()
-        .map(|f| MediaRow {
-            url: urls::media(&f.path),
-            path: f.path,
-            variant: f.variant,
-            bytes: f.bytes,
-            posts: f.posts,
-            avatar_of: f.avatar_of,
+        .map(|item| MediaRow {
+            url: urls::media(&item.path),
+            path: item.path,
+            width: item.width,
+            height: item.height,
+            files: item.files,
+            bytes: item.bytes,
+            posts: item.posts,
+            avatar_of: item.avatar_of,
         })
         .collect();
     let orphans = listed(orphans(ctx).await?.files);

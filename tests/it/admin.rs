@@ -5,6 +5,7 @@
 use crate::support::{Client, Page, Site, TestServer};
 
 const SMALL_PNG: &[u8] = include_bytes!("../fixtures/small.png");
+const WIDE_PNG: &[u8] = include_bytes!("../fixtures/wide.png");
 
 /// An admin, an author with a published post and a draft, a reader with two comments
 /// waiting for approval on the published post.
@@ -537,12 +538,28 @@ fn the_counts_add_up_for_a_small_known_site() {
     assert!(database > 0);
     assert!(count(&page, "Database").contains("bytes"));
 
+    // One row per image, its copies counted and sized with it: the small picture and
+    // its WebP copy; a wide one with its six copies for srcset, shown by its 1600 px
+    // copy.
+    let wide = crate::media::uploaded_url(&blog.author, "wide.png", WIDE_PNG);
     let media = blog.admin.get("/admin/media").assert_status(200);
     let rows = media.select("tr.admin-file");
-    assert_eq!(rows.len(), 2, "the upload and its WebP copy");
-    for row in &rows {
-        assert!(row.text.contains("With a picture"), "{}", row.text);
-    }
+    assert_eq!(rows.len(), 2, "{}", media.text());
+    assert!(
+        rows[0].text.contains(wide.trim_start_matches("/media/")),
+        "{}",
+        rows[0].text
+    );
+    assert!(rows[0].text.contains("2000 × 500"), "{}", rows[0].text);
+    assert!(rows[0].text.contains("7 files, "), "{}", rows[0].text);
+    assert!(rows[0].text.contains("nothing"), "unused: {}", rows[0].text);
+    assert!(rows[1].text.contains("48 × 32"), "{}", rows[1].text);
+    assert!(
+        rows[1].text.contains("2 files, ") && rows[1].text.contains(&format!("{total} bytes")),
+        "{}",
+        rows[1].text
+    );
+    assert!(rows[1].text.contains("With a picture"), "{}", rows[1].text);
     assert_eq!(
         blog.admin.get("/admin/posts").select("tr.admin-post").len(),
         3
