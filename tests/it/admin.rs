@@ -437,17 +437,24 @@ fn bad_admin_input_gets_a_clear_4xx_and_changes_nothing() {
     assert!(admin.get("/admin").is_signed_in());
 }
 
+/// A 22-byte file in the media folder that no image row knows, as a crash between
+/// writing a file and recording it would leave.
+pub(crate) fn plant_orphan(server: &TestServer) -> std::path::PathBuf {
+    let planted = server
+        .path()
+        .join("blog-data/media/uploads/2020/01/stray.jpg");
+    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+    std::fs::write(&planted, b"left behind by a crash").unwrap();
+    planted
+}
+
 #[test]
 fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
     // One file: the dashboard, the notice and the audit log say "1 file", never
     // "1 files" (the plural rules of `locales/en/admin.ftl`).
     let server = Site::new().env("BLOG_MEDIA_GC_GRACE", "0s").start();
     let admin = server.admin();
-    let planted = server
-        .path()
-        .join("blog-data/media/uploads/2020/01/stray.jpg");
-    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
-    std::fs::write(&planted, b"left behind by a crash").unwrap();
+    let planted = plant_orphan(&server);
 
     let dashboard = admin.get("/admin").assert_status(200);
     assert_eq!(

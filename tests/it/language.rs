@@ -140,11 +140,7 @@ fn the_admin_counts_files_in_korean_with_a_counter_word() {
         .env("BLOG_MEDIA_GC_GRACE", "0s")
         .start();
     let admin = server.admin();
-    let planted = server
-        .path()
-        .join("blog-data/media/uploads/2020/01/stray.jpg");
-    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
-    std::fs::write(&planted, b"left behind by a crash").unwrap();
+    crate::admin::plant_orphan(&server);
     let dashboard = admin.get("/admin").assert_status(200);
     let counts = dashboard.select("#counts")[0].text.clone();
     // Korean has one form for every number, with the counter word 개: the orphan

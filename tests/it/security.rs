@@ -531,14 +531,7 @@ fn passkeys_need_a_domain_and_refuse_forged_answers() {
 
     // With a domain: challenges are JSON for this relying party, and answers that are
     // not the authenticator's are refused without signing anyone in.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = crate::support::Site::new()
-        .env("BLOG_SITE_BASE_URL", &format!("http://localhost:{port}"))
-        .start_at(&format!("127.0.0.1:{port}"));
+    let server = crate::support::Site::new().start_on_localhost();
     let visitor = server.anonymous();
     assert!(visitor.get("/accounts/login").has(".passkey-login"));
     let token = visitor.csrf_token();
@@ -567,13 +560,7 @@ fn passkeys_need_a_domain_and_refuse_forged_answers() {
     let me = server.anonymous();
     me.sign_in("me@blog.example", PASSWORD);
     let token = me.csrf_token();
-    let start = me
-        .post(
-            "/accounts/passkeys/register/start",
-            &[("csrf_token", &token)],
-        )
-        .assert_status(200);
-    let options: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    let options = registration_options(&me);
     assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
     assert_eq!(options["publicKey"]["user"]["name"], "me@blog.example");
     me.post(
@@ -605,8 +592,8 @@ fn totp_issuer(client: &Client) -> String {
         .unwrap_or_else(|| panic!("no issuer in {href}"))
 }
 
-/// The relying party's name and id in the options of a passkey registration.
-fn passkey_party(client: &Client) -> (String, String) {
+/// The options a passkey registration starts with, for `navigator.credentials.create()`.
+fn registration_options(client: &Client) -> serde_json::Value {
     let token = client.csrf_token();
     let start = client
         .post(
@@ -614,7 +601,12 @@ fn passkey_party(client: &Client) -> (String, String) {
             &[("csrf_token", &token)],
         )
         .assert_status(200);
-    let options: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    serde_json::from_str(&start.body).expect("JSON options")
+}
+
+/// The relying party's name and id in the options of a passkey registration.
+fn passkey_party(client: &Client) -> (String, String) {
+    let options = registration_options(client);
     let rp = &options["publicKey"]["rp"];
     (
         rp["name"].as_str().unwrap_or_default().to_owned(),
@@ -624,15 +616,9 @@ fn passkey_party(client: &Client) -> (String, String) {
 
 #[test]
 fn the_app_and_passkeys_name_the_site_by_the_title_set_in_settings() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let server = crate::support::Site::new()
         .config("[site]\ntitle = \"From the file\"\n")
-        .env("BLOG_SITE_BASE_URL", &format!("http://localhost:{port}"))
-        .start_at(&format!("127.0.0.1:{port}"));
+        .start_on_localhost();
     let admin = server.admin();
     assert_eq!(totp_issuer(&admin), "From the file");
     assert_eq!(
