@@ -54,14 +54,17 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             let posts = db.read_now(|conn| db::posts::count_by_author(conn, user.id))?;
             if !yes {
                 bail!(
-                    "this deletes {} and their {posts} posts for good: run again with --yes to confirm",
-                    user.email
+                    "this deletes {} and their {} for good: run again with --yes to confirm",
+                    user.email,
+                    super::count(posts, "post")
                 );
             }
             let deleted = actions::users::delete(blog, &Actor::Cli, user.id)?;
             println!(
-                "deleted {}, {} posts and {} media files",
-                user.email, deleted.posts, deleted.files
+                "deleted {}, {} and {}",
+                user.email,
+                super::count(deleted.posts, "post"),
+                super::count(deleted.files as u64, "media file")
             );
         }
         UsersCommand::Invite { email, role } => {
@@ -130,8 +133,9 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             let user = account(&db, &email)?;
             let (_, ended) = actions::sessions::end_all(blog, &Actor::Cli, user.id)?;
             println!(
-                "{} is signed out everywhere ({ended} sessions ended)",
-                user.email
+                "{} is signed out everywhere ({} ended)",
+                user.email,
+                super::count(ended as u64, "session")
             );
         }
         UsersCommand::Reset2fa { email } => {
