@@ -1,6 +1,6 @@
 //! Everything a request needs, made once at start-up and shared as `Arc<App>`.
 
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use crate::actions::Blog;
 use crate::auth::hasher::Hasher;
@@ -57,8 +57,8 @@ pub struct App {
     menu: Versioned<[MenuEntry]>,
     site: Versioned<SiteLook>,
     /// The site as a WebAuthn relying party, made on first use from `[site] base_url`
-    /// (which `serve` may only know once bound); why not, when its host is an address.
-    relying_party: OnceLock<Result<RelyingParty, String>>,
+    /// (which `serve` may only know once bound), with the title it was made for.
+    relying_party: Mutex<Option<(String, Arc<RelyingParty>)>>,
     /// The client for requests to other servers (federation), made on first use: its
     /// User-Agent names `[site] base_url`, known only once bound.
     outbound: OnceLock<crate::outbound::Outbound>,
@@ -132,7 +132,7 @@ impl App {
             webmentions,
             menu: Versioned::default(),
             site: Versioned::default(),
-            relying_party: OnceLock::new(),
+            relying_party: Mutex::new(None),
             outbound: OnceLock::new(),
         })
     }
@@ -151,15 +151,32 @@ impl App {
 }
 
 impl App {
-    /// The site as a WebAuthn relying party, or why passkeys cannot work here.
-    pub fn relying_party(&self) -> Result<&RelyingParty, &str> {
-        self.relying_party
-            .get_or_init(|| {
-                RelyingParty::new(&self.config.site.base_url, &self.config.site.title)
-                    .map_err(|err| err.to_string())
-            })
-            .as_ref()
-            .map_err(String::as_str)
+    /// The site as a WebAuthn relying party named `site_title` (the title pages show,
+    /// `/admin/settings` over `blog.toml`), or why passkeys cannot work here.
+    ///
+    /// The RP id, `[site] base_url`'s host, is what every passkey is bound to and never
+    /// changes while the server runs. The name is only what the browser shows while
+    /// a passkey is made; nothing stores or checks it, so when an admin renames the
+    /// site the relying party is made again under the new name (cheap: no I/O), and
+    /// passkeys made before, or a ceremony begun under the old name, still work.
+    pub fn relying_party(&self, site_title: &str) -> Result<Arc<RelyingParty>, String> {
+        // A panic while holding the lock cannot leave a half-made value: the slot is
+        // only ever replaced whole, so a poisoned lock is still good to use.
+        let mut kept = self
+            .relying_party
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((title, party)) = kept.as_ref() {
+            if title == site_title {
+                return Ok(Arc::clone(party));
+            }
+        }
+        let party = Arc::new(
+            RelyingParty::new(&self.config.site.base_url, site_title)
+                .map_err(|err| err.to_string())?,
+        );
+        *kept = Some((site_title.to_owned(), Arc::clone(&party)));
+        Ok(party)
     }
 
     /// The client every request to another server goes through (see `outbound`).

@@ -274,6 +274,10 @@ pub enum UsersCommand {
         #[arg(long, default_value = "author")]
         role: String,
     },
+    /// List the invitations nobody has used yet: address, role, who invited, expiry.
+    Invitations,
+    /// Revoke the pending invitations for an address: their links stop working.
+    RevokeInvite { email: String },
     /// Print a one-time password-reset URL for an account (valid for 24 hours).
     ResetLink { email: String },
     /// End every session of an account: each browser must log in again.

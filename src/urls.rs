@@ -3,7 +3,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use crate::content::{CommentId, Post, Slug, Tag, UserId};
+use crate::content::{CommentId, Email, Post, Slug, Tag, UserId};
 
 /// Characters escaped in one path segment (RFC 3986, plus `%` itself).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -453,6 +453,11 @@ pub fn admin_reactivate(id: UserId) -> String {
 /// Invites someone by address and role (POST).
 pub fn admin_invite() -> String {
     "/admin/users/invite".into()
+}
+
+/// The pending invitations for an address: GET asks, POST revokes them.
+pub fn admin_revoke_invitation(email: &Email) -> String {
+    format!("/admin/invitations/{}/revoke", segment(email.as_str()))
 }
 
 /// The site's title, description and accent (GET shows, POST saves).

@@ -2,6 +2,7 @@
 //! (valid `LINK_DAYS`) printed by `blog users invite`, shown on `/admin/users` and,
 //! when mail is on, mailed from there; following it, the invitee chooses a name and a
 //! password. It works whether or not registration is open: an admin chose them.
+//! Until it is used, an admin may revoke it (`/admin/users`, `blog users revoke-invite`).
 
 use super::{audit, forbidden, ActionError, Blog};
 use crate::auth::{Actor, Token};
@@ -126,5 +127,23 @@ pub fn accept(
             invitation.role.as_str(),
         )?;
         Ok(Ok(user))
+    })?
+}
+
+/// Revokes the pending invitations for `email` (one, or more when the address was
+/// invited again): their links stop working at once. Admins only; `NotFound` when
+/// the address has none pending.
+pub fn revoke(blog: Blog, actor: &Actor, email: &Email) -> Result<(), ActionError> {
+    if !actor.is_admin() {
+        return Err(forbidden(actor));
+    }
+    blog.db.write_now(|tx| {
+        if db::invitations::revoke(tx, email, db::now_ms())? == 0 {
+            return Ok(Err(ActionError::NotFound(format!(
+                "no pending invitation for {email}"
+            ))));
+        }
+        audit(tx, actor, Action::UserInviteRevoke, email.to_string(), "")?;
+        Ok(Ok(()))
     })?
 }

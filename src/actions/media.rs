@@ -105,7 +105,7 @@ pub fn collect_garbage(
     let report = gc::collect(blog.db, blog.media, grace, dry_run, on_file)?;
     let quiet = matches!(actor, Actor::Scheduler) && report.files.is_empty();
     if !dry_run && !quiet {
-        let detail = format!("{} files, {} bytes", report.files.len(), report.bytes());
+        let detail = super::audit_files(report.files.len() as u64, report.bytes());
         blog.db
             .write_now(|tx| audit(tx, actor, Action::MediaGc, "media", detail))?;
     }

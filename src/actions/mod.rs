@@ -175,3 +175,16 @@ fn audit(
         audit::NewEntry::new(actor.user_id(), actor.audit_name(), action, target).detail(detail);
     audit::record(tx, &entry, db::now_ms())
 }
+
+/// An audit detail that counts things ("3 posts"), in English like the rest of the
+/// log's details, through the interface's plural rules rather than a hand-made "s".
+fn audit_count(key: &str, count: u64) -> String {
+    crate::i18n::Text::new(crate::i18n::Language::En).count(key, count, &[])
+}
+
+/// An audit detail of files and their bytes: "1 file, 22 bytes".
+fn audit_files(files: u64, bytes: u64) -> String {
+    let english = crate::i18n::Text::new(crate::i18n::Language::En);
+    let size = english.count("admin.bytes", bytes, &[]);
+    english.count("admin.files_and_bytes", files, &[("size", &size)])
+}

@@ -99,7 +99,10 @@ pub fn delete(blog: Blog, actor: &Actor, id: UserId) -> Result<Deleted, ActionEr
         let used = db::media::used_by_user(tx, user.id)?;
         db::users::delete(tx, user.id)?;
         released = db::media::release_unused(tx, &used)?;
-        Ok((Action::UserDelete, format!("{posts} posts")))
+        Ok((
+            Action::UserDelete,
+            super::audit_count("admin.post_count", posts),
+        ))
     })?;
     let files = released.len();
     blog.remove_files(released);

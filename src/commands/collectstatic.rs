@@ -31,7 +31,12 @@ pub fn run(dir: &Path) -> anyhow::Result<()> {
             }
         }
     }
-    println!("wrote {files} files ({bytes} bytes) to {}", dir.display());
+    println!(
+        "wrote {} ({}) to {}",
+        super::count(files as u64, "file"),
+        super::count(bytes as u64, "byte"),
+        dir.display()
+    );
     Ok(())
 }
 

@@ -53,9 +53,16 @@ fn rebuild(config: &Config) -> anyhow::Result<()> {
         progress.inc();
     }
     progress.finish();
-    println!("{files} files made for {images} images");
+    println!(
+        "{} made for {}",
+        super::count(files as u64, "file"),
+        super::count(images as u64, "image")
+    );
     if failed > 0 {
-        anyhow::bail!("{failed} images could not be given their copies (named above)");
+        anyhow::bail!(
+            "{} could not be given their copies (named above)",
+            super::count(failed as u64, "image")
+        );
     }
     Ok(())
 }
@@ -100,9 +107,9 @@ fn gc(config: &Config, dry_run: bool) -> anyhow::Result<()> {
     }
     let freed_word = if dry_run { "would be freed" } else { "freed" };
     println!(
-        "{} files, {} bytes {freed_word}",
-        report.files.len(),
-        report.bytes()
+        "{}, {} {freed_word}",
+        super::count(report.files.len() as u64, "file"),
+        super::count(report.bytes(), "byte")
     );
     Ok(())
 }

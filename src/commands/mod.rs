@@ -114,3 +114,10 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     }
     builder.create(dir)
 }
+
+/// `1 post`, `2 posts`: the command line's counts. Its output is English only, and
+/// its nouns are regular; the web interface's counted strings, in each language,
+/// are Fluent messages (see `i18n`).
+pub fn count(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}

@@ -84,12 +84,12 @@ pub fn run(
         eprintln!("warning: media file {path} is not in the replica");
     }
     println!(
-        "restored {} ({} posts, {} drafts, {} accounts) and {} media files from {from}",
+        "restored {} ({}, {}, {}) and {} from {from}",
         database.display(),
-        counts.posts - counts.drafts,
-        counts.drafts,
-        counts.users,
-        paths.len() - missing.len()
+        super::count(counts.posts - counts.drafts, "post"),
+        super::count(counts.drafts, "draft"),
+        super::count(counts.users, "account"),
+        super::count((paths.len() - missing.len()) as u64, "media file")
     );
     if !missing.is_empty() {
         bail!(

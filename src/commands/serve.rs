@@ -397,9 +397,9 @@ async fn collect_media_garbage(app: Arc<App>) {
         match pass {
             Ok(report) if !report.files.is_empty() => {
                 tracing::info!(
-                    "media gc: {} files, {} bytes freed",
-                    report.files.len(),
-                    report.bytes()
+                    "media gc: {}, {} freed",
+                    super::count(report.files.len() as u64, "file"),
+                    super::count(report.bytes(), "byte")
                 );
             }
             Ok(_) => {}

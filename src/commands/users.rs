@@ -1,4 +1,4 @@
-//! `blog users list|invite|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
+//! `blog users list|invite|invitations|revoke-invite|set-role|deactivate|reactivate|delete|reset-link|logout|reset-2fa`.
 
 use anyhow::{bail, Context};
 
@@ -54,14 +54,17 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             let posts = db.read_now(|conn| db::posts::count_by_author(conn, user.id))?;
             if !yes {
                 bail!(
-                    "this deletes {} and their {posts} posts for good: run again with --yes to confirm",
-                    user.email
+                    "this deletes {} and their {} for good: run again with --yes to confirm",
+                    user.email,
+                    super::count(posts, "post")
                 );
             }
             let deleted = actions::users::delete(blog, &Actor::Cli, user.id)?;
             println!(
-                "deleted {}, {} posts and {} media files",
-                user.email, deleted.posts, deleted.files
+                "deleted {}, {} and {}",
+                user.email,
+                super::count(deleted.posts, "post"),
+                super::count(deleted.files as u64, "media file")
             );
         }
         UsersCommand::Invite { email, role } => {
@@ -88,6 +91,40 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
                 actions::invitations::LINK_DAYS
             );
         }
+        UsersCommand::Invitations => {
+            let now = db::now_ms();
+            let pending = db.read_now(|conn| db::invitations::pending(conn, now))?;
+            if pending.is_empty() {
+                println!(
+                    "no pending invitations: make one with `blog users invite EMAIL --role author`"
+                );
+            }
+            for invitation in pending {
+                let by = invitation
+                    .invited_by
+                    .as_ref()
+                    .map_or("(command line)", Email::as_str);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    invitation.email,
+                    invitation.role,
+                    by,
+                    super::import::dates::rfc3339(invitation.expires_at)
+                );
+            }
+        }
+        UsersCommand::RevokeInvite { email } => {
+            let email: Email = email
+                .parse()
+                .with_context(|| format!("{email:?} is not an email address"))?;
+            actions::invitations::revoke(blog, &Actor::Cli, &email).map_err(|err| match err {
+                actions::ActionError::NotFound(_) => anyhow::anyhow!(
+                    "no pending invitation for {email}: see `blog users invitations`"
+                ),
+                err => err.into(),
+            })?;
+            println!("the invitation for {email} is revoked: its link no longer works");
+        }
         UsersCommand::ResetLink { email } => {
             let user = account(&db, &email)?;
             println!("{}", reset_link(config, blog, &Actor::Cli, user.id)?);
@@ -96,8 +133,9 @@ pub fn run(config: &Config, command: UsersCommand) -> anyhow::Result<()> {
             let user = account(&db, &email)?;
             let (_, ended) = actions::sessions::end_all(blog, &Actor::Cli, user.id)?;
             println!(
-                "{} is signed out everywhere ({ended} sessions ended)",
-                user.email
+                "{} is signed out everywhere ({} ended)",
+                user.email,
+                super::count(ended as u64, "session")
             );
         }
         UsersCommand::Reset2fa { email } => {

@@ -88,9 +88,9 @@ impl InvalidComment {
         use super::problems::Message;
         match self {
             Self::EmptyBody => Message::from("comments.body_empty"),
-            Self::LongBody => Message::from("comments.body_too_long").with("max", MAX_BODY_CHARS),
+            Self::LongBody => Message::from("comments.body_too_long").counting(MAX_BODY_CHARS),
             Self::EmptyName => Message::from("comments.name_empty"),
-            Self::LongName => Message::from("comments.name_too_long").with("max", MAX_NAME_CHARS),
+            Self::LongName => Message::from("comments.name_too_long").counting(MAX_NAME_CHARS),
         }
     }
 }

@@ -60,7 +60,7 @@ impl BodyTooComplex {
         match self {
             Self::TooDeep => Message::from("problems.body_too_deep").with("max", MAX_DEPTH),
             Self::TooManyElements => {
-                Message::from("problems.body_too_many_elements").with("max", MAX_ELEMENTS)
+                Message::from("problems.body_too_many_elements").counting(MAX_ELEMENTS)
             }
             Self::TooTangled => "problems.body_too_tangled".into(),
         }
@@ -290,8 +290,8 @@ mod tests {
     fn messages_name_the_limit() {
         assert!(BodyTooComplex::TooDeep.to_string().contains("100 deep"));
         assert_eq!(
-            BodyTooComplex::TooManyElements.message().args,
-            vec![("max", "20000".to_string())]
+            BodyTooComplex::TooManyElements.message().count,
+            Some(MAX_ELEMENTS)
         );
     }
 }

@@ -23,8 +23,8 @@ impl PasswordProblem {
     /// The same sentence in the interface's language, for a form.
     pub fn message(self) -> Message {
         match self {
-            Self::TooShort => Message::from("problems.password_too_short").with("min", MIN_CHARS),
-            Self::TooLong => Message::from("problems.password_too_long").with("max", MAX_CHARS),
+            Self::TooShort => Message::from("problems.password_too_short").counting(MIN_CHARS),
+            Self::TooLong => Message::from("problems.password_too_long").counting(MAX_CHARS),
             Self::IsTheEmail => "problems.password_is_email".into(),
         }
     }

@@ -99,8 +99,9 @@ impl InvalidTitle {
     pub fn message(self) -> super::problems::Message {
         match self {
             Self::Empty => "problems.title_empty".into(),
-            Self::TooLong => super::problems::Message::from("problems.title_too_long")
-                .with("max", MAX_TITLE_CHARS),
+            Self::TooLong => {
+                super::problems::Message::from("problems.title_too_long").counting(MAX_TITLE_CHARS)
+            }
         }
     }
 }

@@ -10,16 +10,24 @@ pub struct Problems(Vec<(&'static str, Message)>);
 /// The key for a problem with the form as a whole (like a wrong password).
 pub const FORM: &str = "";
 
-/// One message: the key of its string and the values of its `{placeholders}`.
+/// One message: the key of its string and the values of its `{placeholders}`, and
+/// for a counted message (a `.ftl` one, see `i18n`) the number that picks its form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub key: &'static str,
     pub args: Vec<(&'static str, String)>,
+    pub count: Option<u64>,
 }
 
 impl Message {
     pub fn with(mut self, name: &'static str, value: impl Display) -> Self {
         self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The number this message counts (its `$count`): "at most 10 tags".
+    pub fn counting(mut self, count: impl TryInto<u64>) -> Self {
+        self.count = count.try_into().ok();
         self
     }
 }
@@ -29,6 +37,7 @@ impl From<&'static str> for Message {
         Self {
             key,
             args: Vec::new(),
+            count: None,
         }
     }
 }

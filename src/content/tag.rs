@@ -35,8 +35,8 @@ impl InvalidTags {
     pub fn message(&self) -> crate::content::problems::Message {
         use crate::content::problems::Message;
         match self {
-            Self::TooLong => Message::from("problems.tag_too_long").with("max", MAX_CHARS),
-            Self::TooMany => Message::from("problems.too_many_tags").with("max", MAX_PER_POST),
+            Self::TooLong => Message::from("problems.tag_too_long").counting(MAX_CHARS),
+            Self::TooMany => Message::from("problems.too_many_tags").counting(MAX_PER_POST),
             Self::OnlyDots => "problems.tag_only_dots".into(),
         }
     }

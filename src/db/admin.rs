@@ -96,11 +96,18 @@ pub fn waiting_comments(
     Ok(out)
 }
 
-/// One stored file and what uses its image.
+/// One stored image (an upload or an avatar) with all its files: the original and
+/// the copies made for `srcset`, counted and sized together.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MediaFile {
+pub struct MediaItem {
+    /// The file a reader is shown: the display copy of an upload (else its
+    /// original), the large thumbnail of an avatar.
     pub path: String,
-    pub variant: String,
+    /// The stored image's size in pixels (its original, or its largest file).
+    pub width: u32,
+    pub height: u32,
+    /// Its files on disk, the shown one and every copy, and their bytes together.
+    pub files: u64,
     pub bytes: u64,
     pub created_at: i64,
     /// Posts whose bodies show it, or whose featured image it is: slug and title.
@@ -109,35 +116,49 @@ pub struct MediaFile {
     pub avatar_of: Option<(UserId, String)>,
 }
 
-pub fn count_media_files(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.prepare_cached("SELECT count(*) FROM media_files")?
+/// Stored images that have files, for the media page's pages.
+pub fn count_media(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT count(DISTINCT media_id) FROM media_files")?
         .query_row([], |row| row.get(0))
 }
 
-/// Stored files, newest first. Slugs and titles are joined with control characters
-/// that neither holds, so the list is one query.
-pub fn media_files(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec<MediaFile>> {
+/// Stored images, newest first, one each however many copies it has. Slugs and
+/// titles are joined with control characters that neither holds, so the list is
+/// one query.
+pub fn media(conn: &Connection, limit: u32, offset: u64) -> rusqlite::Result<Vec<MediaItem>> {
     conn.prepare_cached(
-        "SELECT media_files.path, media_files.variant, media_files.bytes, media.created_at,
+        "SELECT (SELECT path FROM media_files shown WHERE shown.media_id = media.id
+                  ORDER BY CASE shown.variant WHEN 'display' THEN 0 WHEN 'original' THEN 1
+                                              WHEN 'large' THEN 2 ELSE 3 END, shown.path
+                  LIMIT 1),
+                (SELECT width FROM media_files kept WHERE kept.media_id = media.id
+                  ORDER BY kept.variant <> 'original', kept.width DESC LIMIT 1),
+                (SELECT height FROM media_files kept WHERE kept.media_id = media.id
+                  ORDER BY kept.variant <> 'original', kept.width DESC LIMIT 1),
+                files.n, files.bytes, media.created_at,
                 (SELECT group_concat(posts.slug || char(30) || posts.title, char(31))
                    FROM posts
                   WHERE posts.featured_media_id = media.id
                      OR posts.id IN (SELECT post_id FROM post_media WHERE post_media.media_id = media.id)),
                 users.id, users.email
-           FROM media_files JOIN media ON media.id = media_files.media_id
+           FROM media
+           JOIN (SELECT media_id, count(*) AS n, sum(bytes) AS bytes
+                   FROM media_files GROUP BY media_id) files ON files.media_id = media.id
            LEFT JOIN users ON users.avatar_id = media.id
-          ORDER BY media.created_at DESC, media_files.path
+          ORDER BY media.created_at DESC, media.id DESC
           LIMIT ?1 OFFSET ?2",
     )?
     .query_map(params![limit, offset as i64], |row| {
-        let posts: Option<String> = row.get(4)?;
-        let user: Option<UserId> = row.get(5)?;
-        let email: Option<String> = row.get(6)?;
-        Ok(MediaFile {
+        let posts: Option<String> = row.get(6)?;
+        let user: Option<UserId> = row.get(7)?;
+        let email: Option<String> = row.get(8)?;
+        Ok(MediaItem {
             path: row.get(0)?,
-            variant: row.get(1)?,
-            bytes: row.get::<_, i64>(2)?.max(0) as u64,
-            created_at: row.get(3)?,
+            width: row.get(1)?,
+            height: row.get(2)?,
+            files: row.get::<_, i64>(3)?.max(0) as u64,
+            bytes: row.get::<_, i64>(4)?.max(0) as u64,
+            created_at: row.get(5)?,
             posts: posts
                 .iter()
                 .flat_map(|joined| joined.split('\u{1f}'))
@@ -185,12 +206,13 @@ mod tests {
                 media_bytes: 100,
             }
         );
-        let files = media_files(&conn, 10, 0).unwrap();
-        assert_eq!(files.len(), 1);
+        let items = media(&conn, 10, 0).unwrap();
+        assert_eq!(items.len(), 1);
         assert_eq!(
-            files[0].posts,
+            items[0].posts,
             [("one".parse().unwrap(), "One".to_string())]
         );
+        assert_eq!(count_media(&conn).unwrap(), 1);
         assert_eq!(posts(&conn, 10, 0).unwrap().len(), 2);
 
         db_users::deactivate(&conn, &"w@blog.example".parse().unwrap()).unwrap();

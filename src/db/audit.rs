@@ -25,6 +25,8 @@ pub enum Action {
     /// An invitation link made (issue 21), and an account made by following one.
     UserInvite,
     UserJoin,
+    /// Pending invitations withdrawn before anyone used them.
+    UserInviteRevoke,
     /// The site's title, description or accent changed in `/admin/settings`.
     SiteSettings,
     /// Security events of an account (issue 20), written by `actions::security`.
@@ -65,6 +67,7 @@ impl Action {
             Self::MenuOrder => "menu.order",
             Self::UserInvite => "user.invite",
             Self::UserJoin => "user.join",
+            Self::UserInviteRevoke => "user.invite_revoke",
             Self::SiteSettings => "site.settings",
             Self::AccountLogin => "account.login",
             Self::AccountSecondFactorFailed => "account.second_factor_failed",

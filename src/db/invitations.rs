@@ -5,6 +5,18 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::content::{Email, Role, UserId};
 
+/// An invitation not used yet and not expired, as `/admin/users` and `blog users
+/// invitations` list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub email: Email,
+    pub role: Role,
+    /// The admin who made it, if the account is still there (none from the CLI).
+    pub invited_by: Option<Email>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// A live invitation, as its link's page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
@@ -67,4 +79,37 @@ pub fn take(
         params![token_hash, now],
     )?;
     Ok(invitation)
+}
+
+/// Every pending invitation (unused, unexpired), the newest first; one address may
+/// have several when it was invited again.
+pub fn pending(conn: &Connection, now: i64) -> rusqlite::Result<Vec<Pending>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.email, i.role, u.email, i.created_at, i.expires_at
+         FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+         WHERE i.expires_at > ?1
+         ORDER BY i.created_at DESC, i.email",
+    )?;
+    let rows = stmt.query_map(params![now], |row| {
+        Ok(Pending {
+            email: row.get(0)?,
+            role: row.get(1)?,
+            invited_by: row.get(2)?,
+            created_at: row.get(3)?,
+            expires_at: row.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Deletes every invitation for `email` (their links stop working) and answers how
+/// many of them were still pending.
+pub fn revoke(conn: &Connection, email: &Email, now: i64) -> rusqlite::Result<usize> {
+    let pending: usize = conn.query_row(
+        "SELECT count(*) FROM invitations WHERE email = ?1 AND expires_at > ?2",
+        params![email, now],
+        |row| row.get(0),
+    )?;
+    conn.execute("DELETE FROM invitations WHERE email = ?1", params![email])?;
+    Ok(pending)
 }

@@ -306,3 +306,61 @@ pub fn set_avatar(
         .execute(params![user, avatar])?;
     Ok(before)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Role;
+    use crate::db::{fixtures, read_content_version};
+
+    fn file(path: &str, variant: &'static str) -> File {
+        File {
+            path: path.into(),
+            variant,
+            bytes: 10,
+            width: 4,
+            height: 2,
+        }
+    }
+
+    /// Cached pages go stale only when an image readers may see gets or loses files.
+    #[test]
+    fn only_files_of_an_image_in_use_change_what_readers_see() {
+        let conn = fixtures::database();
+        let author = fixtures::user(&conn, "w@blog.example", Role::Author);
+        let post = fixtures::draft(&conn, author, "Pictures");
+        let version = || read_content_version(&conn).unwrap();
+
+        let before = version();
+        let id = insert(
+            &conn,
+            author,
+            Kind::Upload,
+            &[file("u/a.png", "original")],
+            1,
+        )
+        .unwrap();
+        assert!(add_files(&conn, id, &[file("u/a.webp", "webp")]).unwrap());
+        assert_eq!(version(), before, "an upload nothing uses yet");
+
+        set_post_usage(&conn, post, &["u/a.png".into()]).unwrap();
+        let used = version();
+        assert!(add_files(&conn, id, &[file("u/a-480.webp", "webp")]).unwrap());
+        assert!(version() > used, "a new copy of an image a post shows");
+        let copied = version();
+        conn.execute("DELETE FROM media_files WHERE path = 'u/a-480.webp'", [])
+            .unwrap();
+        assert!(version() > copied, "a copy gone from an image a post shows");
+
+        // An avatar's files count too.
+        let avatar = insert(&conn, author, Kind::Avatar, &[file("a/l.webp", "large")], 2).unwrap();
+        conn.execute(
+            "UPDATE users SET avatar_id = ?1 WHERE id = ?2",
+            params![avatar, author],
+        )
+        .unwrap();
+        let shown = version();
+        assert!(add_files(&conn, avatar, &[file("a/s.webp", "small")]).unwrap());
+        assert!(version() > shown);
+    }
+}

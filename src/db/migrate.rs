@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/012_images.sql"),
     include_str!("migrations/013_webmentions.sql"),
     include_str!("migrations/014_federation.sql"),
+    include_str!("migrations/015_quiet_uploads.sql"),
 ];
 
 /// The version this build of `blog` writes.

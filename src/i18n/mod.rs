@@ -8,11 +8,19 @@
 //!
 //! Strings may hold `{name}` placeholders, filled by [`Text::format`]. Text is plain:
 //! maud escapes it like any other string.
+//!
+//! Strings that count things ("1 file", "2 files") are Project Fluent messages in
+//! `locales/<code>/<part>.ftl` beside the TOML, under the same kind of key
+//! (`admin.bytes` is `bytes` in `admin.ftl`), written out by [`Text::count`]: the
+//! number is `$count`, and each language's plural rules pick the form (English has
+//! `one` and `other`; Korean one form for every number). A key lives in one of the
+//! two kinds of file, never both; the tests check that too.
 
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::LazyLock;
 
+use fluent_bundle::{FluentArgs, FluentResource};
 use rust_embed::RustEmbed;
 
 pub use crate::config::Language;
@@ -22,7 +30,15 @@ use crate::content::problems::Message;
 #[folder = "locales/"]
 struct Locales;
 
-type Catalog = HashMap<String, String>;
+/// One language's strings: the TOML ones by key, and a Fluent bundle per `.ftl` file.
+struct Catalog {
+    strings: HashMap<String, String>,
+    /// By the file's name (the key's part before the dot).
+    counted: HashMap<String, Bundle>,
+}
+
+/// The thread-safe bundle: one per file and language, shared by every request.
+type Bundle = fluent_bundle::concurrent::FluentBundle<FluentResource>;
 
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| load("en"));
 static KOREAN: LazyLock<Catalog> = LazyLock::new(|| load("ko"));
@@ -53,7 +69,7 @@ impl Text {
     where
         'static: 'k,
     {
-        match self.catalog.get(key) {
+        match self.catalog.strings.get(key) {
             Some(text) => text.as_str(),
             None => key,
         }
@@ -68,6 +84,28 @@ impl Text {
         text
     }
 
+    /// The counted string under `key` (a Fluent message, see the module's comment)
+    /// for `count` things: `$count` is the number and picks the plural form, each
+    /// `args` pair fills a `$name` as text. A missing key shows itself, like in
+    /// [`Text::get`]; a missing argument shows as `{$name}`.
+    pub fn count(&self, key: &str, count: u64, args: &[(&str, &dyn Display)]) -> String {
+        let Some((bundle, pattern)) = key.split_once('.').and_then(|(part, name)| {
+            let bundle = self.catalog.counted.get(part)?;
+            Some((bundle, bundle.get_message(name)?.value()?))
+        }) else {
+            return key.to_owned();
+        };
+        let mut values = FluentArgs::with_capacity(args.len() + 1);
+        values.set("count", count);
+        for (name, value) in args {
+            values.set(*name, value.to_string());
+        }
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, Some(&values), &mut errors)
+            .into_owned()
+    }
+
     /// A form's problem (see `content::problems`) written out.
     pub fn format_message(&self, message: &Message) -> String {
         let args: Vec<(&str, &dyn Display)> = message
@@ -75,7 +113,10 @@ impl Text {
             .iter()
             .map(|(name, value)| (*name, value as &dyn Display))
             .collect();
-        self.format(message.key, &args)
+        match message.count {
+            Some(count) => self.count(message.key, count, &args),
+            None => self.format(message.key, &args),
+        }
     }
 
     /// A stored time (Unix milliseconds) as a date in `zone`, written the way this
@@ -114,35 +155,54 @@ const MONTHS: [&str; 12] = [
     "dates.december",
 ];
 
-/// Reads `locales/<code>/*.toml` into one map. The files are part of the binary and
-/// the tests parse every one of them, so a broken file cannot reach a release; if
-/// one did, its strings would show as their keys rather than stop the server.
+/// Reads `locales/<code>/*.toml` into one map and each `locales/<code>/*.ftl` into a
+/// bundle. The files are part of the binary and the tests parse every one of them,
+/// so a broken file cannot reach a release; if one did, its strings would show as
+/// their keys rather than stop the server.
 fn load(code: &str) -> Catalog {
-    let mut catalog = Catalog::new();
+    let mut catalog = Catalog {
+        strings: HashMap::new(),
+        counted: HashMap::new(),
+    };
     let prefix = format!("{code}/");
     for path in Locales::iter() {
         let Some(file) = path.strip_prefix(&prefix) else {
             continue;
         };
-        let Some(part) = file.strip_suffix(".toml") else {
-            continue;
-        };
-        let Some(bytes) = Locales::get(&path) else {
-            continue;
-        };
-        let Ok(table) = std::str::from_utf8(&bytes.data)
-            .map_err(|err| err.to_string())
-            .and_then(|text| text.parse::<toml::Table>().map_err(|err| err.to_string()))
+        let Some(text) =
+            Locales::get(&path).and_then(|bytes| String::from_utf8(bytes.data.into_owned()).ok())
         else {
             continue;
         };
-        for (key, value) in table {
-            if let toml::Value::String(text) = value {
-                catalog.insert(format!("{part}.{key}"), text);
+        if let Some(part) = file.strip_suffix(".toml") {
+            let Ok(table) = text.parse::<toml::Table>() else {
+                continue;
+            };
+            for (key, value) in table {
+                if let toml::Value::String(text) = value {
+                    catalog.strings.insert(format!("{part}.{key}"), text);
+                }
             }
+        } else if let Some(part) = file.strip_suffix(".ftl") {
+            catalog.counted.insert(part.to_owned(), bundle(code, text));
         }
     }
     catalog
+}
+
+/// One `.ftl` file as a bundle of `code`'s plural rules. What does not parse is left
+/// out (the tests see to it that nothing is).
+fn bundle(code: &str, text: String) -> Bundle {
+    let language = code.parse().unwrap_or_default();
+    let mut bundle = Bundle::new_concurrent(vec![language]);
+    // Fluent wraps each value in Unicode isolation marks by default, for text that
+    // mixes writing directions; ours goes into HTML and mail, where the marks are
+    // invisible clutter (and break a reader's copy and paste, and our tests' search).
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(text).unwrap_or_else(|(partial, _)| partial);
+    // Errors here are messages defined twice in one file: the first one stays.
+    let _ = bundle.add_resource(resource);
+    bundle
 }
 
 #[cfg(test)]
@@ -156,9 +216,33 @@ mod tests {
             .collect()
     }
 
+    /// The messages of `code`'s `.ftl` files, as keys (`admin.bytes`).
+    fn counted_keys(code: &str) -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        for file in files(code) {
+            let Some(part) = file.strip_suffix(".ftl") else {
+                continue;
+            };
+            let bytes = Locales::get(&format!("{code}/{file}")).unwrap();
+            let text = std::str::from_utf8(&bytes.data).unwrap();
+            let resource = fluent_syntax::parser::parse(text)
+                .unwrap_or_else(|(_, errors)| panic!("locales/{code}/{file}: {errors:?}"));
+            for entry in resource.body {
+                if let fluent_syntax::ast::Entry::Message(message) = entry {
+                    assert!(
+                        keys.insert(format!("{part}.{}", message.id.name)),
+                        "locales/{code}/{file}: {} twice",
+                        message.id.name
+                    );
+                }
+            }
+        }
+        keys
+    }
+
     #[test]
     fn every_file_parses_and_holds_only_strings() {
-        for path in Locales::iter() {
+        for path in Locales::iter().filter(|path| path.ends_with(".toml")) {
             let bytes = Locales::get(&path).unwrap();
             let table: toml::Table = std::str::from_utf8(&bytes.data)
                 .unwrap()
@@ -173,25 +257,127 @@ mod tests {
     #[test]
     fn both_languages_have_the_same_files_and_keys() {
         assert_eq!(files("en"), files("ko"));
-        let english: BTreeSet<_> = ENGLISH.keys().collect();
-        let korean: BTreeSet<_> = KOREAN.keys().collect();
+        let mut english: BTreeSet<_> = ENGLISH.strings.keys().cloned().collect();
+        let mut korean: BTreeSet<_> = KOREAN.strings.keys().cloned().collect();
+        for (keys, code) in [(&mut english, "en"), (&mut korean, "ko")] {
+            for key in counted_keys(code) {
+                assert!(
+                    keys.insert(key.clone()),
+                    "{key} is in both a .toml and a .ftl"
+                );
+            }
+        }
         let only_english: Vec<_> = english.difference(&korean).collect();
         let only_korean: Vec<_> = korean.difference(&english).collect();
         assert!(only_english.is_empty(), "missing in ko: {only_english:?}");
         assert!(only_korean.is_empty(), "missing in en: {only_korean:?}");
-        for (key, text) in ENGLISH.iter().chain(KOREAN.iter()) {
+        for (key, text) in ENGLISH.strings.iter().chain(KOREAN.strings.iter()) {
             assert!(!text.trim().is_empty(), "{key} is empty");
         }
     }
 
-    /// Every `.get("…")` and `.format("…"` with a dotted literal key in `src/` must
-    /// name a key that exists (in both languages, by the test above).
+    /// Each counted message, in both languages, for none, one and many: every
+    /// variable it names is given (so a typo in a `$name` fails here), Fluent reports
+    /// no error, and the number shows (but for one, which words may say).
+    #[test]
+    fn every_counted_message_formats_cleanly_for_any_count() {
+        let mut checked = 0;
+        for (code, catalog) in [("en", &*ENGLISH), ("ko", &*KOREAN)] {
+            for key in counted_keys(code) {
+                let (part, name) = key.split_once('.').unwrap();
+                let bundle = &catalog.counted[part];
+                let source =
+                    std::str::from_utf8(&Locales::get(&format!("{code}/{part}.ftl")).unwrap().data)
+                        .unwrap()
+                        .to_owned();
+                let pattern = bundle.get_message(name).unwrap().value().unwrap();
+                for count in [0_u64, 1, 2, 5, 21, 1000] {
+                    let mut args = FluentArgs::new();
+                    args.set("count", count);
+                    // Every other `$name` of the file, as text.
+                    for variable in source.split('$').skip(1) {
+                        let variable: String = variable
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        if variable != "count" {
+                            args.set(variable, "X");
+                        }
+                    }
+                    let mut errors = Vec::new();
+                    let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+                    assert!(errors.is_empty(), "{code} {key} ({count}): {errors:?}");
+                    // "the invitation" may stand for one; many are always counted.
+                    assert!(
+                        count == 1 || text.contains(&count.to_string()),
+                        "{code} {key} ({count}): {text}"
+                    );
+                    assert!(!text.contains('\u{2068}'), "{code} {key}: isolation marks");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 0, "no counted message at all");
+    }
+
+    #[test]
+    fn counted_strings_take_each_languages_plural_forms() {
+        let en = Text::new(Language::En);
+        let ko = Text::new(Language::Ko);
+        let size: &dyn Display = &"22 bytes";
+        assert_eq!(
+            en.count("admin.files_and_bytes", 1, &[("size", size)]),
+            "1 file, 22 bytes"
+        );
+        assert_eq!(
+            en.count("admin.files_and_bytes", 2, &[("size", size)]),
+            "2 files, 22 bytes"
+        );
+        assert_eq!(
+            en.count("admin.files_and_bytes", 0, &[("size", size)]),
+            "0 files, 22 bytes"
+        );
+        assert_eq!(en.count("admin.bytes", 1, &[]), "1 byte");
+        assert_eq!(en.count("admin.bytes", 1024, &[]), "1024 bytes");
+        assert_eq!(en.count("search.results", 1, &[]), "1 post found.");
+        assert_eq!(en.count("search.results", 11, &[]), "11 posts found.");
+        assert_eq!(
+            en.count("accounts.recovery_codes_left", 1, &[]),
+            "1 recovery code left."
+        );
+        // Korean counts with a counter word and has one form for every number.
+        let size: &dyn Display = &"22바이트";
+        assert_eq!(
+            ko.count("admin.files_and_bytes", 1, &[("size", size)]),
+            "파일 1개, 22바이트"
+        );
+        assert_eq!(
+            ko.count("admin.files_and_bytes", 2, &[("size", size)]),
+            "파일 2개, 22바이트"
+        );
+        assert_eq!(ko.count("admin.bytes", 1, &[]), "1바이트");
+        assert_eq!(ko.count("search.results", 1, &[]), "글 1개를 찾았습니다.");
+        assert_eq!(ko.count("no.such_key", 1, &[]), "no.such_key");
+    }
+
+    /// Every `.get("…")`, `.format("…"`, `.count("…"` and `Message::from("…")` with a
+    /// dotted literal key in `src/` must name a key that exists, in the `.ftl` files
+    /// when it is counted and in the TOML when not (in both languages, by the test
+    /// above).
     #[test]
     fn every_key_the_code_uses_exists() {
         let mut missing = Vec::new();
         let mut used = 0;
         visit(std::path::Path::new("src"), &mut |text, path| {
-            for call in [".get(\"", ".format(\"", "t(\"", "tf(\""] {
+            for call in [
+                ".get(\"",
+                ".format(\"",
+                "t(\"",
+                "tf(\"",
+                "count(\"",
+                "tc(\"",
+                "Message::from(\"",
+            ] {
                 for (at, _) in text.match_indices(call) {
                     let rest = &text[at + call.len()..];
                     let Some(end) = rest.find('"') else { continue };
@@ -204,11 +390,31 @@ mod tests {
                         continue;
                     }
                     let part = key.split('.').next().unwrap_or_default();
-                    if !files("en").contains(&format!("{part}.toml")) {
+                    // `t("` also ends `count("`; a problem's message is counted when
+                    // its chain of calls (up to the end of its expression) says so.
+                    let is_counted = match call {
+                        "Message::from(\"" => {
+                            let chain = rest.find([';', '{']).map_or(rest, |end| &rest[..end]);
+                            let chain = chain.find(",\n").map_or(chain, |end| &chain[..end]);
+                            chain.contains(".counting(")
+                        }
+                        _ => {
+                            call.contains("count")
+                                || call.starts_with("tc")
+                                || text[..at].ends_with("coun")
+                        }
+                    };
+                    let file = format!("{part}.{}", if is_counted { "ftl" } else { "toml" });
+                    if !files("en").contains(&file) {
                         continue; // not a string key (a file name, a header)
                     }
                     used += 1;
-                    if !ENGLISH.contains_key(key) {
+                    let defined = if is_counted {
+                        counted_keys("en").contains(key)
+                    } else {
+                        ENGLISH.strings.contains_key(key)
+                    };
+                    if !defined {
                         missing.push(format!("{}: {key}", path.display()));
                     }
                 }
@@ -251,10 +457,7 @@ mod tests {
     #[test]
     fn placeholders_are_filled_and_missing_keys_show_themselves() {
         let en = Text::new(Language::En);
-        assert_eq!(
-            en.format("posts.reading_time", &[("minutes", &3)]),
-            "3 min read"
-        );
+        assert_eq!(en.format("posts.by", &[("name", &"Kim")]), "by Kim");
         assert_eq!(en.get("no.such_key"), "no.such_key");
     }
 }

@@ -198,7 +198,7 @@ impl ImageError {
             Self::TooLarge { width, height } => Message::from("problems.image_too_large")
                 .with("width", width)
                 .with("height", height)
-                .with("megapixels", MAX_PIXELS / 1_000_000),
+                .counting(MAX_PIXELS / 1_000_000),
             Self::NeedsTooMuchMemory {
                 width,
                 height,
@@ -210,7 +210,7 @@ impl ImageError {
                 .with("height", height)
                 .with("needed", needed_mb)
                 .with("allowed", allowed_mb)
-                .with("megapixels", megapixels),
+                .counting(*megapixels),
             Self::Corrupt => "problems.image_corrupt".into(),
             Self::Encoding(_) => "problems.image_encoding".into(),
         }

@@ -8,7 +8,8 @@
 //! - writes by another process (the CLI) are seen by a watcher thread that reads it
 //!   every `WATCH_INTERVAL`.
 //!
-//! Logins and sessions do not count, so a login storm leaves the cache warm. When a
+//! Logins and sessions do not count, so a login storm leaves the cache warm, nor do
+//! the files of an image that nothing readers see uses yet (migration 015). When a
 //! page is stale, the first reader renders it and readers of the same page wait for
 //! that copy rather than all render (and compress) it at once.
 //!

@@ -56,9 +56,10 @@ pub struct SignupForm<'a> {
 }
 
 pub fn signup(ctx: &PageCtx, values: &SignupForm, problems: &Problems) -> Markup {
-    let password_label = ctx.tf(
+    let password_label = ctx.tc(
         "accounts.password_with_length",
-        &[("min", &password::MIN_CHARS)],
+        password::MIN_CHARS as u64,
+        &[],
     );
     layout::page(
         ctx,
@@ -92,9 +93,10 @@ pub struct InvitationForm<'a> {
 /// Following an invitation: the address is the admin's choice, shown, not asked; the
 /// invitee chooses a name and a password.
 pub fn invitation(ctx: &PageCtx, values: &InvitationForm, problems: &Problems) -> Markup {
-    let password_label = ctx.tf(
+    let password_label = ctx.tc(
         "accounts.password_with_length",
-        &[("min", &password::MIN_CHARS)],
+        password::MIN_CHARS as u64,
+        &[],
     );
     let role = ctx.t(match values.role {
         crate::content::Role::Admin => "accounts.invited_as_admin",
@@ -293,9 +295,10 @@ pub fn password(ctx: &PageCtx, action: &str, kind: PasswordForm, problems: &Prob
     } else {
         ctx.t("accounts.choose_new_password")
     };
-    let new_label = ctx.tf(
+    let new_label = ctx.tc(
         "accounts.new_password_with_length",
-        &[("min", &password::MIN_CHARS)],
+        password::MIN_CHARS as u64,
+        &[],
     );
     layout::page(
         ctx,
@@ -334,7 +337,7 @@ fn two_factor_summary(ctx: &PageCtx, security: &SecurityView) -> Markup {
             h2 { (ctx.t("accounts.two_factor")) }
             @if security.totp {
                 p.factor-on { (ctx.t("accounts.totp_on")) " "
-                    (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+                    (ctx.tc("accounts.recovery_codes_left", security.recovery_codes_left.into(), &[])) }
             } @else if !security.passkeys.is_empty() {
                 p.factor-on { (ctx.t("accounts.passkeys_are_second_factor")) }
             } @else {
@@ -400,6 +403,8 @@ pub fn passkeys(ctx: &PageCtx, passkeys: &[PasskeyRow], available: bool) -> Mark
 pub struct TotpSetup<'a> {
     pub qr_svg: &'a str,
     pub secret_base32: &'a str,
+    /// The otpauth:// URL the QR code holds.
+    pub url: &'a str,
 }
 
 /// `/accounts/two-factor`: the app's set-up or state, recovery codes, passkeys. `required`
@@ -427,6 +432,8 @@ pub fn two_factor(
                         p { (ctx.t("accounts.totp_scan")) }
                         figure.qr { (maud::PreEscaped(setup.qr_svg)) }
                         p { (ctx.t("accounts.totp_by_hand")) " " code #totp-secret { (setup.secret_base32) } }
+                        // On a phone, the app is on the same device as the page.
+                        p { a.totp-link href=(setup.url) { (ctx.t("accounts.totp_open")) } }
                         form method="post" action=(urls::two_factor()) {
                             (csrf_input(ctx))
                             (form_errors(ctx, problems))
@@ -444,7 +451,7 @@ pub fn two_factor(
                 @if security.totp || !security.passkeys.is_empty() {
                     section.security #recovery {
                         h2 { (ctx.t("accounts.recovery_codes")) }
-                        p { (ctx.tf("accounts.recovery_codes_left", &[("n", &security.recovery_codes_left)])) }
+                        p { (ctx.tc("accounts.recovery_codes_left", security.recovery_codes_left.into(), &[])) }
                         form method="post" action=(urls::recovery_codes()) {
                             (csrf_input(ctx))
                             div.actions { button type="submit" { (ctx.t("accounts.new_recovery_codes")) } }

@@ -5,7 +5,8 @@ use maud::{html, Markup};
 
 use super::components::{csrf_input, field, field_errors, form_errors, pagination, Field};
 use super::{layout, PageCtx};
-use crate::content::{Comment, Pagination, Post, Problems, Role, Slug, User, UserId};
+use crate::content::{Comment, Email, Pagination, Post, Problems, Role, Slug, User, UserId};
+use crate::db::invitations::Pending;
 use crate::urls;
 
 /// The numbers the dashboard opens with.
@@ -57,11 +58,15 @@ pub struct Waiting {
     pub post_title: String,
 }
 
-/// A stored file and what uses it.
+/// One stored image with its copies, and what uses it, as the media page lists it.
 pub struct MediaRow {
+    /// The file readers are shown.
     pub path: String,
     pub url: String,
-    pub variant: String,
+    pub width: u32,
+    pub height: u32,
+    /// Its files (the original and each copy for `srcset`) and their bytes together.
+    pub files: u64,
     pub bytes: u64,
     pub posts: Vec<(Slug, String)>,
     pub avatar_of: Option<(UserId, String)>,
@@ -146,9 +151,10 @@ pub fn dashboard(ctx: &PageCtx, counts: &Counts, audit: &[AuditRow]) -> Markup {
     };
     let n = |n: u64| n.to_string();
     let files = |files: u64, bytes: u64| {
-        ctx.tf(
+        ctx.tc(
             "admin.files_and_bytes",
-            &[("files", &files), ("size", &size(ctx, bytes))],
+            files,
+            &[("size", &size(ctx, bytes))],
         )
     };
     admin_page(
@@ -407,6 +413,7 @@ pub fn users(
     me: UserId,
     notice: Option<&ResetNotice>,
     invite: &InviteForm,
+    invitations: &[Pending],
 ) -> Markup {
     admin_page(
         ctx,
@@ -470,6 +477,83 @@ pub fn users(
                 }
             }
             (pagination(ctx, pages, &urls::admin_users()))
+            @if !invitations.is_empty() {
+                (pending_invitations(ctx, invitations))
+            }
+        },
+    )
+}
+
+/// The invitations nobody has used yet, each with the way to revoke it.
+fn pending_invitations(ctx: &PageCtx, invitations: &[Pending]) -> Markup {
+    html! {
+        h2 #pending-invitations { (ctx.t("admin.pending_invitations")) }
+        table.admin-table #invitations {
+            thead {
+                tr {
+                    th { (ctx.t("admin.email")) }
+                    th { (ctx.t("admin.role")) }
+                    th { (ctx.t("admin.invited_by")) }
+                    th { (ctx.t("admin.invitation_expires")) }
+                    th { (ctx.t("admin.actions")) }
+                }
+            }
+            tbody {
+                @for invitation in invitations {
+                    tr.invitation {
+                        td data-label=(ctx.t("admin.email")) { (invitation.email) }
+                        td data-label=(ctx.t("admin.role")) { (role_label(ctx, invitation.role)) }
+                        td data-label=(ctx.t("admin.invited_by")) {
+                            @match &invitation.invited_by {
+                                Some(admin) => (admin),
+                                None => (ctx.t("admin.invited_by_cli")),
+                            }
+                        }
+                        td data-label=(ctx.t("admin.invitation_expires")) {
+                            time datetime=(ctx.datetime(invitation.expires_at)) { (ctx.date_time(invitation.expires_at)) }
+                        }
+                        td.buttons data-label=(ctx.t("admin.actions")) {
+                            a.button.danger href=(urls::admin_revoke_invitation(&invitation.email)) { (ctx.t("admin.revoke_ellipsis")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Asks before the pending invitations for `email` are revoked, listing them; the
+/// POST revokes them all.
+pub fn revoke_invitation_confirm(ctx: &PageCtx, email: &Email, pending: &[Pending]) -> Markup {
+    let title = ctx.tc(
+        "admin.revoke_question",
+        pending.len() as u64,
+        &[("email", &email)],
+    );
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            section.confirm {
+                h1 { (title) }
+                ul.revoked-invitations {
+                    @for invitation in pending {
+                        li {
+                            (role_label(ctx, invitation.role)) " · "
+                            (ctx.t("admin.invitation_expires")) " "
+                            time datetime=(ctx.datetime(invitation.expires_at)) { (ctx.date_time(invitation.expires_at)) }
+                        }
+                    }
+                }
+                p { (ctx.t("admin.revoke_warning")) }
+                form method="post" action=(urls::admin_revoke_invitation(email)) {
+                    (csrf_input(ctx))
+                    div.actions {
+                        button.danger type="submit" { (ctx.t("admin.revoke")) }
+                        a href=(urls::admin_users()) { (ctx.t("admin.keep_invitation")) }
+                    }
+                }
+            }
         },
     )
 }
@@ -527,8 +611,7 @@ pub fn media(
             @if let Some(freed) = freed {
                 div.notice.gc-freed role="status" {
                     p {
-                        (ctx.tf("admin.gc_freed", &[
-                            ("files", &freed.files.len()),
+                        (ctx.tc("admin.gc_freed", freed.files.len() as u64, &[
                             ("size", &size(ctx, freed.bytes)),
                         ]))
                     }
@@ -571,8 +654,13 @@ pub fn media(
                     tbody {
                         @for file in files {
                             tr.admin-file {
-                                td.file data-label=(ctx.t("admin.file")) { a href=(file.url) title=(file.path) { code { (file.path) } } " " span.hint { (file.variant) } }
-                                td data-label=(ctx.t("admin.size")) { (size(ctx, file.bytes)) }
+                                td.file data-label=(ctx.t("admin.file")) {
+                                    a href=(file.url) title=(file.path) { code { (file.path) } }
+                                    " " span.hint { (file.width) " × " (file.height) }
+                                }
+                                td data-label=(ctx.t("admin.size")) {
+                                    (ctx.tc("admin.files_and_bytes", file.files, &[("size", &size(ctx, file.bytes))]))
+                                }
                                 td data-label=(ctx.t("admin.used_by")) {
                                     @for (slug, title) in &file.posts {
                                         a href=(urls::post(slug)) { (title) } " "
@@ -682,6 +770,7 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
         "menu.order" => "admin.action_menu_order",
         "user.invite" => "admin.action_user_invite",
         "user.join" => "admin.action_user_join",
+        "user.invite_revoke" => "admin.action_user_invite_revoke",
         "site.settings" => "admin.action_site_settings",
         "account.login" => "admin.action_account_login",
         "account.second_factor_failed" => "admin.action_account_second_factor_failed",
@@ -701,7 +790,7 @@ fn action_label<'a>(ctx: &PageCtx, code: &'a str) -> &'a str {
 
 /// Exact bytes, with a rounded size beside them once there are many.
 fn size(ctx: &PageCtx, bytes: u64) -> String {
-    let exact = ctx.tf("admin.bytes", &[("n", &bytes)]);
+    let exact = ctx.tc("admin.bytes", bytes, &[]);
     if bytes < 1024 {
         return exact;
     }
@@ -753,6 +842,7 @@ mod tests {
     fn sizes_keep_the_exact_count() {
         let ctx = PageCtx::sample(Language::En);
         assert_eq!(size(&ctx, 22), "22 bytes");
+        assert_eq!(size(&ctx, 1), "1 byte");
         assert_eq!(size(&ctx, 3 * 1024 + 400), "3.4 KiB (3472 bytes)");
     }
 

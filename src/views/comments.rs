@@ -58,7 +58,7 @@ pub fn section(ctx: &PageCtx, thread: &Thread) -> Markup {
                 p.notice role="status" { (ctx.t("comments.held_notice")) }
             }
             @if thread.can_moderate && thread.waiting > 0 {
-                p.notice { (ctx.tf("comments.waiting", &[("n", &thread.waiting)])) }
+                p.notice { (ctx.tc("comments.waiting", thread.waiting, &[])) }
             }
             @if thread.comments.is_empty() {
                 p.empty { (ctx.t("comments.none_yet")) }

@@ -71,6 +71,11 @@ impl PageCtx {
         self.text.format(key, args)
     }
 
+    /// The counted string under `key` for `count` things (see `i18n`): "1 file".
+    pub fn tc(&self, key: &str, count: u64, args: &[(&str, &dyn Display)]) -> String {
+        self.text.count(key, count, args)
+    }
+
     /// A page for a visitor with the default settings, for views' unit tests.
     #[cfg(test)]
     pub fn sample(language: crate::i18n::Language) -> Self {

@@ -166,7 +166,7 @@ fn byline(ctx: &PageCtx, post: &Post) -> Markup {
                 " · " span.badge { (ctx.t("posts.draft")) }
             }
             " · " span.reading-time {
-                (ctx.tf("posts.reading_time", &[("minutes", &reading_minutes(&post.body))]))
+                (ctx.tc("posts.reading_time", reading_minutes(&post.body) as u64, &[]))
             }
         }
     }

@@ -61,11 +61,7 @@ fn results(ctx: &PageCtx, query: &str, found: &[Found], pages: &Pagination) -> M
             p.empty { (ctx.tf("search.nothing", &[("query", &query)])) }
         } @else {
             p.search-count {
-                @if pages.total == 1 {
-                    (ctx.t("search.one_result"))
-                } @else {
-                    (ctx.tf("search.results", &[("n", &pages.total)]))
-                }
+                (ctx.tc("search.results", pages.total, &[]))
             }
             // The classes of every list, so `paging.js` appends the next page here too.
             div.post-list {

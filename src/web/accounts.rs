@@ -29,7 +29,7 @@ pub fn login_form(ctx: &Ctx) -> Result<Response, WebError> {
             "",
             next,
             &Problems::new(),
-            ctx.app.relying_party().is_ok(),
+            ctx.app.relying_party(&ctx.site.title).is_ok(),
         ),
     ))
 }
@@ -46,7 +46,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, WebError> {
                 typed_email,
                 next,
                 &problems,
-                ctx.app.relying_party().is_ok(),
+                ctx.app.relying_party(&ctx.site.title).is_ok(),
             ),
         )
     };
@@ -285,7 +285,7 @@ pub async fn profile(ctx: &Ctx) -> Result<Response, WebError> {
     if values.bio.chars().count() > MAX_BIO_CHARS {
         problems.add(
             "bio",
-            Message::from("problems.bio_too_long").with("max", MAX_BIO_CHARS),
+            Message::from("problems.bio_too_long").counting(MAX_BIO_CHARS),
         );
     }
     if problems.is_empty() {
@@ -519,7 +519,7 @@ fn check_name(problems: &mut Problems, name: &str) {
 }
 
 fn name_too_long() -> Message {
-    Message::from("problems.name_too_long").with("max", MAX_NAME_CHARS)
+    Message::from("problems.name_too_long").counting(MAX_NAME_CHARS)
 }
 
 /// The names of a form's two new-password fields.

@@ -19,6 +19,7 @@ use crate::content::redirect::{OldPath, Target};
 use crate::content::{Email, PageNumber, Pagination, Problems, Role, User, UserId};
 
 use crate::db;
+use crate::db::invitations::Pending;
 use crate::media::gc;
 use crate::serving::response::{self, Response};
 use crate::urls;
@@ -47,6 +48,7 @@ pub async fn show(ctx: &Ctx, page: AdminPage) -> Result<Response, WebError> {
         AdminPage::Subscribers => subscribers(ctx).await?,
         AdminPage::SubscribersCsv => subscribers_csv(ctx).await?,
         AdminPage::Redirects => redirects(ctx, &RedirectForm::default(), &Problems::new()).await?,
+        AdminPage::RevokeInvitation(email) => revoke_invitation_confirm(ctx, email).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
     Ok(response)
@@ -65,6 +67,7 @@ pub async fn act(ctx: &Ctx, action: AdminAction) -> Result<Response, WebError> {
         AdminAction::AddRedirect => add_redirect(ctx).await?,
         AdminAction::RemoveRedirect => remove_redirect(ctx).await?,
         AdminAction::Invite => invite(ctx).await?,
+        AdminAction::RevokeInvitation(email) => revoke_invitation(ctx, email).await?,
         AdminAction::SaveSettings => super::settings::save(ctx).await?,
     };
     // Never stored, by any cache: see `Route::is_never_stored`.
@@ -271,11 +274,54 @@ async fn users(
         db::admin::users,
     )
     .await?;
+    let invitations = pending_invitations(ctx).await?;
     let me = ctx.user.as_ref().map_or(UserId(0), |u| u.id);
     Ok(response::html(
         StatusCode::OK,
-        view::users(&ctx.page(), &users, &pages, me, notice.as_ref(), invite),
+        view::users(
+            &ctx.page(),
+            &users,
+            &pages,
+            me,
+            notice.as_ref(),
+            invite,
+            &invitations,
+        ),
     ))
+}
+
+async fn pending_invitations(ctx: &Ctx) -> Result<Vec<Pending>, WebError> {
+    let now = db::now_ms();
+    Ok(ctx
+        .app
+        .db
+        .read(move |conn| db::invitations::pending(conn, now))
+        .await?)
+}
+
+/// Asks before revoking the pending invitations for `email`; 404 when it has none.
+async fn revoke_invitation_confirm(ctx: &Ctx, email: Email) -> Result<Response, WebError> {
+    let pending: Vec<Pending> = pending_invitations(ctx)
+        .await?
+        .into_iter()
+        .filter(|invitation| invitation.email == email)
+        .collect();
+    if pending.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    Ok(response::html(
+        StatusCode::OK,
+        view::revoke_invitation_confirm(&ctx.page(), &email, &pending),
+    ))
+}
+
+/// Revokes them (the confirmation page's POST) and goes back to the users page.
+async fn revoke_invitation(ctx: &Ctx, email: Email) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    ctx.app
+        .act(move |blog| actions::invitations::revoke(blog, &actor, &email))
+        .await?;
+    Ok(response::redirect(&urls::admin_users()))
 }
 
 async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
@@ -310,16 +356,18 @@ async fn comments(ctx: &Ctx) -> Result<Response, WebError> {
 }
 
 async fn media(ctx: &Ctx, freed: Option<Freed>) -> Result<Response, WebError> {
-    let (pages, files) = paged(ctx, db::admin::count_media_files, db::admin::media_files).await?;
-    let files: Vec<MediaRow> = files
+    let (pages, items) = paged(ctx, db::admin::count_media, db::admin::media).await?;
+    let files: Vec<MediaRow> = items
         .into_iter()
-        .map(|f| MediaRow {
-            url: urls::media(&f.path),
-            path: f.path,
-            variant: f.variant,
-            bytes: f.bytes,
-            posts: f.posts,
-            avatar_of: f.avatar_of,
+        .map(|item| MediaRow {
+            url: urls::media(&item.path),
+            path: item.path,
+            width: item.width,
+            height: item.height,
+            files: item.files,
+            bytes: item.bytes,
+            posts: item.posts,
+            avatar_of: item.avatar_of,
         })
         .collect();
     let orphans = listed(orphans(ctx).await?.files);

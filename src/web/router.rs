@@ -3,7 +3,7 @@
 use http::Method;
 use percent_encoding::percent_decode_str;
 
-use crate::content::{CommentId, Slug, Tag, UserId};
+use crate::content::{CommentId, Email, Slug, Tag, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -135,7 +135,7 @@ impl FeedFormat {
 }
 
 /// The dashboard and its lists (GET), for admins only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminPage {
     Dashboard,
     Posts,
@@ -148,6 +148,8 @@ pub enum AdminPage {
     SubscribersCsv,
     /// Old addresses that answer 301, with the form that adds one.
     Redirects,
+    /// Asks before the pending invitations for an address are revoked.
+    RevokeInvitation(Email),
 }
 
 /// What an admin's buttons do to accounts and media (POST); each writes one audit
@@ -170,6 +172,8 @@ pub enum AdminAction {
     RemoveRedirect,
     /// A one-time invitation for the form's `email` and `role`.
     Invite,
+    /// The pending invitations for an address, withdrawn (their links stop working).
+    RevokeInvitation(Email),
     /// The site's title, description and accent (`/admin/settings`).
     SaveSettings,
 }
@@ -268,6 +272,9 @@ impl Route {
             (true, _, ["admin", "subscribers"]) => Self::Admin(AdminPage::Subscribers),
             (true, _, ["admin", "subscribers.csv"]) => Self::Admin(AdminPage::SubscribersCsv),
             (true, _, ["admin", "redirects"]) => Self::Admin(AdminPage::Redirects),
+            (true, _, ["admin", "invitations", email, "revoke"]) => {
+                Self::Admin(AdminPage::RevokeInvitation(email.parse().ok()?))
+            }
             (_, true, ["admin", rest @ ..]) => Self::AdminAction(AdminAction::parse(rest)?),
             (true, _, ["fediverse"]) => Self::Fediverse,
             (_, true, ["fediverse", "follow"]) => Self::FediverseAction(FediverseAction::Follow),
@@ -419,6 +426,7 @@ impl AdminAction {
     fn parse(segs: &[&str]) -> Option<Self> {
         Some(match segs {
             ["users", "invite"] => Self::Invite,
+            ["invitations", email, "revoke"] => Self::RevokeInvitation(email.parse().ok()?),
             ["settings"] => Self::SaveSettings,
             ["users", id, "role"] => Self::SetRole(id.parse().ok()?),
             ["users", id, "deactivate"] => Self::Deactivate(id.parse().ok()?),
@@ -531,6 +539,15 @@ mod tests {
         assert_eq!(
             post_(&admin_invite()),
             Some(Route::AdminAction(AdminAction::Invite))
+        );
+        let invited: Email = "Kim+blog@Example.com".parse().unwrap();
+        assert_eq!(
+            get(&admin_revoke_invitation(&invited)),
+            Some(Route::Admin(AdminPage::RevokeInvitation(invited.clone())))
+        );
+        assert_eq!(
+            post_(&admin_revoke_invitation(&invited)),
+            Some(Route::AdminAction(AdminAction::RevokeInvitation(invited)))
         );
         assert_eq!(
             post_(&end_session("0a1b2c")),

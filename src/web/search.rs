@@ -21,7 +21,7 @@ pub async fn show(ctx: &Ctx) -> Result<Response, WebError> {
     let typed = ctx.query("q").unwrap_or_default().trim().to_string();
     let view = ctx.page();
     if typed.chars().count() > MAX_QUERY_CHARS {
-        let why = view.tf("search.too_long", &[("max", &MAX_QUERY_CHARS)]);
+        let why = view.tc("search.too_long", MAX_QUERY_CHARS as u64, &[]);
         return Ok(response::html(
             StatusCode::BAD_REQUEST,
             views::search::page(&view, &typed, Outcome::Rejected(&why)),

@@ -3,6 +3,8 @@
 //! `[accounts] require_second_factor`, which leads an account without a factor to set
 //! one up before anything else.
 
+use std::sync::Arc;
+
 use http::StatusCode;
 
 use super::request::{local_path, Ctx};
@@ -94,7 +96,7 @@ pub async fn security_view(ctx: &Ctx) -> Result<SecurityView, WebError> {
         totp,
         recovery_codes_left,
         passkeys,
-        passkeys_available: ctx.app.relying_party().is_ok(),
+        passkeys_available: ctx.app.relying_party(&ctx.site.title).is_ok(),
     })
 }
 
@@ -131,7 +133,8 @@ async fn totp_setup(ctx: &Ctx) -> Result<totp::Setup, WebError> {
         .app
         .act(move |blog| actions::factors::pending_totp(blog, &actor))
         .await?;
-    Ok(totp::setup(&secret, &ctx.app.config.site.title, &email)?)
+    // The app lists the account under the site's name as readers see it.
+    Ok(totp::setup(&secret, &ctx.site.title, &email)?)
 }
 
 /// The two-factor page: the account's factors, and the app's set-up when it has none.
@@ -155,6 +158,7 @@ async fn two_factor_page(
     let setup = setup.as_ref().map(|s| TotpSetup {
         qr_svg: &s.qr_svg,
         secret_base32: &s.secret_base32,
+        url: &s.url,
     });
     Ok(response::html(
         status,
@@ -318,9 +322,9 @@ fn passkey_refused(ctx: &Ctx, status: StatusCode, key: &'static str) -> Response
 }
 
 /// The relying party, or `None` (logged) when passkeys cannot work here.
-fn relying_party(ctx: &Ctx) -> Option<&RelyingParty> {
+fn relying_party(ctx: &Ctx) -> Option<Arc<RelyingParty>> {
     ctx.app
-        .relying_party()
+        .relying_party(&ctx.site.title)
         .map_err(|why| tracing::warn!("{why}"))
         .ok()
 }

@@ -44,13 +44,13 @@ pub async fn save(ctx: &Ctx) -> Result<Response, WebError> {
     if title.chars().count() > site::MAX_TITLE {
         problems.add(
             "title",
-            Message::from("problems.title_too_long").with("max", site::MAX_TITLE),
+            Message::from("problems.title_too_long").counting(site::MAX_TITLE),
         );
     }
     if description.chars().count() > site::MAX_DESCRIPTION {
         problems.add(
             "description",
-            Message::from("problems.bio_too_long").with("max", site::MAX_DESCRIPTION),
+            Message::from("problems.bio_too_long").counting(site::MAX_DESCRIPTION),
         );
     }
     let parsed_accent = match accent {

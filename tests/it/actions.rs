@@ -346,7 +346,7 @@ fn the_media_gc_frees_the_same_files_and_logs_the_same_from_the_admin_page_and_t
                 actor: blog.actor(door).to_owned(),
                 action: "media.gc".into(),
                 target: "media".into(),
-                detail: "1 files, 22 bytes".into(),
+                detail: "1 file, 22 bytes".into(),
             }
         );
     }

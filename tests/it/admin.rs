@@ -5,6 +5,7 @@
 use crate::support::{Client, Page, Site, TestServer};
 
 const SMALL_PNG: &[u8] = include_bytes!("../fixtures/small.png");
+const WIDE_PNG: &[u8] = include_bytes!("../fixtures/wide.png");
 
 /// An admin, an author with a published post and a draft, a reader with two comments
 /// waiting for approval on the published post.
@@ -436,20 +437,29 @@ fn bad_admin_input_gets_a_clear_4xx_and_changes_nothing() {
     assert!(admin.get("/admin").is_signed_in());
 }
 
-#[test]
-fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
-    let server = Site::new().env("BLOG_MEDIA_GC_GRACE", "0s").start();
-    let admin = server.admin();
+/// A 22-byte file in the media folder that no image row knows, as a crash between
+/// writing a file and recording it would leave.
+pub(crate) fn plant_orphan(server: &TestServer) -> std::path::PathBuf {
     let planted = server
         .path()
         .join("blog-data/media/uploads/2020/01/stray.jpg");
     std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
     std::fs::write(&planted, b"left behind by a crash").unwrap();
+    planted
+}
+
+#[test]
+fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
+    // One file: the dashboard, the notice and the audit log say "1 file", never
+    // "1 files" (the plural rules of `locales/en/admin.ftl`).
+    let server = Site::new().env("BLOG_MEDIA_GC_GRACE", "0s").start();
+    let admin = server.admin();
+    let planted = plant_orphan(&server);
 
     let dashboard = admin.get("/admin").assert_status(200);
     assert_eq!(
         count(&dashboard, "Orphans (the GC would delete)"),
-        "1 files, 22 bytes"
+        "1 file, 22 bytes"
     );
     let media = admin.get("/admin/media").assert_status(200);
     assert!(
@@ -469,15 +479,22 @@ fn the_gc_button_deletes_a_planted_orphan_and_reports_its_bytes() {
         .map(|n| n.text.clone())
         .expect("a report");
     assert!(
-        notice.contains("deleted 1 files and freed 22 bytes"),
+        notice.contains("deleted 1 file and freed 22 bytes"),
         "{notice}"
     );
     assert!(notice.contains("uploads/2020/01/stray.jpg"), "{notice}");
     assert!(!planted.exists());
     let rows = audit_rows(&server);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].3, "1 files, 22 bytes");
+    assert_eq!(rows[0].3, "1 file, 22 bytes");
     let dashboard = admin.get("/admin").assert_status(200);
+    assert!(
+        dashboard_log(&admin)
+            .iter()
+            .any(|line| line.contains("ran the media GC") && line.contains("1 file, 22 bytes")),
+        "{:?}",
+        dashboard_log(&admin)
+    );
     assert_eq!(
         count(&dashboard, "Orphans (the GC would delete)"),
         "0 files, 0 bytes"
@@ -528,12 +545,28 @@ fn the_counts_add_up_for_a_small_known_site() {
     assert!(database > 0);
     assert!(count(&page, "Database").contains("bytes"));
 
+    // One row per image, its copies counted and sized with it: the small picture and
+    // its WebP copy; a wide one with its six copies for srcset, shown by its 1600 px
+    // copy.
+    let wide = crate::media::uploaded_url(&blog.author, "wide.png", WIDE_PNG);
     let media = blog.admin.get("/admin/media").assert_status(200);
     let rows = media.select("tr.admin-file");
-    assert_eq!(rows.len(), 2, "the upload and its WebP copy");
-    for row in &rows {
-        assert!(row.text.contains("With a picture"), "{}", row.text);
-    }
+    assert_eq!(rows.len(), 2, "{}", media.text());
+    assert!(
+        rows[0].text.contains(wide.trim_start_matches("/media/")),
+        "{}",
+        rows[0].text
+    );
+    assert!(rows[0].text.contains("2000 × 500"), "{}", rows[0].text);
+    assert!(rows[0].text.contains("7 files, "), "{}", rows[0].text);
+    assert!(rows[0].text.contains("nothing"), "unused: {}", rows[0].text);
+    assert!(rows[1].text.contains("48 × 32"), "{}", rows[1].text);
+    assert!(
+        rows[1].text.contains("2 files, ") && rows[1].text.contains(&format!("{total} bytes")),
+        "{}",
+        rows[1].text
+    );
+    assert!(rows[1].text.contains("With a picture"), "{}", rows[1].text);
     assert_eq!(
         blog.admin.get("/admin/posts").select("tr.admin-post").len(),
         3

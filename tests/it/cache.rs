@@ -149,3 +149,42 @@ fn feed_and_tag_page_show_an_edit_and_a_publication_on_the_very_next_read() {
         assert!(page.contains("Brand new"), "{page}");
     }
 }
+
+/// What the page cache compares against: the count of changes to what readers see.
+fn content_version(server: &TestServer) -> i64 {
+    rusqlite::Connection::open(server.path().join("blog-data/blog.sqlite3"))
+        .expect("the database opens")
+        .query_row("SELECT n FROM content_version", [], |row| row.get(0))
+        .expect("the content version")
+}
+
+#[test]
+fn an_upload_no_page_shows_yet_leaves_cached_pages_alone() {
+    let server = TestServer::start();
+    let author = server.author("pics@blog.example");
+    let visitor = server.anonymous();
+    let slug = author.create_post("A picture soon", "<p>Words first.</p>");
+    author.publish(&slug);
+    read_all(&visitor, &slug);
+
+    // The upload and its copies are stored, but no page a visitor sees shows them.
+    let before = content_version(&server);
+    let url = crate::media::uploaded_url(
+        &author,
+        "small.png",
+        include_bytes!("../fixtures/small.png"),
+    );
+    assert_eq!(content_version(&server), before, "the cache stays warm");
+
+    // Saving the post that shows it is the change: the next read shows the image.
+    author
+        .edit_post(
+            &slug,
+            "body",
+            &format!("<p><img src=\"{url}\" alt=\"A small dot\"></p>"),
+        )
+        .assert_status(303);
+    assert!(content_version(&server) > before);
+    let post = visitor.get(&format!("/posts/{slug}")).assert_status(200);
+    assert!(post.has(&format!("img[src=\"{url}\"]")), "{}", post.body);
+}

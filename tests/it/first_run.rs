@@ -611,3 +611,140 @@ fn the_site_icon_becomes_the_favicon_and_logo_survives_the_gc_and_goes_when_remo
         server.audit_rows()
     );
 }
+
+/// The pending invitations on `/admin/users`, a row's text each.
+fn pending_rows(admin: &Client) -> Vec<String> {
+    admin
+        .get("/admin/users")
+        .assert_status(200)
+        .select("#invitations tr.invitation")
+        .into_iter()
+        .map(|row| row.text)
+        .collect()
+}
+
+#[test]
+fn the_users_page_lists_pending_invitations_and_revokes_one_after_asking() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    let kim = shown_link(&invite(&admin, "kim@blog.example", "author").assert_status(200));
+    let lee = shown_link(&invite(&admin, "lee@blog.example", "reader").assert_status(200));
+    let rows = pending_rows(&admin);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter().any(|text| text.contains("kim@blog.example")
+            && text.contains("author")
+            && text.contains("admin@blog.example")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|text| text.contains("lee@blog.example") && text.contains("reader")),
+        "{rows:?}"
+    );
+
+    // The button leads to a page that asks; looking changes nothing.
+    let users = admin.get("/admin/users").assert_status(200);
+    let revoke = users
+        .select("#invitations a.button")
+        .into_iter()
+        .filter_map(|a| a.attr("href").map(str::to_owned))
+        .find(|href| href.contains("kim@blog.example"))
+        .expect("a revoke button for kim");
+    let asking = admin.get(&revoke).assert_status(200);
+    assert_eq!(
+        asking.select("h1")[0].text,
+        "Revoke the invitation for kim@blog.example?"
+    );
+    assert_eq!(pending_rows(&admin).len(), 2);
+    server.anonymous().get(&path_of(&kim)).assert_status(200);
+
+    // Only that page's POST revokes: kim's link is dead, lee's still works.
+    asking
+        .form("section.confirm form")
+        .submit()
+        .assert_status(303);
+    let rows = pending_rows(&admin);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("lee@blog.example"), "{rows:?}");
+    server.anonymous().get(&path_of(&kim)).assert_status(404);
+    let (_, joined) = join(&server, &lee, "Lee");
+    joined.assert_status(303);
+    assert!(
+        pending_rows(&admin).is_empty(),
+        "a used invitation is no longer pending"
+    );
+    assert!(
+        !admin.get("/admin/users").has("#invitations"),
+        "no pending invitations, no table"
+    );
+    assert!(server
+        .audit_rows()
+        .iter()
+        .any(|r| r.action == "user.invite_revoke" && r.target == "kim@blog.example"));
+
+    // Nothing pending for that address any more: both the page and the POST are 404.
+    admin.get(&revoke).assert_status(404);
+    let token = admin.csrf_token();
+    admin
+        .post(&revoke, &[("csrf_token", &token)])
+        .assert_status(404);
+    // Others get 403 and change nothing.
+    let _ = shown_link(&invite(&admin, "park@blog.example", "author").assert_status(200));
+    let author = server.author("writer@blog.example");
+    let park = "/admin/invitations/park@blog.example/revoke";
+    author.get(park).assert_status(403);
+    let token = author.csrf_token();
+    author
+        .post(park, &[("csrf_token", &token)])
+        .assert_status(403);
+    assert_eq!(pending_rows(&admin).len(), 1);
+}
+
+#[test]
+fn the_cli_lists_pending_invitations_and_revokes_them() {
+    let server = TestServer::start();
+    let none = server.cli(&["users", "invitations"]).success();
+    assert!(
+        none.stdout.contains("no pending invitations"),
+        "{}",
+        none.stdout
+    );
+    let url = server
+        .cli(&["users", "invite", "Rita@Blog.example", "--role", "reader"])
+        .success()
+        .stdout
+        .trim()
+        .to_owned();
+    let listed = server.cli(&["users", "invitations"]).success();
+    let line = listed.stdout.lines().next().unwrap_or_default().to_owned();
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(fields.len(), 4, "{line}");
+    assert_eq!(
+        &fields[..3],
+        ["rita@blog.example", "reader", "(command line)"]
+    );
+    assert!(fields[3].parse::<jiff::Timestamp>().is_ok(), "{line}");
+
+    let revoked = server
+        .cli(&["users", "revoke-invite", "rita@blog.example"])
+        .success();
+    assert!(revoked.stdout.contains("revoked"), "{}", revoked.stdout);
+    server.anonymous().get(&path_of(&url)).assert_status(404);
+    assert!(server
+        .cli(&["users", "invitations"])
+        .success()
+        .stdout
+        .contains("no pending invitations"));
+
+    let again = server.cli(&["users", "revoke-invite", "rita@blog.example"]);
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    assert_eq!(again.stderr.lines().count(), 1, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("no pending invitation"),
+        "{}",
+        again.stderr
+    );
+    let bad = server.cli(&["users", "revoke-invite", "not an address"]);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+}

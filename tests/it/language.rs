@@ -132,3 +132,20 @@ fn english_dates_spell_the_month() {
         "shown {shown:?}, expected one of {expected:?}"
     );
 }
+
+#[test]
+fn the_admin_counts_files_in_korean_with_a_counter_word() {
+    let server = Site::new()
+        .env("BLOG_SITE_LANGUAGE", "ko")
+        .env("BLOG_MEDIA_GC_GRACE", "0s")
+        .start();
+    let admin = server.admin();
+    crate::admin::plant_orphan(&server);
+    let dashboard = admin.get("/admin").assert_status(200);
+    let counts = dashboard.select("#counts")[0].text.clone();
+    // Korean has one form for every number, with the counter word 개: the orphan
+    // is "파일 1개", the (empty) library "파일 0개".
+    assert!(counts.contains("파일 1개, 22바이트"), "{counts}");
+    assert!(counts.contains("파일 0개, 0바이트"), "{counts}");
+    assert!(!counts.contains("files"), "{counts}");
+}

@@ -439,7 +439,7 @@ fn deleting_a_user_deletes_their_posts_and_the_media_only_they_used() {
         .cli(&["users", "delete", "leaving@blog.example", "--yes"])
         .success();
     assert!(
-        done.stdout.contains("1 posts and 4 media files"),
+        done.stdout.contains("1 post and 4 media files"),
         "{}",
         done.stdout
     );

@@ -477,7 +477,7 @@ fn a_dead_machine_comes_back_from_an_sftp_replica_on_a_real_sshd() {
             &[("PATH", &path_with(&litestream))],
         )
         .success();
-    assert!(restored.stdout.contains("1 posts"), "{}", restored.stdout);
+    assert!(restored.stdout.contains("(1 post, "), "{}", restored.stdout);
     assert_eq!(
         media_files(&new_machine.path().join("blog-data/media")),
         post.files.iter().cloned().collect::<BTreeSet<_>>()

@@ -49,6 +49,10 @@ fn finds_an_english_word_in_a_title_and_in_a_body() {
     );
     let visitor = server.anonymous();
     assert_eq!(found(&visitor, "ownership"), vec!["Ownership in Rust"]);
+    assert_eq!(
+        search(&visitor, "ownership").select("p.search-count")[0].text,
+        "1 post found."
+    );
     assert_eq!(found(&visitor, "BORROW checker"), vec!["Notes"]);
     // Markup is not text: the `b` of `<b>` is not a word of the body.
     assert!(found(&visitor, "b>").is_empty());
@@ -220,6 +224,8 @@ fn search_pages_are_paged_like_the_home_page() {
     let visitor = server.anonymous();
     let first = search(&visitor, "walrus");
     assert_eq!(first.select("article.search-hit").len(), 2);
+    // The count is of every post found, not of this page's.
+    assert_eq!(first.select("p.search-count")[0].text, "3 posts found.");
     let next = first
         .select("nav.pagination a[rel=next]")
         .first()

@@ -531,14 +531,7 @@ fn passkeys_need_a_domain_and_refuse_forged_answers() {
 
     // With a domain: challenges are JSON for this relying party, and answers that are
     // not the authenticator's are refused without signing anyone in.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = crate::support::Site::new()
-        .env("BLOG_SITE_BASE_URL", &format!("http://localhost:{port}"))
-        .start_at(&format!("127.0.0.1:{port}"));
+    let server = crate::support::Site::new().start_on_localhost();
     let visitor = server.anonymous();
     assert!(visitor.get("/accounts/login").has(".passkey-login"));
     let token = visitor.csrf_token();
@@ -567,13 +560,7 @@ fn passkeys_need_a_domain_and_refuse_forged_answers() {
     let me = server.anonymous();
     me.sign_in("me@blog.example", PASSWORD);
     let token = me.csrf_token();
-    let start = me
-        .post(
-            "/accounts/passkeys/register/start",
-            &[("csrf_token", &token)],
-        )
-        .assert_status(200);
-    let options: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    let options = registration_options(&me);
     assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
     assert_eq!(options["publicKey"]["user"]["name"], "me@blog.example");
     me.post(
@@ -586,4 +573,71 @@ fn passkeys_need_a_domain_and_refuse_forged_answers() {
     )
     .assert_status(400);
     assert!(!me.get("/accounts/profile").has("li.passkey"));
+}
+
+/// The `issuer` of the otpauth:// key on `client`'s two-factor page: the name the
+/// authenticator app lists the account under.
+fn totp_issuer(client: &Client) -> String {
+    let page = client.get("/accounts/two-factor").assert_status(200);
+    let href = page
+        .select("a.totp-link")
+        .first()
+        .and_then(|a| a.attr("href").map(str::to_owned))
+        .expect("the key as a link");
+    assert!(href.starts_with("otpauth://totp/"), "{href}");
+    let query = href.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "issuer")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| panic!("no issuer in {href}"))
+}
+
+/// The options a passkey registration starts with, for `navigator.credentials.create()`.
+fn registration_options(client: &Client) -> serde_json::Value {
+    let token = client.csrf_token();
+    let start = client
+        .post(
+            "/accounts/passkeys/register/start",
+            &[("csrf_token", &token)],
+        )
+        .assert_status(200);
+    serde_json::from_str(&start.body).expect("JSON options")
+}
+
+/// The relying party's name and id in the options of a passkey registration.
+fn passkey_party(client: &Client) -> (String, String) {
+    let options = registration_options(client);
+    let rp = &options["publicKey"]["rp"];
+    (
+        rp["name"].as_str().unwrap_or_default().to_owned(),
+        rp["id"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[test]
+fn the_app_and_passkeys_name_the_site_by_the_title_set_in_settings() {
+    let server = crate::support::Site::new()
+        .config("[site]\ntitle = \"From the file\"\n")
+        .start_on_localhost();
+    let admin = server.admin();
+    assert_eq!(totp_issuer(&admin), "From the file");
+    assert_eq!(
+        passkey_party(&admin),
+        ("From the file".to_owned(), "localhost".to_owned())
+    );
+
+    admin
+        .get("/admin/settings")
+        .assert_status(200)
+        .form("form#settings")
+        .fill("title", "Field notes 현장")
+        .submit()
+        .assert_status(303);
+    // The running server names the site anew; the RP id, which passkeys are bound
+    // to, stays the host of base_url.
+    assert_eq!(totp_issuer(&admin), "Field notes 현장");
+    assert_eq!(
+        passkey_party(&admin),
+        ("Field notes 현장".to_owned(), "localhost".to_owned())
+    );
 }

@@ -133,10 +133,7 @@ impl Tally {
     }
 }
 
-/// `1 post`, `2 posts`.
-pub fn count(n: u64, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
+pub use super::count;
 
 /// Makes each old address (a URL of the old site, or a path) answer 301 to `to`:
 /// the redirects of an import (`source`: `wordpress`, `ghost`), counted in the tally.

@@ -27,6 +27,14 @@ impl Site {
         self.start_command(command, Signals::Process)
     }
 
+    /// Starts the site as `http://localhost:PORT` (its `base_url`), on a port chosen
+    /// here: WebAuthn needs a domain name as the relying party, not an address.
+    pub fn start_on_localhost(self) -> TestServer {
+        let port = crate::nginx::free_port();
+        self.env("BLOG_SITE_BASE_URL", &format!("http://localhost:{port}"))
+            .start_at(&format!("127.0.0.1:{port}"))
+    }
+
     /// Starts `program ARGS` in the folder with the site's environment, where the
     /// program runs `blog serve` as its child (Litestream's `replicate -exec`, with
     /// `{blog}` in ARGS standing for the binary): signals go to both, as a process

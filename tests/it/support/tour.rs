@@ -66,8 +66,8 @@ fn upload(client: &Client, name: &str, bytes: &[u8]) -> String {
 }
 
 /// A blog with two pages of posts (two a page), a post with images, a list, a link,
-/// tags and comments, a standalone page in the menu, a draft with revisions, and
-/// open registration; every page type as the person who would see it.
+/// tags and comments, a standalone page in the menu, a draft with revisions, a pending
+/// invitation, and open registration; every page type as the person who would see it.
 pub fn tour() -> Tour {
     let server = Site::new()
         .open_registration()
@@ -133,6 +133,16 @@ pub fn tour() -> Tour {
         .submit()
         .assert_status(303);
 
+    // A pending invitation: the users page lists it, with the page that asks
+    // before revoking it.
+    admin
+        .get("/admin/users")
+        .form("form#invite")
+        .fill("email", "guest@blog.example")
+        .fill("role", "author")
+        .submit()
+        .assert_status(200);
+
     let author_path = author
         .get(&format!("/posts/{slug}"))
         .select(".byline a.author")
@@ -192,6 +202,12 @@ pub fn tour() -> Tour {
         stop("admin", Admin, "/admin", 200),
         stop("admin-posts", Admin, "/admin/posts", 200),
         stop("admin-users", Admin, "/admin/users", 200),
+        stop(
+            "revoke-invitation",
+            Admin,
+            "/admin/invitations/guest@blog.example/revoke",
+            200,
+        ),
         stop("admin-comments", Admin, "/admin/comments", 200),
         stop("admin-media", Admin, "/admin/media", 200),
         stop("admin-menu", Admin, "/admin/menu", 200),

@@ -178,11 +178,11 @@ pub fn run(
     let data = read(file)?;
     super::folder_flag("--images", images_dir, "content/images")?;
     println!(
-        "{}: {} posts and pages, {}, {} tags",
+        "{}: posts and pages: {}, {}, {}",
         file.display(),
         data.posts.len(),
         super::count(data.users.len() as u64, "user"),
-        data.tags.len()
+        super::count(data.tags.len() as u64, "tag")
     );
     let progress = Progress::new(data.posts.len() as u64, "posts");
     if images_dir.is_none() {

@@ -1,0 +1,3 @@
+# 글의 수를 세는 문구(Project Fluent).
+
+reading_time = { $count }분 분량
