@@ -38,10 +38,13 @@ trap cleanup EXIT
 export BLOG_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 export BLOG_SITE_BASE_URL="http://127.0.0.1:$PORT"
 
-# Content: a post with two phone-sized photos, a few more, all tagged.
+# Content: a post with two photos as a phone takes them (12 megapixels, one landscape,
+# one portrait), a few more posts, all tagged. The photos are ImageMagick's plasma,
+# seeded, so every run uploads the same bytes.
+command -v convert >/dev/null || { echo "error: ImageMagick's convert makes the photos: apt-get install imagemagick" >&2; exit 1; }
 mkdir -p "$work/import"
-cp tests/fixtures/rotated-gps.jpg "$work/import/weir.jpg"
-cp tests/fixtures/photo.webp "$work/import/heron.webp"
+convert -seed 7 -size 4032x3024 plasma:skyblue-olive -blur 0x1 -quality 88 "$work/import/weir.jpg"
+convert -seed 11 -size 3024x4032 plasma:seagreen-wheat -blur 0x1 -quality 88 "$work/import/heron.jpg"
 cat >"$work/import/river.md" <<'EOF'
 ---
 title: A walk by the river
@@ -60,7 +63,7 @@ and *wind*, with the water high after a week of rain.
 - An otter, briefly, under the bridge
 - The first frost on the meadows
 
-![A heron standing in shallow water](heron.webp)
+![A heron standing in shallow water](heron.jpg)
 
 More on [the rivers of the valley](https://example.com/rivers).
 EOF
