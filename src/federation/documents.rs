@@ -262,10 +262,7 @@ mod tests {
     use crate::content::{Kind, PostId, SanitizedHtml, UserId};
 
     fn fed() -> Federation {
-        let mut config = crate::config::Config::default();
-        config.site.base_url = "https://blog.example".parse().unwrap();
-        config.federation.enabled = true;
-        Federation::of(&config).unwrap()
+        Federation::for_tests()
     }
 
     fn post() -> Post {

@@ -194,10 +194,7 @@ mod tests {
     use serde_json::json;
 
     fn fed() -> Federation {
-        let mut config = crate::config::Config::default();
-        config.site.base_url = "https://blog.example".parse().unwrap();
-        config.federation.enabled = true;
-        Federation::of(&config).unwrap()
+        Federation::for_tests()
     }
 
     #[test]

@@ -65,21 +65,24 @@ impl Federation {
             .as_str()
             .trim_end_matches('/')
             .to_string();
-        let host = url::Url::parse(&base)
-            .ok()
-            .and_then(|url| {
-                let host = url.host_str()?.to_string();
-                Some(match url.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host,
-                })
-            })
-            .unwrap_or_else(|| "localhost".into());
+        let host = match domain_of(&base) {
+            host if host.is_empty() => "localhost".into(),
+            host => host,
+        };
         Some(Self {
             base,
             host,
             bell: Bell::default(),
         })
+    }
+
+    /// Federation on at `https://blog.example`, for unit tests.
+    #[cfg(test)]
+    pub fn for_tests() -> Self {
+        let mut config = Config::default();
+        config.site.base_url = "https://blog.example".parse().expect("a base URL");
+        config.federation.enabled = true;
+        Self::of(&config).expect("federation is on")
     }
 
     /// An absolute URL of ours.

@@ -14,7 +14,8 @@ use crate::support::{Client, Site, TestServer};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
-const FEDERATING: &str = "[federation]\nenabled = true\nallow_private_addresses = true\n";
+pub(crate) const FEDERATING: &str =
+    "[federation]\nenabled = true\nallow_private_addresses = true\n";
 
 fn federating() -> TestServer {
     Site::new().config(FEDERATING).start()
@@ -22,7 +23,7 @@ fn federating() -> TestServer {
 
 /// Polls `check` until it holds, or fails with `what` after the usual patience.
 #[track_caller]
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while Instant::now() < deadline {
         if check() {
@@ -34,7 +35,7 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 /// The writer's fediverse address as `/fediverse` shows it, without the `@` in front.
-fn address_of(writer: &Client) -> String {
+pub(crate) fn address_of(writer: &Client) -> String {
     let page = writer.get("/fediverse").assert_status(200);
     let text = page.select("#address strong")[0].text.clone();
     text.trim_start_matches('@').to_string()
@@ -42,7 +43,7 @@ fn address_of(writer: &Client) -> String {
 
 /// The writer's actor URL, found by WebFinger as another server would; fetching it
 /// once makes its key.
-fn actor_of(server: &TestServer, writer: &Client) -> String {
+pub(crate) fn actor_of(server: &TestServer, writer: &Client) -> String {
     let address = address_of(writer);
     let (status, finger) = get_json(
         &format!(

@@ -15,11 +15,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::federation::{actor_of, address_of, eventually, FEDERATING};
 use crate::support::{Client, Site, TestServer};
 
 const PATIENCE: Duration = Duration::from_secs(60);
-
-const FEDERATING: &str = "[federation]\nenabled = true\nallow_private_addresses = true\n";
 
 /// Where `.ci/run` installs Node 22 and Fedify.
 const TOOLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/tools-fedify");
@@ -228,54 +227,10 @@ impl Drop for Peer {
     }
 }
 
-/// Polls `check` until it holds, or fails with `what`.
-#[track_caller]
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting until {what}");
-}
-
-/// The writer's fediverse address (`handle@host`), as `/fediverse` shows it.
-fn address_of(writer: &Client) -> String {
-    let page = writer.get("/fediverse").assert_status(200);
-    let text = page.select("#address strong")[0].text.clone();
-    text.trim_start_matches('@').to_string()
-}
-
 fn followers(writer: &Client) -> String {
     writer.get("/fediverse").select("#followers")[0]
         .text
         .clone()
-}
-
-/// The writer's actor URL, found by WebFinger as Mastodon finds it.
-fn actor_of(server: &TestServer, writer: &Client) -> String {
-    let address = address_of(writer);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let body = agent
-        .get(&format!(
-            "{}/.well-known/webfinger?resource=acct:{address}",
-            server.base_url()
-        ))
-        .call()
-        .expect("the server answers")
-        .body_mut()
-        .read_to_string()
-        .expect("a body");
-    let finger: Value = serde_json::from_str(&body).expect("WebFinger answers JSON");
-    finger["links"][0]["href"]
-        .as_str()
-        .unwrap_or_else(|| panic!("an actor link in {finger}"))
-        .to_string()
 }
 
 /// The URL of a post's `Article`, as its page names it.
