@@ -35,5 +35,7 @@ pub const SECRET_KEY: &str = "00112233445566778899aabbccddeeff001122334455667788
 /// The password every actor made by the harness signs in with (10+ characters).
 pub const PASSWORD: &str = "correct horse battery";
 
-/// How long a command or a server may take to start or stop before the test fails.
-const PATIENCE: Duration = Duration::from_secs(30);
+/// How long a command, a server or a request may take before the test fails. Only a
+/// failing test waits it out; it is generous because a loaded machine (a build beside
+/// the tests) makes ten concurrent image uploads of a debug build take over 30 s.
+const PATIENCE: Duration = Duration::from_secs(60);
