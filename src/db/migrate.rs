@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_moving_in.sql"),
     include_str!("migrations/011_site_settings.sql"),
     include_str!("migrations/012_images.sql"),
+    include_str!("migrations/016_listing_index.sql"),
 ];
 
 /// The version this build of `blog` writes.
