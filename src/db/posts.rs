@@ -319,8 +319,10 @@ mod tests {
         let mut stmt = conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .expect("the plan");
+        // The plan is the same whatever the values: NULL for each.
+        let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
         let steps: Vec<String> = stmt
-            .query_map([], |row| row.get(3))
+            .query_map(rusqlite::params_from_iter(nulls), |row| row.get(3))
             .expect("the plan's steps")
             .collect::<Result<_, _>>()
             .expect("each step");
