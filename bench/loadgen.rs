@@ -1,7 +1,8 @@
 //! The benchmark's helper program (`cargo run --release --example loadgen -- …`):
 //! - `seed DIR POSTS AUTHORS`: a fresh data folder with that many published posts of
 //!   about 2 KB each, written with the project's own database code;
-//! - `logins URL EMAIL PASSWORD SECONDS CLIENTS`: a login storm (bcrypt on every try);
+//! - `logins URL EMAIL PASSWORD SECONDS CLIENTS`: clients logging in again and again
+//!   (bcrypt on every try); reports each login's latency, p50, p99 and max;
 //! - `writes URL EMAIL PASSWORD CLIENTS POSTS`: clients creating and publishing posts
 //!   over HTTP at once; reports posts per second and any failed write.
 //!
@@ -169,7 +170,17 @@ impl Browser {
     }
 
     fn login(&mut self, email: &str, password: &str) -> Result<u16, Box<dyn std::error::Error>> {
+        Ok(self.login_timed(email, password)?.0)
+    }
+
+    /// Logs in; the status, and how long the form's POST took.
+    fn login_timed(
+        &mut self,
+        email: &str,
+        password: &str,
+    ) -> Result<(u16, Duration), Box<dyn std::error::Error>> {
         let token = self.csrf("/accounts/login")?;
+        let sent = Instant::now();
         let (status, _) = self.post(
             "/accounts/login",
             &[
@@ -178,7 +189,7 @@ impl Browser {
                 ("password", password),
             ],
         )?;
-        Ok(status)
+        Ok((status, sent.elapsed()))
     }
 }
 
@@ -188,22 +199,44 @@ fn logins(url: &str, email: &str, password: &str, seconds: usize, clients: usize
         .map(|_| {
             let (url, email, password) = (url.to_string(), email.to_string(), password.to_string());
             std::thread::spawn(move || {
-                let mut done = 0u64;
+                // How long each login took, from sending the form to the answer: what
+                // an author waits for after pressing "Log in".
+                let (mut took, mut failed) = (Vec::new(), 0u64);
                 while Instant::now() < until {
                     let mut browser = Browser::new(&url);
-                    if matches!(browser.login(&email, &password), Ok(303)) {
-                        done += 1;
+                    match browser.login_timed(&email, &password) {
+                        Ok((303, time)) => took.push(time),
+                        _ => failed += 1,
                     }
                 }
-                done
+                (took, failed)
             })
         })
         .collect();
-    let total: u64 = threads.into_iter().map(|t| t.join().unwrap_or(0)).sum();
+    let (mut took, mut failed) = (Vec::new(), 0);
+    for thread in threads {
+        let (t, f) = thread.join().unwrap_or_default();
+        took.extend(t);
+        failed += f;
+    }
+    took.sort();
+    // Nearest-rank percentiles: with fewer than a hundred logins, p99 is the slowest.
+    let at = |q: f64| {
+        let rank = ((q * took.len() as f64).ceil() as usize).clamp(1, took.len().max(1));
+        took.get(rank - 1)
+            .map_or(0.0, |t: &Duration| t.as_secs_f64() * 1000.0)
+    };
     println!(
-        "logins: {total} in {seconds}s ({:.1}/s)",
-        total as f64 / seconds.max(1) as f64
+        "logins: {} in {seconds}s ({:.1}/s), {failed} failed; latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        took.len(),
+        took.len() as f64 / seconds.max(1) as f64,
+        at(0.50),
+        at(0.99),
+        at(1.0)
     );
+    if failed > 0 {
+        return Err(format!("{failed} logins failed").into());
+    }
     Ok(())
 }
 

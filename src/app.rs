@@ -301,9 +301,10 @@ impl App {
 }
 
 /// Nice 10: a page's thread (nice 0) gets about ten times the CPU of an image
-/// conversion when both want it, and the conversion still finishes under load, unlike
-/// bcrypt's idle-only class. On Linux this applies to the calling thread alone.
-fn lower_priority() {
+/// conversion (or of the start-up's page check) when both want it, and the work
+/// still finishes under load, unlike bcrypt's idle-only class. On Linux this applies
+/// to the calling thread alone.
+pub(crate) fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads integers; `0` names this thread.
     unsafe {
@@ -316,7 +317,7 @@ fn lower_priority() {
 /// after four large uploads). Trimming hands the free pages back to the system; it
 /// takes well under a millisecond, next to a conversion's tens.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn give_back_freed_memory() {
+pub(crate) fn give_back_freed_memory() {
     // SAFETY: `malloc_trim` only releases memory that is free; it is thread-safe and
     // touches nothing a live allocation owns.
     unsafe {
@@ -326,7 +327,7 @@ fn give_back_freed_memory() {
 
 /// Other allocators (musl's) return large blocks to the system on their own.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn give_back_freed_memory() {}
+pub(crate) fn give_back_freed_memory() {}
 
 /// One bcrypt worker per core: at their low priority they only use what pages leave.
 fn cores() -> usize {

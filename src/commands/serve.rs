@@ -239,6 +239,12 @@ fn raise_open_files_limit() {
     }
 }
 
+/// Threads each worker may run database work, actions and compression on at once;
+/// more wait their turn. tokio's default (512) let a burst of requests for pages not
+/// yet cached start a thread each (78 seen), whose stacks and malloc arenas stayed
+/// in memory after them; two cores gain nothing from more than a few.
+const BLOCKING_THREADS: usize = 16;
+
 /// One worker: a single-threaded runtime serving its own listener until `shutdown`.
 /// A connection stays on the thread that accepted it, so serving a cached page never
 /// hands work between threads (with one work-stealing runtime, those wake-ups cost
@@ -250,6 +256,7 @@ fn worker(
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
@@ -267,6 +274,9 @@ async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {
     let _ = stopping.wait_for(|stop| *stop).await;
 }
 
+/// Log entries (lines, or batches of request lines) waiting for the writer thread.
+const LOG_QUEUE: usize = 4096;
+
 /// Logs go to stderr through a writer thread, so a request never waits on the
 /// terminal or the journal; the returned guard flushes what is left at exit.
 /// Also returns the writer, for the request log's batches (`web::access_log`).
@@ -279,7 +289,13 @@ fn init_logging(
     // Buffered: the writer thread flushes after each batch it drains, so lines are
     // written many at a time under load and at once when quiet.
     let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
-    let (writer, guard) = tracing_appender::non_blocking(stderr);
+    // The queue to the writer thread is allocated whole up front: at the default
+    // 128,000 entries it took 4 MB, an eighth of the server's memory. The request log
+    // sends one entry per batch of lines, so a few thousand is room for seconds of a
+    // busy server; past that, lines are dropped rather than wait (as before).
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE)
+        .finish(stderr);
     let level: tracing::Level = config
         .log
         .level
@@ -352,13 +368,28 @@ async fn publish_scheduled_posts(app: Arc<App>) {
 /// judge files by a damaged catalogue, and never returns.
 async fn check_then_collect(app: Arc<App>) -> anyhow::Error {
     let db = app.db.clone();
-    match tokio::task::spawn_blocking(move || db.check_pages()).await {
+    // On a thread of its own at a lower priority, like image work: it reads the whole
+    // file, and the first readers of a server just started must not wait for it.
+    let (done, checked) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("page-check".into())
+        .spawn(move || {
+            crate::app::lower_priority();
+            let result = db.check_pages();
+            crate::app::give_back_freed_memory();
+            let _ = done.send(result);
+        });
+    if let Err(err) = spawned {
+        return anyhow::Error::new(err).context("cannot start the database check");
+    }
+    match checked.await {
         Ok(Ok(())) => {
             collect_media_garbage(app).await;
             anyhow::anyhow!("the media GC stopped")
         }
         Ok(Err(err)) => err,
-        Err(err) => anyhow::Error::new(err).context("the database check panicked"),
+        // A panic drops `done`.
+        Err(_) => anyhow::anyhow!("the database check panicked"),
     }
 }
 

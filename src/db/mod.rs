@@ -42,6 +42,17 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 /// Readers kept open for reuse; more are opened under load and closed after.
 const IDLE_READERS: usize = 8;
 
+/// The page cache of each reading connection, in KiB (SQLite's `cache_size` takes
+/// negative numbers as KiB). SQLite's default, 2 MB, filled by every reader kept
+/// open, made most of the server's memory; readers look up a few dozen pages per
+/// query, and the rest are a `pread` away in the kernel's cache, which all
+/// connections share. The writer keeps the default.
+const READER_CACHE_KIB: i64 = 512;
+
+/// The page check reads every page once: a cache would only hold what it never reads
+/// again.
+const CHECK_CACHE_KIB: i64 = 64;
+
 /// How long a connection waits for another process (a CLI command, a backup,
 /// Litestream's short write locks) to release the file before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -149,6 +160,7 @@ impl Db {
     pub fn check_pages(&self) -> anyhow::Result<()> {
         let conn = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .with_context(|| format!("cannot open the database {}", self.path.display()))?;
+        conn.pragma_update(None, "cache_size", -CHECK_CACHE_KIB)?;
         check_pages(&conn, &self.path)
     }
 
@@ -341,7 +353,9 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     // On every connection: Litestream, a backup or a CLI command may hold the lock.
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+    if flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+    } else {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // In WAL mode NORMAL loses nothing when the process dies; only a power cut
         // may roll back the last transactions.

@@ -21,8 +21,10 @@ use crate::config::{Config, LogFormat, LogLevel};
 /// How long a line may wait in a worker's buffer.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
-/// A buffer this full is handed over at once.
-const BATCH_BYTES: usize = 16 * 1024;
+/// A buffer this full is handed over at once. As nginx's `buffer=64k`: at 40,000
+/// requests a second per worker a 16 KiB buffer woke the writer thread every 4 ms,
+/// and each wake-up took a core from a worker for a moment.
+const BATCH_BYTES: usize = 64 * 1024;
 
 thread_local! {
     static BUFFER: RefCell<String> = RefCell::new(String::with_capacity(BATCH_BYTES + 512));
@@ -110,25 +112,111 @@ impl AccessLog {
     }
 }
 
-/// One line, shaped like the `tracing` lines around it.
+/// One line, shaped like the `tracing` lines around it. Written piece by piece rather
+/// than through `format!`: at full request rate the formatting machinery (the
+/// timestamp, a float, an address) cost a third of the work of a cached page.
 fn write_line(out: &mut String, format: LogFormat, at: jiff::Timestamp, e: &Entry) {
-    // Writing into a String cannot fail.
-    let _ = match format {
-        LogFormat::Text => writeln!(
-            out,
-            "{at:.6}  INFO request method={} path={} status={} ms={:.1} client={}",
-            e.method, e.path, e.status, e.millis, e.client
-        ),
-        LogFormat::Json => writeln!(
-            out,
-            r#"{{"timestamp":"{at:.6}","level":"INFO","message":"request","method":{},"path":{},"status":{},"ms":{:.1},"client":"{}"}}"#,
-            json_string(e.method),
-            json_string(e.path),
-            e.status,
-            e.millis,
-            e.client
-        ),
-    };
+    match format {
+        LogFormat::Text => {
+            push_timestamp(out, at);
+            out.push_str("  INFO request method=");
+            out.push_str(e.method);
+            out.push_str(" path=");
+            out.push_str(e.path);
+            out.push_str(" status=");
+            push_number(out, u64::from(e.status));
+            out.push_str(" ms=");
+            push_millis(out, e.millis);
+            out.push_str(" client=");
+            push_client(out, e.client);
+            out.push('\n');
+        }
+        LogFormat::Json => {
+            out.push_str(r#"{"timestamp":""#);
+            push_timestamp(out, at);
+            out.push_str(r#"","level":"INFO","message":"request","method":"#);
+            out.push_str(&json_string(e.method));
+            out.push_str(r#","path":"#);
+            out.push_str(&json_string(e.path));
+            out.push_str(r#","status":"#);
+            push_number(out, u64::from(e.status));
+            out.push_str(r#","ms":"#);
+            push_millis(out, e.millis);
+            out.push_str(r#","client":""#);
+            push_client(out, e.client);
+            out.push_str("\"}\n");
+        }
+    }
+}
+
+thread_local! {
+    /// The second last written and its text up to the seconds (`2026-11-27T01:02:03`):
+    /// lines come thousands a second, and only the microseconds change between them.
+    static SECOND: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
+}
+
+/// `2026-11-27T01:02:03.456789Z`, as `tracing` writes its own lines' times.
+fn push_timestamp(out: &mut String, at: jiff::Timestamp) {
+    let second = at.as_second();
+    SECOND.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.0 != second {
+            let whole = jiff::Timestamp::from_second(second).unwrap_or(at);
+            let mut text = String::with_capacity(24);
+            let _ = write!(text, "{whole:.0}");
+            text.truncate(text.trim_end_matches('Z').len());
+            *cached = (second, text);
+        }
+        out.push_str(&cached.1);
+    });
+    out.push('.');
+    let micros = at.subsec_microsecond().unsigned_abs();
+    push_padded(out, u64::from(micros), 6);
+    out.push('Z');
+}
+
+/// Milliseconds with one decimal, as `{:.1}` writes them.
+fn push_millis(out: &mut String, millis: f64) {
+    let tenths = (millis.max(0.0) * 10.0).round_ties_even();
+    // Beyond u64 is beyond any request's time; saturating is fine for a log line.
+    let tenths = tenths as u64;
+    push_number(out, tenths / 10);
+    out.push('.');
+    push_number(out, tenths % 10);
+}
+
+/// The address as `Display` writes it; IPv4, nearly every client, without `fmt`.
+fn push_client(out: &mut String, client: IpAddr) {
+    match client {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_number(out, u64::from(octet));
+            }
+        }
+        IpAddr::V6(v6) => {
+            let _ = write!(out, "{v6}");
+        }
+    }
+}
+
+fn push_number(out: &mut String, n: u64) {
+    push_padded(out, n, 1);
+}
+
+/// `n` in decimal, with leading zeros up to `width` digits.
+fn push_padded(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    while n > 0 || digits.len() - at < width {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 fn json_string(text: &str) -> String {
@@ -172,6 +260,35 @@ mod tests {
         assert_eq!(value["status"], 200);
         assert_eq!(value["client"], "203.0.113.7");
         assert_eq!(value["message"], "request");
+    }
+
+    #[test]
+    fn pieces_are_written_as_fmt_writes_them() {
+        for (at, micros) in [
+            ("2026-11-27T01:02:03Z", "2026-11-27T01:02:03.000000Z"),
+            ("2026-11-27T01:02:03.000007Z", "2026-11-27T01:02:03.000007Z"),
+            ("2026-11-27T01:02:04.5Z", "2026-11-27T01:02:04.500000Z"),
+        ] {
+            let mut out = String::new();
+            push_timestamp(&mut out, at.parse().unwrap());
+            assert_eq!(out, micros);
+        }
+        for millis in [0.0, 0.04, 0.25, 1.96, 12.34, 1234.5, 99999.94] {
+            let mut out = String::new();
+            push_millis(&mut out, millis);
+            assert_eq!(out, format!("{millis:.1}"), "{millis}");
+        }
+        for client in [
+            "0.0.0.0",
+            "10.0.20.255",
+            "203.0.113.7",
+            "2001:db8::1",
+            "::1",
+        ] {
+            let mut out = String::new();
+            push_client(&mut out, client.parse().unwrap());
+            assert_eq!(out, client);
+        }
     }
 
     #[test]

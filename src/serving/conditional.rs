@@ -196,6 +196,9 @@ fn variant(headers: &HeaderMap, digest: &str, encoding: Option<Encoding>, body: 
             HeaderValue::from_static(e.header_value()),
         );
     }
+    // Every response gets them on its way out (`web::handle`); in the copy each answer
+    // clones, that finds them in place instead of growing the map.
+    response::add_security_headers(&mut headers);
     Variant {
         headers,
         etag,
