@@ -6,7 +6,7 @@
 # posts; the editor is opened with an author's session cookie.
 #
 #   bash bench/lighthouse.sh            # builds target/release/blog first
-#   BLOG_BIN=path/to/blog bash bench/lighthouse.sh
+#   BIN=path/to/blog bash bench/lighthouse.sh   # (not BLOG_…: blog reads those as settings)
 #
 # Writes bench/lighthouse-report-DATE.md (the scores, and every audit under 1 with
 # its title) and keeps the JSON reports in target/lighthouse/.
@@ -23,9 +23,10 @@ if ! "$lighthouse" --version 2>/dev/null | grep -qx "$LIGHTHOUSE_VERSION"; then
     npm i -E --prefix target/tools-npm "lighthouse@$LIGHTHOUSE_VERSION"
 fi
 [ -x "$CHROMIUM" ] || { echo "error: $CHROMIUM is missing: apt-get install chromium" >&2; exit 1; }
-if [ -z "${BLOG_BIN:-}" ]; then
+blog_bin=${BIN:-}
+if [ -z "$blog_bin" ]; then
     cargo build --release --locked
-    BLOG_BIN="$root/target/release/blog"
+    blog_bin="$root/target/release/blog"
 fi
 
 work=$(mktemp -d)
@@ -41,10 +42,12 @@ export BLOG_SITE_BASE_URL="http://127.0.0.1:$PORT"
 # Content: a post with two photos as a phone takes them (12 megapixels, one landscape,
 # one portrait), a few more posts, all tagged. The photos are ImageMagick's plasma,
 # seeded, so every run uploads the same bytes.
-command -v convert >/dev/null || { echo "error: ImageMagick's convert makes the photos: apt-get install imagemagick" >&2; exit 1; }
+CONVERT=${CONVERT:-/usr/bin/convert}
+"$CONVERT" -version 2>/dev/null | grep -q ImageMagick \
+    || { echo "error: ImageMagick's convert ($CONVERT) makes the photos: apt-get install imagemagick" >&2; exit 1; }
 mkdir -p "$work/import"
-convert -seed 7 -size 4032x3024 plasma:skyblue-olive -blur 0x1 -quality 88 "$work/import/weir.jpg"
-convert -seed 11 -size 3024x4032 plasma:seagreen-wheat -blur 0x1 -quality 88 "$work/import/heron.jpg"
+"$CONVERT" -seed 7 -size 4032x3024 plasma:skyblue-olive -blur 0x1 -quality 88 "$work/import/weir.jpg"
+"$CONVERT" -seed 11 -size 3024x4032 plasma:seagreen-wheat -blur 0x1 -quality 88 "$work/import/heron.jpg"
 cat >"$work/import/river.md" <<'EOF'
 ---
 title: A walk by the river
@@ -82,9 +85,9 @@ done
 cd "$work"
 # The writer first (with a password, to log in), then the posts in their name.
 printf 'correct horse battery\n' \
-    | "$BLOG_BIN" createsuperuser --email writer@lighthouse.example --password-stdin >/dev/null
-"$BLOG_BIN" import markdown import >/dev/null
-"$BLOG_BIN" serve --bind "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
+    | "$blog_bin" createsuperuser --email writer@lighthouse.example --password-stdin >/dev/null
+"$blog_bin" import markdown import >/dev/null
+"$blog_bin" serve --bind "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
