@@ -384,7 +384,9 @@ fn an_image_path_a_browser_resolves_elsewhere_is_dropped_and_never_the_preview()
 #[test]
 fn markup_the_parser_repairs_writes_no_log_line_per_repair() {
     let (server, author, _) = blog_with_a_post();
-    let slug = author.create_post("Tables", &"<table>x</table>".repeat(5_000));
+    // 900 repairs: within the 1,000 fostered moves a body may cost
+    // (`content::complexity`; more is refused as too tangled).
+    let slug = author.create_post("Tables", &"<table>x</table>".repeat(900));
     author.publish(&slug);
     server
         .anonymous()
