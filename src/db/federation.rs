@@ -76,6 +76,14 @@ pub fn user_by_handle(conn: &Connection, handle: &str) -> rusqlite::Result<Optio
     .optional()
 }
 
+/// Active writers: the actors NodeInfo counts as users.
+pub fn writer_count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM users WHERE is_active AND role IN ('author', 'admin')",
+    )?
+    .query_row([], |row| row.get(0))
+}
+
 /// Whether the user is an active writer: only they are actors.
 pub fn is_writer(conn: &Connection, user: UserId) -> rusqlite::Result<bool> {
     conn.prepare_cached(

@@ -213,11 +213,7 @@ async fn nodeinfo(app: &Arc<App>) -> anyhow::Result<Response> {
     let (users, posts) = app
         .db
         .read(|conn| {
-            let users: i64 = conn.query_row(
-                "SELECT count(*) FROM users WHERE is_active AND role IN ('author', 'admin')",
-                [],
-                |row| row.get(0),
-            )?;
+            let users = store::writer_count(conn)?;
             Ok((users, db::posts::count_published(conn, None)?))
         })
         .await?;
