@@ -4,6 +4,10 @@
 -- compared as received, compressed ones too. Prints one line at the end:
 --   checked N bad_status S bad_body B
 -- Every thread has its own Lua state, so the counts are kept per thread and added up.
+--
+-- A second argument paces the load: each connection waits that many milliseconds
+-- after an answer before its next request, so the servers are measured at a steady
+-- rate below what saturates the cores rather than flat out.
 
 local threads = {}
 
@@ -18,6 +22,14 @@ function init(args)
   checked = 0
   bad_status = 0
   bad_body = 0
+  local pause = tonumber(args[2])
+  -- wrk looks for `delay` after `init`, and only when it exists does it put a timer
+  -- before every request: defined only when pacing, so the flat-out runs stay as they were.
+  if pause then
+    function delay()
+      return pause
+    end
+  end
 end
 
 function response(status, headers, body)

@@ -4,8 +4,16 @@
 # (`Accept-Encoding: br, gzip`, as browsers send; nginx answers from the same
 # precompressed bytes with brotli_static/gzip_static), it runs ROUNDS rounds, the two
 # servers in alternating order, and prints the median requests/s, p50 and p99 of each,
-# with the spread (min-max), and the ratio blog/nginx. Then memory, start-up time, login
-# latency and read latency while logins and reads share the cores, and write throughput.
+# with the spread (min-max), and the per-round ratios blog/nginx. Three kinds of rounds:
+# - flat out: wrk's 64 connections send as fast as the servers answer, so wrk and the
+#   server share the two cores at 100%;
+# - at a steady rate: each connection pauses 2 ms between requests (about a quarter of
+#   what saturates the cores), the latency a reader meets on a busy but not overloaded
+#   server;
+# - a control for the flat-out tail: nginx made leaner (no access log, open files
+#   cached), beside nginx and blog, on `/`.
+# Then memory, start-up time (median of 5 starts), login latency and read latency while
+# logins and reads share the cores, and write throughput.
 #
 #   bash bench/run.sh [SECONDS-PER-RUN (10)] [ROUNDS (5)]
 #
@@ -53,9 +61,11 @@ WORK="$(mktemp -d)"
 chmod 755 "$WORK"
 BLOG_PID=""
 NGINX_PID=""
+LEAN_PID=""
 cleanup() {
   [ -n "$BLOG_PID" ] && kill "$BLOG_PID" 2>/dev/null || true
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+  [ -n "$LEAN_PID" ] && kill "$LEAN_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -72,19 +82,30 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 echo "== seeding $POSTS posts"
 "$LOADGEN" seed "$WORK/blog-data" "$POSTS" 5
 
-BLOG_PORT="$(free_port)"
 cd "$WORK"
 export BLOG_SECRET_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-START_NS="$(date +%s%N)"
-"$BLOG" serve --bind "127.0.0.1:$BLOG_PORT" >"$WORK/blog.out" 2>"$WORK/blog.log" &
-BLOG_PID=$!
-ready=""
-for _ in $(seq 1 2000); do
-  if curl -sf -o /dev/null "http://127.0.0.1:$BLOG_PORT/"; then ready=1; break; fi
+# Start-up to the first 200 on `/`, STARTS times, each a new process on the same data;
+# the first is the first start after seeding. The last one stays up for the benchmark.
+# One try is a curl process, which takes a few milliseconds itself.
+STARTS=5
+STARTUPS=()
+for start in $(seq 1 "$STARTS"); do
+  BLOG_PORT="$(free_port)"
+  START_NS="$(date +%s%N)"
+  "$BLOG" serve --bind "127.0.0.1:$BLOG_PORT" >"$WORK/blog.out" 2>"$WORK/blog.log" &
+  BLOG_PID=$!
+  ready=""
+  for _ in $(seq 1 2000); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$BLOG_PORT/"; then ready=1; break; fi
+  done
+  STARTUPS+=($(( ($(date +%s%N) - START_NS) / 1000000 )))
+  [ -n "$ready" ] || fail "blog never answered / with 200: $(tail -n 5 "$WORK/blog.log")"
+  if [ "$start" -lt "$STARTS" ]; then
+    kill "$BLOG_PID"
+    wait "$BLOG_PID" 2>/dev/null || true
+  fi
 done
-STARTUP_MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
 cd - >/dev/null
-[ -n "$ready" ] || fail "blog never answered / with 200: $(tail -n 5 "$WORK/blog.log")"
 
 # Pages: name, blog's path, nginx's path. Encodings: name, Accept-Encoding sent, the
 # Content-Encoding expected back, the file's suffix.
@@ -169,12 +190,13 @@ done
 # wrk prints latency percentiles in us/ms/s; normalise to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 
-# `measure URL EXPECTED_FILE ACCEPT_ENCODING`: prints "rps p50 p99"; fails, with
-# wrk's output, if any answer was not a 200 with exactly the expected body.
+# `measure URL EXPECTED_FILE ACCEPT_ENCODING [PAUSE_MS]`: prints "rps p50 p99 checked";
+# fails, with wrk's output, if any answer was not a 200 with exactly the expected body.
+# With PAUSE_MS, each connection waits that long between an answer and its next request.
 measure() {
   local out rps p50 p99 non2xx socket checked
   out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$CHECK" \
-    ${3:+-H "Accept-Encoding: $3"} "$1" -- "$2")"
+    ${3:+-H "Accept-Encoding: $3"} "$1" -- "$2" ${4:+"$4"})"
   non2xx="$(echo "$out" | awk '/Non-2xx or 3xx responses:/ { print $NF }')"
   socket="$(echo "$out" | awk '/Socket errors:/')"
   checked="$(echo "$out" | awk '$1 == "checked"')"
@@ -193,63 +215,135 @@ measure() {
   echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(echo "$checked" | awk '{ print $2 }')"
 }
 
-echo
-echo "== reads: $CONNECTIONS connections, $THREADS wrk threads, ${DURATION}s each, $ROUNDS rounds (order alternating)"
-RESULTS="$WORK/results"
-: >"$RESULTS"
-for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then order="blog nginx"; else order="nginx blog"; fi
-  for page in "${PAGES[@]}"; do
-    IFS=: read -r name blog_path nginx_path <<<"$page"
-    for encoding in "${ENCODINGS[@]}"; do
-      IFS=: read -r enc_name accept _ suffix <<<"$encoding"
-      # Plain and `br, gzip` are what clients send; gzip alone was only checked above.
-      [ "$enc_name" = gzip ] && continue
-      for server in $order; do
-        if [ "$server" = blog ]; then url="http://127.0.0.1:$BLOG_PORT$blog_path"; else url="http://127.0.0.1:$NGINX_PORT$nginx_path"; fi
-        measure "$url" "$WORK/www/$name.html$suffix" "$accept" >"$WORK/measured" || fail "round $round, $server, $name $enc_name"
-        read -r rps p50 p99 checked <"$WORK/measured"
-        echo "$name $enc_name $server $round $rps $p50 $p99" >>"$RESULTS"
-        printf 'round %d  %-8s %-6s %-6s %12s req/s  p50 %6s ms  p99 %6s ms  (%s answers, all 200 and identical)\n' \
-          "$round" "$name" "$enc_name" "$server" "$rps" "$p50" "$p99" "$checked"
+# `url_of SERVER BLOG_PATH NGINX_PATH`
+url_of() {
+  case "$1" in
+    blog) echo "http://127.0.0.1:$BLOG_PORT$2" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT$3" ;;
+    nginx-lean) echo "http://127.0.0.1:$LEAN_PORT$3" ;;
+  esac
+}
+
+# `run_rounds RESULTS PAUSE_MS SERVERS PAGES… `: ROUNDS rounds over the pages, plain and
+# `br, gzip` (what clients send; gzip alone was only checked above), each server in
+# turn, the order rotating every round. Appends "page enc server round rps p50 p99".
+run_rounds() {
+  local results="$1" pause="$2" servers=($3) round order name blog_path nginx_path enc_name accept suffix url
+  shift 3
+  for round in $(seq 1 "$ROUNDS"); do
+    order=("${servers[@]:$(( (round - 1) % ${#servers[@]} ))}" "${servers[@]:0:$(( (round - 1) % ${#servers[@]} ))}")
+    for page in "$@"; do
+      IFS=: read -r name blog_path nginx_path <<<"$page"
+      for encoding in "${ENCODINGS[@]}"; do
+        IFS=: read -r enc_name accept _ suffix <<<"$encoding"
+        [ "$enc_name" = gzip ] && continue
+        for server in "${order[@]}"; do
+          url="$(url_of "$server" "$blog_path" "$nginx_path")"
+          measure "$url" "$WORK/www/$name.html$suffix" "$accept" "$pause" >"$WORK/measured" \
+            || fail "round $round, $server, $name $enc_name"
+          read -r rps p50 p99 checked <"$WORK/measured"
+          echo "$name $enc_name $server $round $rps $p50 $p99" >>"$results"
+          printf 'round %d  %-8s %-6s %-10s %12s req/s  p50 %6s ms  p99 %6s ms  (%s answers, all 200 and identical)\n' \
+            "$round" "$name" "$enc_name" "$server" "$rps" "$p50" "$p99" "$checked"
+        done
       done
     done
   done
-done
+}
 
-# `stats PAGE ENC SERVER COLUMN`: "median min max" of a column over the rounds.
+# "median min max" of the numbers on stdin, one per line.
+median_spread() {
+  sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", m, v[1], v[NR] }'
+}
+# `stats RESULTS PAGE ENC SERVER COLUMN`: "median min max" of a column over the rounds.
 stats() {
-  awk -v p="$1" -v e="$2" -v s="$3" -v c="$4" '$1 == p && $2 == e && $3 == s { print $c }' "$RESULTS" \
-    | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", m, v[1], v[NR] }'
+  awk -v p="$2" -v e="$3" -v s="$4" -v c="$5" '$1 == p && $2 == e && $3 == s { print $c }' "$1" | median_spread
 }
-# Per-round ratios blog/nginx of requests/s: "median min max".
+# `ratios RESULTS PAGE ENC COLUMN A B`: per-round ratios A/B of a column, "median min max".
 ratios() {
-  awk -v p="$1" -v e="$2" '$1 == p && $2 == e { r[$4, $3] = $5; n[$4] = 1 } END { for (k in n) printf "%.3f\n", r[k, "blog"] / r[k, "nginx"] }' "$RESULTS" \
-    | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", m, v[1], v[NR] }'
+  awk -v p="$2" -v e="$3" -v c="$4" -v a="$5" -v b="$6" '$1 == p && $2 == e { r[$4, $3] = $c; n[$4] = 1 } END { for (k in n) printf "%.3f\n", r[k, a] / r[k, b] }' "$1" \
+    | median_spread
 }
-echo
-echo "== reads, medians of $ROUNDS rounds (min-max)"
-printf '%-8s %-6s | %-26s %-20s | %-26s %-20s | %s\n' page enc "blog req/s" "p99 ms" "nginx req/s" "p99 ms" "ratio (per round)"
-for page in "${PAGES[@]}"; do
-  IFS=: read -r name _ _ <<<"$page"
-  for enc in plain br; do
-    read -r b_rps b_rps_lo b_rps_hi <<<"$(stats "$name" "$enc" blog 5)"
-    read -r b_p99 b_p99_lo b_p99_hi <<<"$(stats "$name" "$enc" blog 7)"
-    read -r n_rps n_rps_lo n_rps_hi <<<"$(stats "$name" "$enc" nginx 5)"
-    read -r n_p99 n_p99_lo n_p99_hi <<<"$(stats "$name" "$enc" nginx 7)"
-    read -r ratio ratio_lo ratio_hi <<<"$(ratios "$name" "$enc")"
-    printf '%-8s %-6s | %-26s %-20s | %-26s %-20s | %sx (%s-%s)\n' "$name" "$enc" \
-      "$(printf '%.0f (%.0f-%.0f)' "$b_rps" "$b_rps_lo" "$b_rps_hi")" "$b_p99 ($b_p99_lo-$b_p99_hi)" \
-      "$(printf '%.0f (%.0f-%.0f)' "$n_rps" "$n_rps_lo" "$n_rps_hi")" "$n_p99 ($n_p99_lo-$n_p99_hi)" \
-      "$ratio" "$ratio_lo" "$ratio_hi"
+# `summarise RESULTS SERVER_A SERVER_B PAGES…`: medians over the rounds (min-max), with
+# the per-round ratios A/B of requests/s and of p99.
+summarise() {
+  local results="$1" a="$2" b="$3" name
+  shift 3
+  printf '%-8s %-6s | %-10s %-24s %-20s | %-10s %-24s %-20s | %-18s %s\n' page enc "" req/s "p99 ms" "" req/s "p99 ms" "req/s ratio" "p99 ratio"
+  for page in "$@"; do
+    IFS=: read -r name _ _ <<<"$page"
+    for enc in plain br; do
+      read -r a_rps a_rps_lo a_rps_hi <<<"$(stats "$results" "$name" "$enc" "$a" 5)"
+      read -r a_p99 a_p99_lo a_p99_hi <<<"$(stats "$results" "$name" "$enc" "$a" 7)"
+      read -r b_rps b_rps_lo b_rps_hi <<<"$(stats "$results" "$name" "$enc" "$b" 5)"
+      read -r b_p99 b_p99_lo b_p99_hi <<<"$(stats "$results" "$name" "$enc" "$b" 7)"
+      read -r rr rr_lo rr_hi <<<"$(ratios "$results" "$name" "$enc" 5 "$a" "$b")"
+      read -r pr pr_lo pr_hi <<<"$(ratios "$results" "$name" "$enc" 7 "$a" "$b")"
+      printf '%-8s %-6s | %-10s %-24s %-20s | %-10s %-24s %-20s | %-18s %s\n' "$name" "$enc" \
+        "$a" "$(printf '%.0f (%.0f-%.0f)' "$a_rps" "$a_rps_lo" "$a_rps_hi")" "$a_p99 ($a_p99_lo-$a_p99_hi)" \
+        "$b" "$(printf '%.0f (%.0f-%.0f)' "$b_rps" "$b_rps_lo" "$b_rps_hi")" "$b_p99 ($b_p99_lo-$b_p99_hi)" \
+        "${rr}x ($rr_lo-$rr_hi)" "${pr}x ($pr_lo-$pr_hi)"
+    done
   done
+}
+
+echo
+echo "== reads flat out: $CONNECTIONS connections, $THREADS wrk threads, ${DURATION}s each, $ROUNDS rounds (order alternating)"
+RESULTS="$WORK/results"
+: >"$RESULTS"
+run_rounds "$RESULTS" "" "blog nginx" "${PAGES[@]}"
+
+# The same connections, each waiting PAUSE_MS between an answer and its next request:
+# a steady rate below what saturates the cores, as readers arrive, rather than a load
+# generator competing with the server for the same two cores (see the report).
+PAUSE_MS=2
+echo
+echo "== reads at a steady rate: the same, each connection pausing ${PAUSE_MS} ms between requests"
+PACED="$WORK/paced"
+: >"$PACED"
+run_rounds "$PACED" "$PAUSE_MS" "blog nginx" "${PAGES[@]}"
+
+# A control for the flat-out tail: the same nginx made cheaper per request (no access
+# log, open files cached). If the tail came from the server's own work, a leaner
+# server would have a shorter one.
+LEAN_PORT="$(free_port)"
+sed -e "s|listen 127.0.0.1:$NGINX_PORT;|listen 127.0.0.1:$LEAN_PORT;|" \
+  -e "s|^pid .*|pid $WORK/nginx/lean.pid;|" \
+  -e "s|^  access_log .*|  access_log off; open_file_cache max=16;|" \
+  "$WORK/nginx/nginx.conf" >"$WORK/nginx/lean.conf"
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/lean.conf" &
+LEAN_PID=$!
+for _ in $(seq 1 200); do
+  curl -sf -o /dev/null "http://127.0.0.1:$LEAN_PORT/" && break
+  sleep 0.05
 done
+fetch "http://127.0.0.1:$LEAN_PORT/" "" "$WORK/lean-body" >/dev/null || fail "the lean nginx did not answer / with 200"
+cmp -s "$WORK/lean-body" "$WORK/www/index.html" || fail "the lean nginx's / is not blog's bytes"
+echo
+echo "== control: nginx flat out, as above and made leaner (access_log off, open_file_cache)"
+CONTROL="$WORK/control"
+: >"$CONTROL"
+run_rounds "$CONTROL" "" "nginx nginx-lean blog" "${PAGES[0]}"
+kill "$LEAN_PID" 2>/dev/null || true
+
+echo
+echo "== reads flat out, medians of $ROUNDS rounds (min-max)"
+summarise "$RESULTS" blog nginx "${PAGES[@]}"
+echo
+echo "== reads at a steady rate (${PAUSE_MS} ms pauses), medians of $ROUNDS rounds (min-max)"
+summarise "$PACED" blog nginx "${PAGES[@]}"
+echo
+echo "== control, medians of $ROUNDS rounds (min-max)"
+summarise "$CONTROL" nginx-lean nginx "${PAGES[0]}"
+summarise "$CONTROL" blog nginx-lean "${PAGES[0]}" | tail -n +2
 
 RSS_KB="$(ps -o rss= -p "$BLOG_PID" | tr -d ' ')"
 echo
 echo "== memory and start-up"
-echo "resident memory after the runs: $((RSS_KB / 1024)) MB"
-echo "start-up to first 200 with $POSTS posts: ${STARTUP_MS} ms"
+echo "resident memory after the runs: $(awk -v kb="$RSS_KB" 'BEGIN { printf "%.1f", kb / 1024 }') MiB"
+read -r s_med s_lo s_hi <<<"$(printf '%s\n' "${STARTUPS[@]}" | median_spread)"
+printf 'start-up to first 200 with %s posts: %.0f ms, median of %s starts (%.0f-%.0f); the first after seeding: %s ms\n' \
+  "$POSTS" "$s_med" "$STARTS" "$s_lo" "$s_hi" "${STARTUPS[0]}"
 
 echo
 echo "== logins while reads saturate the cores (bcrypt cost 12, wrk on / as above)"

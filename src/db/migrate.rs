@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/014_federation.sql"),
     include_str!("migrations/015_quiet_uploads.sql"),
     include_str!("migrations/016_listing_index.sql"),
+    include_str!("migrations/017_mail_sender.sql"),
 ];
 
 /// The version this build of `blog` writes.

@@ -29,19 +29,24 @@ pub struct Queued {
     pub unsubscribe: Option<String>,
     pub created_at: i64,
     pub attempts: i64,
+    /// `Name <address>` as it was when the mail was written; `None` for mail queued
+    /// before senders were kept.
+    pub sender: Option<String>,
 }
 
-/// Queues a letter under its Message-ID (`id@host`, made by the caller).
+/// Queues a letter from `sender` (`Name <address>`) under its Message-ID (`id@host`,
+/// made by the caller).
 pub fn enqueue(
     conn: &Connection,
     letter: &Letter,
+    sender: &str,
     message_id: &str,
     now: i64,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO mail_outbox (message_id, recipient, kind, subject, text_body, html_body,
-             unsubscribe_url, created_at, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+             unsubscribe_url, created_at, next_attempt_at, sender)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
     )?
     .execute(params![
         message_id,
@@ -51,7 +56,8 @@ pub fn enqueue(
         letter.text,
         letter.html,
         letter.unsubscribe,
-        now
+        now,
+        sender
     ])?;
     Ok(())
 }
@@ -67,6 +73,7 @@ fn queued_from_row(row: &Row) -> rusqlite::Result<Queued> {
         unsubscribe: row.get(6)?,
         created_at: row.get(7)?,
         attempts: row.get(8)?,
+        sender: row.get(9)?,
     })
 }
 
@@ -74,7 +81,7 @@ fn queued_from_row(row: &Row) -> rusqlite::Result<Queued> {
 pub fn due(conn: &Connection, now: i64, limit: u32) -> rusqlite::Result<Vec<Queued>> {
     conn.prepare_cached(
         "SELECT id, message_id, recipient, subject, text_body, html_body, unsubscribe_url,
-                created_at, attempts
+                created_at, attempts, sender
          FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, id LIMIT ?2",
     )?

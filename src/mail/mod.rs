@@ -29,8 +29,10 @@ pub struct Letters {
     /// The file's `[site]`, under what `/admin/settings` sets.
     site: crate::config::Site,
     pub language: Language,
-    /// `Name <address>`.
+    /// `Name <address>`: `[mail] from`, or the site's title at `blog@host`.
     pub from: String,
+    /// Whether `from` is `[mail] from`, which a new title leaves alone.
+    from_configured: bool,
     /// The host part of Message-IDs.
     host: String,
     key: SecretKey,
@@ -50,8 +52,9 @@ impl Letters {
             .ok()
             .and_then(|uri| uri.host().map(str::to_string))
             .unwrap_or_else(|| "localhost".into());
-        let from = match config.mail.from.trim() {
-            "" => format!("{} <blog@{host}>", display_name(&config.site.title)),
+        let configured = config.mail.from.trim();
+        let from = match configured {
+            "" => site_sender(&config.site.title, &host),
             from => from.to_string(),
         };
         Some(Self {
@@ -60,6 +63,7 @@ impl Letters {
             site: config.site.clone(),
             language: config.site.language,
             from,
+            from_configured: !configured.is_empty(),
             host,
             key: key.clone(),
             bell: Bell::default(),
@@ -70,8 +74,15 @@ impl Letters {
     /// `blog.toml`), read in the transaction that writes the mail.
     pub fn titled(&self, tx: &rusqlite::Connection) -> rusqlite::Result<Self> {
         let settings = crate::db::site_settings::get(tx)?;
+        let site_title = crate::app::site_look(&self.site, settings).title;
+        let from = if self.from_configured {
+            self.from.clone()
+        } else {
+            site_sender(&site_title, &self.host)
+        };
         Ok(Self {
-            site_title: crate::app::site_look(&self.site, settings).title,
+            site_title,
+            from,
             ..self.clone()
         })
     }
@@ -89,6 +100,11 @@ impl Letters {
     pub fn bell(&self) -> &Bell {
         &self.bell
     }
+}
+
+/// The sender when `[mail] from` is not set: the site, named by its title.
+fn site_sender(title: &str, host: &str) -> String {
+    format!("{} <blog@{host}>", display_name(title))
 }
 
 /// A name fit for a `From:` display name: quotes and angle brackets would end it.
@@ -109,7 +125,7 @@ pub fn queue(
     let token =
         Token::generate().map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
     let message_id = format!("{}@{}", &token.as_str()[..32], letters.host);
-    outbox::enqueue(tx, letter, &message_id, crate::db::now_ms())?;
+    outbox::enqueue(tx, letter, &letters.from, &message_id, crate::db::now_ms())?;
     // The worker waits a moment after this (`retry::COMMIT_GRACE`): the transaction
     // that queued the mail commits before it looks.
     letters.bell.ring();

@@ -19,7 +19,7 @@ use crate::db::outbox::Queued;
 /// How long one exchange with the server may take before it counts as down.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A connection (pooled) to the mail server and the sender's address.
+/// A connection (pooled) to the mail server, and the sender of mail queued without one.
 pub struct Mailer {
     transport: SmtpTransport,
     from: Mailbox,
@@ -93,8 +93,15 @@ impl Mailer {
             .map_err(|err| SendError::Refused(format!("{:?} is not an address: {err}", mail.to)))?;
         let written =
             UNIX_EPOCH + Duration::from_millis(u64::try_from(mail.created_at).unwrap_or(0));
+        // The sender the mail was written with (the site's title then); a row without
+        // one, or with one that no longer parses, goes from the configured sender.
+        let from = mail
+            .sender
+            .as_deref()
+            .and_then(|sender| sender.parse::<Mailbox>().ok())
+            .unwrap_or_else(|| self.from.clone());
         let mut builder = Message::builder()
-            .from(self.from.clone())
+            .from(from)
             .to(to)
             .subject(&mail.subject)
             .message_id(Some(format!("<{}>", mail.message_id)))

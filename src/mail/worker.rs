@@ -147,6 +147,7 @@ mod tests {
             unsubscribe: None,
             created_at,
             attempts,
+            sender: None,
         }
     }
 

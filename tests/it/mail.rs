@@ -726,7 +726,13 @@ fn mail_carries_the_title_the_admin_set() {
     let Some(smtp) = SmtpServer::start() else {
         return;
     };
-    let server = site_with_mail(&smtp, "").start();
+    // No `[mail] from`: the site sends as itself, under the title it shows.
+    let server = Site::new()
+        .config(&format!(
+            "[site]\nbase_url = \"http://127.0.0.1:8000\"\n[mail]\nsmtp_url = \"{}\"\n",
+            smtp.url()
+        ))
+        .start();
     server.create_user("reader@blog.example", "reader");
     server
         .admin()
@@ -740,4 +746,13 @@ fn mail_carries_the_title_the_admin_set() {
     let mail = smtp.wait_for("reader@blog.example", 1).remove(0);
     assert_eq!(mail.subject, "Choose a new password for Renamed at runtime");
     assert!(mail.html.contains("Renamed at runtime"), "{}", mail.html);
+    assert!(
+        mail.raw
+            .contains("From: \"Renamed at runtime\" <blog@127.0.0.1>")
+            || mail
+                .raw
+                .contains("From: Renamed at runtime <blog@127.0.0.1>"),
+        "{}",
+        mail.raw
+    );
 }
