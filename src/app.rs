@@ -291,7 +291,10 @@ impl App {
             .name("image".into())
             .spawn(move || {
                 lower_priority();
-                let out = job(&app);
+                let out = {
+                    let _busy = crate::turns::Busy::start();
+                    job(&app)
+                };
                 give_back_freed_memory();
                 let _ = done.send(out);
             })?;

@@ -40,6 +40,7 @@ pub mod outbound;
 pub mod retry;
 pub mod server;
 pub mod serving;
+pub mod turns;
 pub mod urls;
 pub mod views;
 pub mod web;

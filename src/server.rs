@@ -156,6 +156,7 @@ pub async fn run(listener: Listener, app: Arc<App>, shutdown: impl Future<Output
                 };
                 let app = Arc::clone(&app);
                 let service = service_fn(move |req| {
+                    crate::turns::take_turns();
                     let app = Arc::clone(&app);
                     async move { Ok::<_, std::convert::Infallible>(web::handle(app, peer, req).await) }
                 });

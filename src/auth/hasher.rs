@@ -93,6 +93,9 @@ fn work(queue: &Mutex<Receiver<Job>>, lane: Lane) {
         match job {
             // A panicking job drops its reply (the request gets a 500); the worker lives on.
             Ok(job) => {
+                // The idle lane runs only on what the workers leave: they need not
+                // keep their cores from it.
+                let _busy = (lane == Lane::Fair).then(crate::turns::Busy::start);
                 let _ = catch_unwind(AssertUnwindSafe(job));
             }
             Err(_) => return,
