@@ -283,31 +283,42 @@ impl App {
             .await?;
         let _job = self.image_jobs.acquire().await?;
         let app = Arc::clone(self);
-        let (done, result) = tokio::sync::oneshot::channel();
-        // A thread of its own, not tokio's blocking pool: it runs at a lower priority
-        // for good, so converting an image only takes the CPU that pages leave (the
-        // pool's threads later run database work, which must not be slowed).
-        std::thread::Builder::new()
-            .name("image".into())
-            .spawn(move || {
-                lower_priority();
-                let out = {
-                    let _busy = crate::turns::Busy::start();
-                    job(&app)
-                };
-                give_back_freed_memory();
-                let _ = done.send(out);
-            })?;
-        // A panicking job drops `done`: the request gets a 500.
+        let result = in_background("image", move || job(&app))?;
+        // A panicking job drops its sender: the request gets a 500.
         Ok(result.await?)
     }
+}
+
+/// Runs long CPU work (an image conversion, the start-up's page check) on a thread of
+/// its own, not tokio's blocking pool: it runs at a lower priority for good, so the
+/// work only takes the CPU that pages leave (the pool's threads later run database
+/// work, which must not be slowed). Meanwhile the workers keep their cores
+/// (`turns::Busy`), and after it the thread hands back what it freed. The receiver
+/// gets the result, or an error if the work panicked.
+pub(crate) fn in_background<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<tokio::sync::oneshot::Receiver<T>> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            lower_priority();
+            let out = {
+                let _busy = crate::turns::Busy::start();
+                work()
+            };
+            give_back_freed_memory();
+            let _ = done.send(out);
+        })?;
+    Ok(result)
 }
 
 /// Nice 10: a page's thread (nice 0) gets about ten times the CPU of an image
 /// conversion (or of the start-up's page check) when both want it, and the work
 /// still finishes under load, unlike bcrypt's idle-only class. On Linux this applies
 /// to the calling thread alone.
-pub(crate) fn lower_priority() {
+fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads integers; `0` names this thread.
     unsafe {

@@ -5,9 +5,10 @@
 //! are saturated (bench report c). So a worker that has served for `TURN` offers its
 //! core (`sched_yield`, which returns at once when nothing else wants it).
 //!
-//! Not while a login's bcrypt or an image conversion runs: a yield hands such a job
-//! the core for a whole slice, and readers' p99 rose from 7 to 14-21 ms during a login
-//! (report d). Those jobs say they are running with `Busy`.
+//! Not while a login's bcrypt or background work (`app::in_background`: image
+//! conversions, the start-up's page check) runs: a yield hands such a job the core for
+//! a whole slice, and readers' p99 rose from 7 to 14-21 ms during a login (report d).
+//! Those jobs say they are running with `Busy`.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};

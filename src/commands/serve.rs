@@ -368,20 +368,12 @@ async fn publish_scheduled_posts(app: Arc<App>) {
 /// judge files by a damaged catalogue, and never returns.
 async fn check_then_collect(app: Arc<App>) -> anyhow::Error {
     let db = app.db.clone();
-    // On a thread of its own at a lower priority, like image work: it reads the whole
-    // file, and the first readers of a server just started must not wait for it.
-    let (done, checked) = tokio::sync::oneshot::channel();
-    let spawned = std::thread::Builder::new()
-        .name("page-check".into())
-        .spawn(move || {
-            crate::app::lower_priority();
-            let result = db.check_pages();
-            crate::app::give_back_freed_memory();
-            let _ = done.send(result);
-        });
-    if let Err(err) = spawned {
-        return anyhow::Error::new(err).context("cannot start the database check");
-    }
+    // In the background like image work: it reads the whole file, and the first
+    // readers of a server just started must not wait for it.
+    let checked = match crate::app::in_background("page-check", move || db.check_pages()) {
+        Ok(checked) => checked,
+        Err(err) => return anyhow::Error::new(err).context("cannot start the database check"),
+    };
     match checked.await {
         Ok(Ok(())) => {
             collect_media_garbage(app).await;
