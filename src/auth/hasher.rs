@@ -93,9 +93,9 @@ fn work(queue: &Mutex<Receiver<Job>>, lane: Lane) {
         match job {
             // A panicking job drops its reply (the request gets a 500); the worker lives on.
             Ok(job) => {
-                // The idle lane runs only on what the workers leave: they need not
-                // keep their cores from it.
-                let _busy = (lane == Lane::Fair).then(crate::turns::Busy::start);
+                // The fair lane's job takes turns with the workers at its normal
+                // priority; the idle lane runs only on what the workers leave.
+                let _turns = (lane == Lane::Fair).then(crate::turns::Computing::start);
                 let _ = catch_unwind(AssertUnwindSafe(job));
             }
             Err(_) => return,
