@@ -13,7 +13,8 @@
 # - a control for the flat-out tail: nginx made leaner (no access log, open files
 #   cached), beside nginx and blog, on `/`.
 # Then memory, start-up time (median of 5 starts), login latency and read latency while
-# logins and reads share the cores, and write throughput.
+# logins and reads share the cores (rounds of reads alone, then reads during logins;
+# medians of the per-round ratios), and write throughput.
 #
 #   bash bench/run.sh [SECONDS-PER-RUN (10)] [ROUNDS (5)]
 #
@@ -347,21 +348,35 @@ printf 'start-up to first 200 with %s posts: %.0f ms, median of %s starts (%.0f-
 
 echo
 echo "== logins while reads saturate the cores (bcrypt cost 12, wrk on / as above)"
-# Reads alone first, at the same moment, for the ratio; then an author logging in again
-# and again while the reads run, then a storm of 4 clients doing the same. A login's
-# latency is from sending the form to the answer (bench/loadgen.rs).
-measure "http://127.0.0.1:$BLOG_PORT/" "$WORK/www/index.html" "" >"$WORK/measured" || fail "reads before the logins"
-read -r a_rps a_p50 a_p99 _ <"$WORK/measured"
-echo "/ alone:                      $a_rps req/s, p50 $a_p50 ms, p99 $a_p99 ms"
+# Each round measures reads alone, then reads while clients log in again and again, so
+# that every ratio compares two runs a few seconds apart (the host's speed drifts);
+# medians of the rounds (min-max). A login's latency is from sending the form to the
+# answer (bench/loadgen.rs). One author logging in, then a storm of 4 clients.
+LOGINS="$WORK/logins-results"
+: >"$LOGINS"
 for clients in 1 4; do
-  "$LOADGEN" logins "http://127.0.0.1:$BLOG_PORT" author1@bench.example "bench password 1" "$DURATION" "$clients" >"$WORK/logins" &
-  STORM=$!
-  measure "http://127.0.0.1:$BLOG_PORT/" "$WORK/www/index.html" "" >"$WORK/measured" || fail "reads during the logins"
-  wait "$STORM" || fail "logins during the reads: $(cat "$WORK/logins")"
-  read -r s_rps s_p50 s_p99 _ <"$WORK/measured"
-  printf '%-29s %s\n' "$clients client(s) logging in:" "$(cat "$WORK/logins")"
-  printf '%-29s %s req/s, p50 %s ms, p99 %s ms (%sx the p99 alone)\n' "/ meanwhile:" "$s_rps" "$s_p50" "$s_p99" \
-    "$(awk -v a="$s_p99" -v b="$a_p99" 'BEGIN { printf "%.2f", a / b }')"
+  for round in $(seq 1 "$ROUNDS"); do
+    measure "http://127.0.0.1:$BLOG_PORT/" "$WORK/www/index.html" "" >"$WORK/measured" || fail "reads before the logins"
+    read -r a_rps _ a_p99 _ <"$WORK/measured"
+    "$LOADGEN" logins "http://127.0.0.1:$BLOG_PORT" author1@bench.example "bench password 1" "$DURATION" "$clients" >"$WORK/logins" &
+    STORM=$!
+    measure "http://127.0.0.1:$BLOG_PORT/" "$WORK/www/index.html" "" >"$WORK/measured" || fail "reads during the logins"
+    wait "$STORM" || fail "logins during the reads: $(cat "$WORK/logins")"
+    read -r s_rps _ s_p99 _ <"$WORK/measured"
+    login_p99="$(awk '{ for (i = 1; i < NF; i++) if ($i == "p99") print $(i + 1) }' "$WORK/logins")"
+    printf 'round %s  %s client(s)  / alone: %s req/s, p99 %s ms; meanwhile: %s req/s, p99 %s ms; %s\n' \
+      "$round" "$clients" "$a_rps" "$a_p99" "$s_rps" "$s_p99" "$(cat "$WORK/logins")"
+    echo "$clients $a_p99 $s_p99 $(awk -v a="$s_p99" -v b="$a_p99" 'BEGIN { printf "%.3f", a / b }') $login_p99" >>"$LOGINS"
+  done
+done
+for clients in 1 4; do
+  login_column() { awk -v n="$clients" -v c="$1" '$1 == n { print $c }' "$LOGINS" | median_spread; }
+  read -r l_med l_lo l_hi <<<"$(login_column 5)"
+  read -r a_med a_lo a_hi <<<"$(login_column 2)"
+  read -r s_med s_lo s_hi <<<"$(login_column 3)"
+  read -r r_med r_lo r_hi <<<"$(login_column 4)"
+  printf '%s client(s) logging in, medians of %s rounds (min-max): login p99 %.0f ms (%.0f-%.0f); reads p99 alone %s ms (%s-%s), meanwhile %s ms (%s-%s): %sx (%s-%s)\n' \
+    "$clients" "$ROUNDS" "$l_med" "$l_lo" "$l_hi" "$a_med" "$a_lo" "$a_hi" "$s_med" "$s_lo" "$s_hi" "$r_med" "$r_lo" "$r_hi"
 done
 
 echo
