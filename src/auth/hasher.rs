@@ -4,7 +4,9 @@
 //! two lanes:
 //! - the fair lane: one thread at normal priority, with room for `FAIR_QUEUE` jobs
 //!   waiting. A login while readers saturate the cores gets its share of one core, so it
-//!   finishes in about a second, and takes at most that share from the readers;
+//!   finishes in about a second, and takes at most that share from the readers. It
+//!   takes that share in turns of 100 µs (`turns::Computing`), so readers wait for it
+//!   a fraction of a millisecond at a time, not a 4 ms tick;
 //! - the idle lane: the other threads, under SCHED_IDLE (nice 19 where that is refused),
 //!   for what a storm sends beyond the fair lane's room: they run only on CPU that pages
 //!   leave, at full speed on an idle machine.
