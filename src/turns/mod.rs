@@ -8,7 +8,7 @@
 //! A login's bcrypt computes at normal priority for a quarter second without a pause:
 //! it takes turns too, interrupted by a timer (`Computing`, `timer.rs`), and while it
 //! runs the workers' turns are shorter, so that it gets its share of a core in small
-//! pieces (reads' p99 during a login 1.5-2x the p99 alone; report e).
+//! pieces (reads' p99 during a login fell from 7.4 ms to 3.1 ms; reports e and f).
 //!
 //! Background work (`app::in_background`: image conversions, the start-up's page check)
 //! runs at a lower priority without a timer; while it runs the workers keep their

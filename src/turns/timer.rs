@@ -60,7 +60,7 @@ mod linux {
     /// The timer ticks by the wall clock, also while the thread waits for a core. It
     /// yields only once it has computed a whole turn since it last did: a signal that
     /// waited would otherwise hand the core back as soon as the thread got it, and a
-    /// login then took 2-5 s (report e).
+    /// login then took up to 5 s (report e).
     extern "C" fn offer_core(_signal: libc::c_int) {
         // Const-initialised thread locals without Drop are plain TLS reads and writes:
         // no allocation, no lock, safe in a signal handler.
