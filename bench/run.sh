@@ -369,8 +369,9 @@ for clients in 1 4; do
     echo "$clients $a_p99 $s_p99 $(awk -v a="$s_p99" -v b="$a_p99" 'BEGIN { printf "%.3f", a / b }') $login_p99" >>"$LOGINS"
   done
 done
+# `login_column N`: "median min max" of column N over the rounds of $clients clients.
+login_column() { awk -v n="$clients" -v c="$1" '$1 == n { print $c }' "$LOGINS" | median_spread; }
 for clients in 1 4; do
-  login_column() { awk -v n="$clients" -v c="$1" '$1 == n { print $c }' "$LOGINS" | median_spread; }
   read -r l_med l_lo l_hi <<<"$(login_column 5)"
   read -r a_med a_lo a_hi <<<"$(login_column 2)"
   read -r s_med s_lo s_hi <<<"$(login_column 3)"

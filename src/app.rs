@@ -303,7 +303,7 @@ pub(crate) fn in_background<T: Send + 'static>(
     std::thread::Builder::new()
         .name(name.into())
         .spawn(move || {
-            lower_priority();
+            set_nice(BACKGROUND_NICE);
             let out = {
                 let _busy = crate::turns::Busy::start();
                 work()
@@ -316,14 +316,19 @@ pub(crate) fn in_background<T: Send + 'static>(
 
 /// Nice 10: a page's thread (nice 0) gets about ten times the CPU of an image
 /// conversion (or of the start-up's page check) when both want it, and the work
-/// still finishes under load, unlike bcrypt's idle-only class. On Linux this applies
-/// to the calling thread alone.
-fn lower_priority() {
+/// still finishes under load, unlike bcrypt's idle-only class.
+const BACKGROUND_NICE: i32 = 10;
+
+/// Sets the calling thread's nice (on Linux it applies to that thread alone). Raising
+/// one's own nice needs no privilege; where it is refused, the thread keeps its own.
+pub(crate) fn set_nice(nice: i32) {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads integers; `0` names this thread.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 /// glibc keeps what a thread freed in that thread's arena for reuse, so after a burst

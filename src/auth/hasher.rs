@@ -3,10 +3,10 @@
 //! lowest priority alone an author could not log in while the blog is busy. So there are
 //! two lanes:
 //! - the fair lane: one thread at nice 2 (about normal priority), with room for
-//!   `FAIR_QUEUE` jobs waiting. A login while readers saturate the cores gets its share of one core, so it
-//!   finishes in about a second, and takes at most that share from the readers. It
-//!   takes that share in turns of 100 µs (`turns::Computing`), so readers wait for it
-//!   a fraction of a millisecond at a time, not a 4 ms tick;
+//!   `FAIR_QUEUE` jobs waiting. A login while readers saturate the cores gets its share
+//!   of one core, so it finishes in under 1.5 s, and takes at most that share from the
+//!   readers. It takes that share in turns of 100 µs (`turns::Computing`), so readers
+//!   wait for it a fraction of a millisecond at a time, not a 4 ms tick;
 //! - the idle lane: the other threads, under SCHED_IDLE (nice 19 where that is refused),
 //!   for what a storm sends beyond the fair lane's room: they run only on CPU that pages
 //!   leave, at full speed on an idle machine.
@@ -90,7 +90,7 @@ impl Hasher {
 
 fn work(queue: &Mutex<Receiver<Job>>, lane: Lane) {
     match lane {
-        Lane::Fair => set_nice(FAIR_NICE),
+        Lane::Fair => crate::app::set_nice(FAIR_NICE),
         Lane::Idle => lower_priority(),
     }
     loop {
@@ -101,7 +101,7 @@ fn work(queue: &Mutex<Receiver<Job>>, lane: Lane) {
         match job {
             // A panicking job drops its reply (the request gets a 500); the worker lives on.
             Ok(job) => {
-                // The fair lane's job takes turns with the workers at its normal
+                // The fair lane's job takes turns with the workers, near their
                 // priority; the idle lane runs only on what the workers leave.
                 let _turns = (lane == Lane::Fair).then(crate::turns::Computing::start);
                 let _ = catch_unwind(AssertUnwindSafe(job));
@@ -119,20 +119,9 @@ fn lower_priority() {
     unsafe {
         let param = libc::sched_param { sched_priority: 0 };
         if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
-            set_nice(19);
+            crate::app::set_nice(19);
         }
     }
-}
-
-/// Raising one's own nice needs no privilege; where it is refused, the thread keeps 0.
-fn set_nice(nice: i32) {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority only reads integers. `0` names this thread.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = nice;
 }
 
 #[cfg(test)]
@@ -163,7 +152,7 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[tokio::test]
-    async fn a_login_runs_at_normal_priority_and_a_storm_spills_to_idle_threads() {
+    async fn a_login_runs_on_the_fair_lane_and_a_storm_spills_to_idle_threads() {
         let hasher = Arc::new(Hasher::start(1).unwrap());
         let first = hasher.run(|| (policy(), nice())).await.unwrap();
         assert_eq!(first, (libc::SCHED_OTHER, FAIR_NICE));

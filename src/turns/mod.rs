@@ -80,12 +80,12 @@ impl Drop for Busy {
     }
 }
 
-/// Held by a job that computes at normal priority without pause (a login's bcrypt),
-/// on the thread that runs it: the thread offers its core after each `JOB_TURN` of CPU
-/// time. Where the timer cannot be had, the job runs as `Busy` instead.
-pub struct Computing {
-    timer: Option<timer::TurnTimer>,
-    _busy: Option<Busy>,
+/// Held by a job that computes near the workers' priority without pause (a login's
+/// bcrypt), on the thread that runs it: the thread offers its core after each
+/// `JOB_TURN` of CPU time. Where the timer cannot be had, the job runs as `Busy`.
+pub enum Computing {
+    Timed(timer::TurnTimer),
+    Untimed(Busy),
 }
 
 impl Computing {
@@ -93,22 +93,16 @@ impl Computing {
         match timer::TurnTimer::arm(JOB_TURN) {
             Some(timer) => {
                 COMPUTING.fetch_add(1, Ordering::Relaxed);
-                Self {
-                    timer: Some(timer),
-                    _busy: None,
-                }
+                Self::Timed(timer)
             }
-            None => Self {
-                timer: None,
-                _busy: Some(Busy::start()),
-            },
+            None => Self::Untimed(Busy::start()),
         }
     }
 }
 
 impl Drop for Computing {
     fn drop(&mut self) {
-        if self.timer.is_some() {
+        if let Self::Timed(_) = self {
             COMPUTING.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -138,7 +132,10 @@ mod tests {
         );
 
         let computing = Computing::start();
-        assert!(computing.timer.is_some(), "the turn timer was refused");
+        assert!(
+            matches!(computing, Computing::Timed(_)),
+            "the turn timer was refused"
+        );
         compute_for(Duration::from_millis(20));
         drop(computing);
         let offered = timer::offers_on_this_thread() - before;

@@ -103,8 +103,6 @@ mod linux {
             if !handler_installed() {
                 return None;
             }
-            TURN_NS.set(u64::try_from(turn.as_nanos()).unwrap_or(u64::MAX));
-            OFFERED_AT.set(cpu_time());
             // Ticks twice a turn: a turn lasts between one and one and a half.
             let tick = libc::timespec {
                 tv_sec: 0,
@@ -123,12 +121,13 @@ mod linux {
                 event.sigev_notify_thread_id = libc::gettid();
                 let mut timer: libc::timer_t = std::ptr::null_mut();
                 if libc::timer_create(libc::CLOCK_MONOTONIC, &mut event, &mut timer) != 0 {
-                    TURN_NS.set(u64::MAX);
                     return None;
                 }
+                // Set before the timer runs; a timer that fails to start sends nothing.
+                TURN_NS.set(u64::try_from(turn.as_nanos()).unwrap_or(u64::MAX));
+                OFFERED_AT.set(cpu_time());
                 if libc::timer_settime(timer, 0, &spec, std::ptr::null_mut()) != 0 {
                     libc::timer_delete(timer);
-                    TURN_NS.set(u64::MAX);
                     return None;
                 }
                 Some(Self { timer })
